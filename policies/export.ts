@@ -1,0 +1,174 @@
+import {
+  allLogGroupsArn,
+  iamRoleArn,
+  iamUserArn,
+  logGroupArn,
+  s3BucketArn,
+  s3PrefixObjectsArn,
+} from './arns';
+import { conditions, finishDocument } from './document';
+import { InputCheck } from './inputs';
+import { logsServicePrincipal, Partition } from './partitions';
+import * as perms from './perms';
+import { tlsOnlyStatement } from './statements';
+import { ConditionBlock, PolicyDocument, Statement } from './types';
+
+/** Who runs CreateExportTask, relative to the bucket's account. */
+export type ExportAccess =
+  /** The log groups and the bucket are in the same account. */
+  | { readonly mode: 'same-account'; readonly accountId: string }
+  /** An IAM user of the account that owns the log groups exports into this bucket. */
+  | { readonly mode: 'cross-account-user'; readonly sendingAccountId: string; readonly userName: string }
+  /** An IAM role of the account that owns the log groups exports into this bucket. */
+  | { readonly mode: 'cross-account-role'; readonly sendingAccountId: string; readonly roleName: string };
+
+export const EXPORT_ACCESS_MODES = ['same-account', 'cross-account-user', 'cross-account-role'] as const;
+
+export interface ExportBucketPolicyProps {
+  readonly partition: Partition;
+  /** Region of the bucket; CloudWatch Logs exports only to a bucket in the log group's region. */
+  readonly region: string;
+  readonly bucketName: string;
+  /** Key prefix the export tasks write under (`destinationPrefix`), without trailing slash. */
+  readonly prefix: string;
+  readonly access: ExportAccess;
+  /**
+   * Add `aws:SourceAccount` and `aws:SourceArn` (the sending account's log groups) to the
+   * CloudWatch Logs statements, so no other account can make the service write here.
+   * @default true
+   */
+  readonly confusedDeputyConditions?: boolean;
+  /**
+   * Cross-account modes only: also let the sending user or role list the prefix and read and
+   * delete the exported objects, which the collector does with the same identity.
+   * @default true
+   */
+  readonly grantCollectorRead?: boolean;
+}
+
+/**
+ * Bucket policy for CloudWatch Logs export tasks (documents 1-3): the regional CloudWatch Logs
+ * principal may check the bucket ACL and write under the prefix with `bucket-owner-full-control`;
+ * in the cross-account modes the sending user or role may write (and, by default, read back) too.
+ * Always ends with the TLS-only deny.
+ */
+export function exportBucketPolicy(props: ExportBucketPolicyProps): PolicyDocument {
+  const fn = 'exportBucketPolicy';
+  const check = new InputCheck(fn);
+  const partition = check.partition('partition', props.partition);
+  const region = check.region('region', props.region, partition);
+  const bucket = check.bucketName('bucketName', props.bucketName);
+  const prefix = check.keyPrefix('prefix', props.prefix);
+  const access = props.access as ExportAccess | undefined;
+  let sourceAccount = '';
+  let sender: string | undefined;
+  switch (access?.mode) {
+    case 'same-account':
+      sourceAccount = check.accountId('access.accountId', access.accountId);
+      break;
+    case 'cross-account-user':
+      sourceAccount = check.accountId('access.sendingAccountId', access.sendingAccountId);
+      sender = iamUserArn(partition, sourceAccount, check.iamName('access.userName', access.userName));
+      break;
+    case 'cross-account-role':
+      sourceAccount = check.accountId('access.sendingAccountId', access.sendingAccountId);
+      sender = iamRoleArn(partition, sourceAccount, check.iamName('access.roleName', access.roleName));
+      break;
+    default:
+      check.require(false, 'access.mode', (access as { mode?: unknown } | undefined)?.mode, `one of ${EXPORT_ACCESS_MODES.join(', ')}`);
+  }
+  check.done();
+
+  const bucketArn = s3BucketArn(partition, bucket);
+  const objects = s3PrefixObjectsArn(partition, bucket, prefix);
+  const service = { Service: logsServicePrincipal(partition, region) };
+  const ownerFullControl: ConditionBlock = { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } };
+  const deputy: ConditionBlock | undefined =
+    props.confusedDeputyConditions === false
+      ? undefined
+      : {
+          StringEquals: { 'aws:SourceAccount': sourceAccount },
+          ArnLike: { 'aws:SourceArn': allLogGroupsArn(partition, region, sourceAccount) },
+        };
+
+  const statements: Statement[] = [
+    { Sid: 'CloudWatchLogsExportAclCheck', Effect: 'Allow', Principal: service, Action: perms.EXPORT_SERVICE_ACL_CHECK, Resource: bucketArn, Condition: deputy },
+    {
+      Sid: 'CloudWatchLogsExportWrite',
+      Effect: 'Allow',
+      Principal: service,
+      Action: perms.OBJECT_WRITE,
+      Resource: objects,
+      Condition: conditions(ownerFullControl, deputy),
+    },
+  ];
+  if (sender) {
+    statements.push({ Sid: 'SendingPrincipalExportWrite', Effect: 'Allow', Principal: { AWS: sender }, Action: perms.OBJECT_WRITE, Resource: objects, Condition: ownerFullControl });
+    if (props.grantCollectorRead !== false) {
+      statements.push(
+        { Sid: 'SendingPrincipalListExports', Effect: 'Allow', Principal: { AWS: sender }, Action: perms.BUCKET_LIST, Resource: bucketArn, Condition: { StringLike: { 's3:prefix': `${prefix}/*` } } },
+        { Sid: 'SendingPrincipalReadExports', Effect: 'Allow', Principal: { AWS: sender }, Action: perms.COLLECTOR_OBJECT_READ, Resource: objects },
+      );
+    }
+  }
+  statements.push(tlsOnlyStatement({ partition, bucketName: bucket }));
+  return finishDocument(fn, 'bucket', partition, statements);
+}
+
+export interface ExportCollectorPolicyProps {
+  readonly partition: Partition;
+  readonly region: string;
+  /** Account that owns the log groups (where export tasks are created). */
+  readonly accountId: string;
+  readonly bucketName: string;
+  readonly prefix: string;
+  /**
+   * Log groups the collector may export. Empty or absent: every log group of the account and region,
+   * which the collector discovers itself.
+   * @default all log groups
+   */
+  readonly logGroupNames?: readonly string[];
+  /**
+   * The bucket belongs to another account (cross-account export modes). Then the identity itself
+   * must also be allowed to write the exported objects, as S3 checks both sides of a cross-account call.
+   * @default false
+   */
+  readonly crossAccountBucket?: boolean;
+}
+
+/**
+ * Identity policy of the collector in export mode (document 5): create and track export tasks,
+ * list the prefix, read and delete what was exported.
+ */
+export function exportCollectorPolicy(props: ExportCollectorPolicyProps): PolicyDocument {
+  const fn = 'exportCollectorPolicy';
+  const check = new InputCheck(fn);
+  const partition = check.partition('partition', props.partition);
+  const region = check.region('region', props.region, partition);
+  const account = check.accountId('accountId', props.accountId);
+  const bucket = check.bucketName('bucketName', props.bucketName);
+  const prefix = check.keyPrefix('prefix', props.prefix);
+  const groups = props.logGroupNames?.length ? check.list('logGroupNames', props.logGroupNames, (p, v) => check.logGroupName(p, v)) : [];
+  check.done();
+
+  const objects = s3PrefixObjectsArn(partition, bucket, prefix);
+  const groupArns = groups.length
+    ? groups.flatMap((g) => [logGroupArn(partition, region, account, g), `${logGroupArn(partition, region, account, g)}:*`])
+    : [allLogGroupsArn(partition, region, account)];
+  const statements: Statement[] = [
+    { Sid: 'CreateExportTasks', Effect: 'Allow', Action: perms.EXPORT_TASK_CREATE, Resource: groupArns },
+    { Sid: 'TrackExportTasks', Effect: 'Allow', Action: perms.EXPORT_TASK_TRACK, Resource: '*' },
+    { Sid: 'ListExportedObjects', Effect: 'Allow', Action: perms.BUCKET_LIST, Resource: s3BucketArn(partition, bucket), Condition: { StringLike: { 's3:prefix': `${prefix}/*` } } },
+    { Sid: 'ReadAndDeleteExportedObjects', Effect: 'Allow', Action: perms.COLLECTOR_OBJECT_READ, Resource: objects },
+  ];
+  if (props.crossAccountBucket) {
+    statements.push({
+      Sid: 'WriteExportedObjects',
+      Effect: 'Allow',
+      Action: perms.OBJECT_WRITE,
+      Resource: objects,
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    });
+  }
+  return finishDocument(fn, 'identity', partition, statements);
+}
