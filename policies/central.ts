@@ -16,7 +16,7 @@ export interface CentralBucketPolicyProps {
   /** The AWS Organization whose accounts may deliver. */
   readonly organizationId: string;
   /**
-   * Narrow the organization's writers to roles with these names in any member account
+   * Narrow the organization's writers to roles with these names or name patterns (`*`, `?`) in any member account
    * (`aws:PrincipalArn`), e.g. the Firehose delivery roles the toolkit creates.
    * @default any principal of the organization
    */
@@ -42,7 +42,7 @@ export function centralBucketPolicy(props: CentralBucketPolicyProps): PolicyDocu
   const bucket = check.bucketName('bucketName', props.bucketName);
   const prefix = check.keyPrefix('prefix', props.prefix);
   const org = check.organizationId('organizationId', props.organizationId);
-  const writers = props.writerRoleNames?.length ? check.list('writerRoleNames', props.writerRoleNames, (p, v) => check.iamName(p, v)) : [];
+  const writers = props.writerRoleNames?.length ? check.list('writerRoleNames', props.writerRoleNames, (p, v) => check.iamNamePattern(p, v)) : [];
   check.done();
 
   const bucketArn = s3BucketArn(partition, bucket);

@@ -16,6 +16,7 @@ const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 const DELIVERY_STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
 const QUEUE_NAME = /^[a-zA-Z0-9_-]{1,75}(\.fifo)?$/;
 const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
+const IAM_NAME_PATTERN = /^[\w+=,.@*?-]{1,64}$/;
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const LOG_STREAM_NAME = /^[^:*]{1,512}$/;
 const DESTINATION_NAME = /^[^:*]{1,512}$/;
@@ -100,6 +101,11 @@ export class InputCheck {
 
   iamName(param: string, value: unknown): string {
     return this.str(param, value, IAM_NAME, 'an IAM user or role name: 1-64 characters from letters, digits and +=,.@_-');
+  }
+
+  /** An IAM name that may hold the wildcards `*` and `?`, for `ArnLike` conditions. */
+  iamNamePattern(param: string, value: unknown): string {
+    return this.str(param, value, IAM_NAME_PATTERN, 'an IAM role name or pattern: 1-64 characters from letters, digits, +=,.@_- and the wildcards * ?');
   }
 
   logGroupName(param: string, value: unknown): string {

@@ -114,11 +114,13 @@ const STATEMENT = {
 const KIND_RULES: Record<PolicyKind, object> = {
   identity: {
     type: 'object',
-    allOf: [{ type: 'object', not: { anyOf: [has('Principal'), has('NotPrincipal')] } }, resourceRequired()],
+    properties: { Principal: false, NotPrincipal: false },
+    allOf: [resourceRequired()],
   },
   trust: {
     type: 'object',
-    allOf: [has('Principal'), { type: 'object', not: { anyOf: [has('Resource'), has('NotResource')] } }],
+    properties: { Resource: false, NotResource: false },
+    allOf: [has('Principal')],
   },
   bucket: resourcePolicy(),
   queue: resourcePolicy(),
@@ -176,7 +178,8 @@ function validatorFor(kind: PolicyKind): ValidateFunction {
   return validate;
 }
 
-function formatAjvError(e: ErrorObject): string {
+function formatAjvError(e: ErrorObject, kind: PolicyKind): string {
+  if (e.keyword === 'false schema') return `${e.instancePath} is not allowed in ${kind === 'identity' ? 'an' : 'a'} ${kind} policy`;
   return `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && Object.keys(e.params).length ? ` (${JSON.stringify(e.params)})` : ''}`;
 }
 
@@ -186,7 +189,7 @@ function formatAjvError(e: ErrorObject): string {
  */
 export function policyProblems(doc: unknown, kind: PolicyKind, partition?: Partition): string[] {
   const validate = validatorFor(kind);
-  if (!validate(doc)) return (validate.errors ?? []).map(formatAjvError);
+  if (!validate(doc)) return (validate.errors ?? []).map((e) => formatAjvError(e, kind));
   const problems: string[] = [];
   const statements = (doc as PolicyDocument).Statement;
   const sids = statements.map((s) => s.Sid).filter((s): s is string => s !== undefined);
