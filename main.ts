@@ -1,32 +1,38 @@
 import { App } from 'cdktf';
 import { readFileSync } from 'fs';
-import { FoundationStack } from './modules/stacks/foundation-stack';
+import { FoundationStack, FoundationStackProps } from './modules/stacks/foundation-stack';
 
 /**
  * Minimal app: synthesizes the export destination of the account described by the config in
- * CWL_SIEM_CONFIG (default examples/default.json). The full config schema and the stacks for all
- * three paths replace this reading of the file.
+ * CWL_SIEM_CONFIG (default examples/default.json). Everything is validated before the App exists,
+ * so bad input writes nothing. The full config schema and the stacks for all three paths replace
+ * this reading of the file.
  */
-const configPath = process.env.CWL_SIEM_CONFIG ?? 'examples/default.json';
-let config: { partition: 'aws'; region: string; accountId: string; export: { bucketName: string; prefix: string } };
-try {
-  config = JSON.parse(readFileSync(configPath, 'utf8'));
-} catch (e) {
-  console.error(`cwl-siem: cannot read config ${configPath}: ${(e as Error).message}`);
+function fail(message: string): never {
+  console.error(`cwl-siem: ${message}`);
   process.exit(2);
 }
 
-const app = new App();
+const configPath = process.env.CWL_SIEM_CONFIG ?? 'examples/default.json';
+let props: FoundationStackProps;
 try {
-  new FoundationStack(app, 'cwl-siem-export', {
+  const config = JSON.parse(readFileSync(configPath, 'utf8'));
+  props = {
     partition: config.partition,
     region: config.region,
     accountId: config.accountId,
     bucketName: config.export?.bucketName,
     prefix: config.export?.prefix,
-  });
+  };
 } catch (e) {
-  console.error(`cwl-siem: ${configPath}: ${(e as Error).message}`);
-  process.exit(2);
+  fail(`cannot read config ${configPath}: ${(e as Error).message}`);
 }
+try {
+  FoundationStack.bucketPolicyFor(props);
+} catch (e) {
+  fail(`${configPath}: ${(e as Error).message}`);
+}
+
+const app = new App();
+new FoundationStack(app, 'cwl-siem-export', props);
 app.synth();

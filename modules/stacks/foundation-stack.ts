@@ -28,9 +28,12 @@ export class FoundationStack extends TerraformStack {
   readonly bucket: S3Bucket;
   readonly bucketPolicyJson: string;
 
-  constructor(scope: Construct, id: string, props: FoundationStackProps) {
-    super(scope, id);
-    this.bucketPolicyJson = renderPolicy(
+  /**
+   * Checks props without creating anything and returns the bucket policy they give; throws a
+   * PolicyInputError naming every bad prop. Lets an app validate before it writes any output.
+   */
+  static bucketPolicyFor(props: FoundationStackProps): string {
+    return renderPolicy(
       exportBucketPolicy({
         partition: props.partition,
         region: props.region,
@@ -39,6 +42,11 @@ export class FoundationStack extends TerraformStack {
         access: { mode: 'same-account', accountId: props.accountId },
       }),
     );
+  }
+
+  constructor(scope: Construct, id: string, props: FoundationStackProps) {
+    super(scope, id);
+    this.bucketPolicyJson = FoundationStack.bucketPolicyFor(props);
 
     this.provider = new AwsProvider(this, 'aws', { region: props.region, allowedAccountIds: [props.accountId] });
     this.bucket = new S3Bucket(this, 'export_bucket', { bucket: props.bucketName });
