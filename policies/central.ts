@@ -200,7 +200,9 @@ export interface CentralKeyPolicyProps {
   readonly accountId: string;
   readonly organizationId: string;
   /**
-   * Principals that administer the key.
+   * Principals that administer the key. When given, only they administer it: the account root no
+   * longer does (it keeps delegating key *use* to IAM policies). KMS refuses a key policy that would
+   * lock out the principal setting it, so the deploying identity must be one of them.
    * @default the account (`root`), so IAM policies decide who administers it
    */
   readonly adminPrincipalArns?: readonly string[];

@@ -1,0 +1,1002 @@
+import {
+  centralBucketPolicy,
+  centralKeyPolicy,
+  cloudWatchLogsTrustPolicy,
+  exportBucketPolicy,
+  ExportBucketPolicyProps,
+  exportCollectorPolicy,
+  firehoseDeliveryRolePolicy,
+  firehoseDeliveryTrustPolicy,
+  kinesisReaderPolicy,
+  logDestinationPolicy,
+  logsToFirehosePolicy,
+  logsToKinesisPolicy,
+  notificationQueuePolicy,
+  PolicyDocument,
+  siemReaderPolicy,
+  siemReaderTrustPolicy,
+} from '../../policies';
+import { DocumentName, EvaluationCase, Expectation, NamedPolicy } from './evaluate';
+
+/**
+ * Requests against the fourteen documents, built from the real policy functions: for each document
+ * the requests it exists to allow, and the near misses it must deny.
+ *
+ * The setting: account 111111111111 owns the log groups, the export bucket, the central bucket, the
+ * notification queue, the central key and the log destination; 222222222222 is a member account that
+ * sends logs; 333333333333 is the SIEM's account; 444444444444 is an outsider. The organization is
+ * o-a1b2c3d4e5; o-zzzzzzzzzz is somebody else's.
+ */
+
+const LOGS_ACCOUNT = '111111111111';
+const SENDING_ACCOUNT = '222222222222';
+const SIEM_ACCOUNT = '333333333333';
+const OUTSIDER = '444444444444';
+const ORG = 'o-a1b2c3d4e5';
+const OTHER_ORG = 'o-zzzzzzzzzz';
+const REGION = 'us-east-1';
+const LOGS_PRINCIPAL = 'logs.us-east-1.amazonaws.com';
+
+const EXPORT_BUCKET = 'acme-cwl-exports';
+const EXPORT_PREFIX = 'exports/cwl';
+const CENTRAL_BUCKET = 'acme-central-logs';
+const CENTRAL_PREFIX = 'cwl';
+const QUEUE = 'cwl-siem-notifications';
+const STREAM = 'cwl-siem-stream';
+const DELIVERY_STREAM = 'cwl-to-central';
+const DESTINATION = 'cwl-siem-destination';
+const EXTERNAL_ID = 'siem-7f3a9c2e-tenant-42';
+const CENTRAL_KEY = `arn:aws:kms:${REGION}:${LOGS_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const STREAM_KEY = `arn:aws:kms:${REGION}:${LOGS_ACCOUNT}:key/5678efab-56ef-78ab-90cd-567890abcdef`;
+const OTHER_KEY = `arn:aws:kms:${REGION}:${LOGS_ACCOUNT}:key/9999aaaa-99aa-99aa-99aa-999999999999`;
+
+// ---- ARN and context helpers -------------------------------------------------------------------
+
+type Context = Readonly<Record<string, string | readonly string[]>>;
+type Request = Omit<EvaluationCase, 'document' | 'name' | 'expect'>;
+
+const object = (bucket: string, key: string, partition = 'aws'): string => `arn:${partition}:s3:::${bucket}/${key}`;
+const bucketArn = (bucket: string, partition = 'aws'): string => `arn:${partition}:s3:::${bucket}`;
+const roleArn = (account: string, name: string): string => `arn:aws:iam::${account}:role/${name}`;
+const userArn = (account: string, name: string): string => `arn:aws:iam::${account}:user/${name}`;
+/** What a role's credentials present as the calling principal. */
+const session = (account: string, role: string): string => `arn:aws:sts::${account}:assumed-role/${role}/cwl-siem-session`;
+const logGroup = (account: string, name: string, region = REGION, partition = 'aws'): string =>
+  `arn:${partition}:logs:${region}:${account}:log-group:${name}`;
+const queueArn = (name: string, account = LOGS_ACCOUNT): string => `arn:aws:sqs:${REGION}:${account}:${name}`;
+const streamArn = (name: string, region = REGION): string => `arn:aws:kinesis:${region}:${LOGS_ACCOUNT}:stream/${name}`;
+const deliveryStreamArn = (name: string, region = REGION): string => `arn:aws:firehose:${region}:${SENDING_ACCOUNT}:deliverystream/${name}`;
+const destinationArn = (name: string): string => `arn:aws:logs:${REGION}:${LOGS_ACCOUNT}:destination:${name}`;
+
+/** A request over TLS, with the given context keys. */
+const tls = (context: Context = {}): Context => ({ 'aws:SecureTransport': 'true', ...context });
+/** The same context over plain HTTP. */
+const http = (context: Context): Context => ({ ...context, 'aws:SecureTransport': 'false' });
+const without = (context: Context, ...keys: string[]): Context =>
+  Object.fromEntries(Object.entries(context).filter(([key]) => !keys.includes(key)));
+
+const FULL_CONTROL = { 's3:x-amz-acl': 'bucket-owner-full-control' } as const;
+
+/** What CloudWatch Logs presents when an export task of `account` writes to S3. */
+const exportService = (account: string, extra: Context = FULL_CONTROL): Context =>
+  tls({ ...extra, 'aws:SourceAccount': account, 'aws:SourceArn': logGroup(account, '/app/api') });
+
+// ---- Policies that are not the library's: what a caller's own account attaches ------------------
+
+const allow = (name: string, actions: readonly string[], resource = '*'): NamedPolicy => ({
+  name,
+  policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resource }] },
+});
+const S3_ADMIN = allow('s3-admin', ['s3:*']);
+const SQS_ADMIN = allow('sqs-admin', ['sqs:*']);
+const KMS_ADMIN = allow('kms-admin', ['kms:*']);
+const LOGS_ADMIN = allow('logs-admin', ['logs:*']);
+const ASSUME_ANY_ROLE = allow('assume-any-role', ['sts:AssumeRole']);
+
+/** The key policy AWS creates by default: the account's IAM policies decide. */
+const defaultKeyPolicy = (account: string): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'EnableIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+});
+
+const identity = (name: string, policy: PolicyDocument): NamedPolicy => ({ name, policy });
+
+/** Cases of one document that share a base request; each case changes what it is about. */
+function family(document: DocumentName, base: Request) {
+  return (name: string, expect: Expectation, change: Partial<Request> = {}): EvaluationCase => ({ ...base, ...change, document, name, expect });
+}
+
+// ---- 1-3 export bucket ----------------------------------------------------------------------
+
+const exportBucket = (access: ExportBucketPolicyProps['access'], options: Partial<ExportBucketPolicyProps> = {}): PolicyDocument =>
+  exportBucketPolicy({ partition: 'aws', region: REGION, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, access, ...options });
+
+const sameAccountBucket = exportBucket({ mode: 'same-account', accountId: LOGS_ACCOUNT });
+const EXPORTED = object(EXPORT_BUCKET, `${EXPORT_PREFIX}/3f2a9c1e-task/api-1/000000.gz`);
+const doc1 = family('1 export bucket, same account', {
+  principal: LOGS_PRINCIPAL,
+  action: 's3:PutObject',
+  resource: EXPORTED,
+  resourceAccount: LOGS_ACCOUNT,
+  context: exportService(LOGS_ACCOUNT),
+  resourcePolicy: sameAccountBucket,
+});
+const cnBucket = exportBucketPolicy({
+  partition: 'aws-cn',
+  region: 'cn-north-1',
+  bucketName: EXPORT_BUCKET,
+  prefix: EXPORT_PREFIX,
+  access: { mode: 'same-account', accountId: LOGS_ACCOUNT },
+});
+const cnExport = tls({ ...FULL_CONTROL, 'aws:SourceAccount': LOGS_ACCOUNT, 'aws:SourceArn': logGroup(LOGS_ACCOUNT, '/app/api', 'cn-north-1', 'aws-cn') });
+const CN_EXPORTED = object(EXPORT_BUCKET, `${EXPORT_PREFIX}/3f2a9c1e-task/api-1/000000.gz`, 'aws-cn');
+
+const document1: EvaluationCase[] = [
+  doc1('CloudWatch Logs writes under the prefix with bucket-owner-full-control', 'Allowed'),
+  doc1('CloudWatch Logs checks the bucket ACL', 'Allowed', { action: 's3:GetBucketAcl', resource: bucketArn(EXPORT_BUCKET), context: exportService(LOGS_ACCOUNT, {}) }),
+  doc1('CloudWatch Logs writes its aws-logs-write-test object at the prefix', 'Allowed', { resource: object(EXPORT_BUCKET, `${EXPORT_PREFIX}/aws-logs-write-test`) }),
+  doc1('CloudWatch Logs writes without an x-amz-acl header', 'Denied', { context: without(exportService(LOGS_ACCOUNT), 's3:x-amz-acl') }),
+  doc1('CloudWatch Logs writes with x-amz-acl private', 'Denied', { context: exportService(LOGS_ACCOUNT, { 's3:x-amz-acl': 'private' }) }),
+  doc1('CloudWatch Logs writes outside the prefix', 'Denied', { resource: object(EXPORT_BUCKET, 'other/000000.gz') }),
+  doc1('CloudWatch Logs writes under a sibling prefix that only starts like it (exports/cwl-old/)', 'Denied', {
+    resource: object(EXPORT_BUCKET, 'exports/cwl-old/000000.gz'),
+  }),
+  doc1('CloudWatch Logs writes for another account (aws:SourceAccount 444444444444)', 'Denied', { context: exportService(OUTSIDER) }),
+  doc1('CloudWatch Logs writes with the right SourceAccount but another account log group as SourceArn', 'Denied', {
+    context: tls({ ...FULL_CONTROL, 'aws:SourceAccount': LOGS_ACCOUNT, 'aws:SourceArn': logGroup(OUTSIDER, '/app/api') }),
+  }),
+  doc1('CloudWatch Logs writes for a log group of another region (SourceArn in us-west-2)', 'Denied', {
+    context: tls({ ...FULL_CONTROL, 'aws:SourceAccount': LOGS_ACCOUNT, 'aws:SourceArn': logGroup(LOGS_ACCOUNT, '/app/api', 'us-west-2') }),
+  }),
+  doc1('CloudWatch Logs writes with no aws:SourceAccount or aws:SourceArn (default confused-deputy conditions)', 'Denied', {
+    context: without(exportService(LOGS_ACCOUNT), 'aws:SourceAccount', 'aws:SourceArn'),
+  }),
+  doc1('confusedDeputyConditions false: CloudWatch Logs writes with no aws:SourceAccount or aws:SourceArn', 'Allowed', {
+    context: without(exportService(LOGS_ACCOUNT), 'aws:SourceAccount', 'aws:SourceArn'),
+    resourcePolicy: exportBucket({ mode: 'same-account', accountId: LOGS_ACCOUNT }, { confusedDeputyConditions: false }),
+  }),
+  doc1('confusedDeputyConditions false: CloudWatch Logs still needs bucket-owner-full-control', 'Denied', {
+    context: tls({}),
+    resourcePolicy: exportBucket({ mode: 'same-account', accountId: LOGS_ACCOUNT }, { confusedDeputyConditions: false }),
+  }),
+  doc1('CloudWatch Logs of another region (logs.us-west-2.amazonaws.com) writes', 'Denied', { principal: 'logs.us-west-2.amazonaws.com' }),
+  doc1('CloudWatch Logs reads an exported object (s3:GetObject is not granted to the service)', 'Denied', {
+    action: 's3:GetObject',
+    context: exportService(LOGS_ACCOUNT, {}),
+  }),
+  doc1('An outsider role with s3:* in its own account writes under the prefix', 'Denied', {
+    principal: session(OUTSIDER, 'attacker'),
+    context: tls(FULL_CONTROL),
+    identityPolicies: [S3_ADMIN],
+  }),
+  doc1('aws-cn: CloudWatch Logs (logs.cn-north-1.amazonaws.com.cn) writes under the prefix', 'Allowed', {
+    principal: 'logs.cn-north-1.amazonaws.com.cn',
+    resource: CN_EXPORTED,
+    context: cnExport,
+    resourcePolicy: cnBucket,
+  }),
+  doc1('aws-cn: the principal spelled logs.cn-north-1.amazonaws.com (aws suffix) writes', 'Denied', {
+    principal: 'logs.cn-north-1.amazonaws.com',
+    resource: CN_EXPORTED,
+    context: cnExport,
+    resourcePolicy: cnBucket,
+  }),
+  doc1('aws-cn: a SourceArn spelled arn:aws:logs:cn-north-1 (aws partition)', 'Denied', {
+    principal: 'logs.cn-north-1.amazonaws.com.cn',
+    resource: CN_EXPORTED,
+    context: { ...cnExport, 'aws:SourceArn': logGroup(LOGS_ACCOUNT, '/app/api', 'cn-north-1', 'aws') },
+    resourcePolicy: cnBucket,
+  }),
+];
+
+const USER = 'cwl-exporter';
+const userBucket = exportBucket({ mode: 'cross-account-user', sendingAccountId: SENDING_ACCOUNT, userName: USER });
+/** The sending account's side: the collector policy for a bucket in another account. */
+const senderCollector = identity(
+  'export-collector',
+  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, crossAccountBucket: true }),
+);
+const doc2 = family('2 export bucket, cross-account user', {
+  principal: userArn(SENDING_ACCOUNT, USER),
+  action: 's3:PutObject',
+  resource: EXPORTED,
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(FULL_CONTROL),
+  identityPolicies: [senderCollector],
+  resourcePolicy: userBucket,
+});
+
+const document2: EvaluationCase[] = [
+  doc2('CloudWatch Logs writes for the sending account', 'Allowed', { principal: LOGS_PRINCIPAL, context: exportService(SENDING_ACCOUNT), identityPolicies: [] }),
+  doc2('CloudWatch Logs checks the bucket ACL for the sending account', 'Allowed', {
+    principal: LOGS_PRINCIPAL,
+    action: 's3:GetBucketAcl',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: exportService(SENDING_ACCOUNT, {}),
+    identityPolicies: [],
+  }),
+  doc2('CloudWatch Logs writes for the bucket owner account (only the sending account is trusted)', 'Denied', {
+    principal: LOGS_PRINCIPAL,
+    context: exportService(LOGS_ACCOUNT),
+    identityPolicies: [],
+  }),
+  doc2('CloudWatch Logs writes for an outsider account', 'Denied', { principal: LOGS_PRINCIPAL, context: exportService(OUTSIDER), identityPolicies: [] }),
+  doc2('The sending user writes under the prefix with bucket-owner-full-control', 'Allowed'),
+  doc2('The sending user writes without an x-amz-acl header', 'Denied', { context: tls() }),
+  doc2('The sending user writes with x-amz-acl bucket-owner-read', 'Denied', { context: tls({ 's3:x-amz-acl': 'bucket-owner-read' }) }),
+  doc2('The sending user writes outside the prefix', 'Denied', { resource: object(EXPORT_BUCKET, 'other/000000.gz') }),
+  doc2('The sending user writes without an identity policy of its own (cross-account needs both sides)', 'Denied', { identityPolicies: [] }),
+  doc2('The sending user lists the prefix', 'Allowed', { action: 's3:ListBucket', resource: bucketArn(EXPORT_BUCKET), context: tls({ 's3:prefix': `${EXPORT_PREFIX}/` }) }),
+  doc2('The sending user lists another prefix', 'Denied', { action: 's3:ListBucket', resource: bucketArn(EXPORT_BUCKET), context: tls({ 's3:prefix': 'other/' }) }),
+  doc2('The sending user reads an exported object', 'Allowed', { action: 's3:GetObject', context: tls() }),
+  doc2('The sending user deletes an exported object', 'Allowed', { action: 's3:DeleteObject', context: tls() }),
+  doc2('The sending user reads an object outside the prefix', 'Denied', { action: 's3:GetObject', resource: object(EXPORT_BUCKET, 'other/secret.json'), context: tls() }),
+  doc2('grantCollectorRead false: the sending user reads an exported object', 'Denied', {
+    action: 's3:GetObject',
+    context: tls(),
+    resourcePolicy: exportBucket({ mode: 'cross-account-user', sendingAccountId: SENDING_ACCOUNT, userName: USER }, { grantCollectorRead: false }),
+  }),
+  doc2('grantCollectorRead false: the sending user still writes', 'Allowed', {
+    resourcePolicy: exportBucket({ mode: 'cross-account-user', sendingAccountId: SENDING_ACCOUNT, userName: USER }, { grantCollectorRead: false }),
+  }),
+  doc2('Another user of the sending account with s3:* writes', 'Denied', { principal: userArn(SENDING_ACCOUNT, 'intern'), identityPolicies: [S3_ADMIN] }),
+  doc2('A role of the sending account named like the user writes', 'Denied', { principal: session(SENDING_ACCOUNT, USER) }),
+  doc2('The sending user deletes the bucket policy (not granted)', 'Denied', {
+    action: 's3:DeleteBucketPolicy',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: tls(),
+    identityPolicies: [S3_ADMIN],
+  }),
+];
+
+const ROLE = 'cwl-export-collector';
+const roleBucket = exportBucket({ mode: 'cross-account-role', sendingAccountId: SENDING_ACCOUNT, roleName: ROLE });
+const doc3 = family('3 export bucket, cross-account role', {
+  principal: session(SENDING_ACCOUNT, ROLE),
+  action: 's3:PutObject',
+  resource: EXPORTED,
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(FULL_CONTROL),
+  identityPolicies: [senderCollector],
+  resourcePolicy: roleBucket,
+});
+
+const document3: EvaluationCase[] = [
+  doc3('A session of the sending role writes under the prefix with bucket-owner-full-control', 'Allowed'),
+  doc3('The sending role writes without an x-amz-acl header', 'Denied', { context: tls() }),
+  doc3('The sending role writes with x-amz-acl public-read', 'Denied', { context: tls({ 's3:x-amz-acl': 'public-read' }) }),
+  doc3('The sending role writes to another bucket', 'Denied', { resource: object('acme-other-bucket', `${EXPORT_PREFIX}/x.gz`) }),
+  doc3('The sending role lists the prefix', 'Allowed', { action: 's3:ListBucket', resource: bucketArn(EXPORT_BUCKET), context: tls({ 's3:prefix': `${EXPORT_PREFIX}/3f2a9c1e-task/` }) }),
+  doc3('The sending role lists the whole bucket (no s3:prefix)', 'Denied', { action: 's3:ListBucket', resource: bucketArn(EXPORT_BUCKET), context: tls() }),
+  doc3('The sending role reads an exported object', 'Allowed', { action: 's3:GetObject', context: tls() }),
+  doc3('The sending role reads an object outside the prefix', 'Denied', { action: 's3:GetObject', resource: object(EXPORT_BUCKET, 'exports/other/x.gz'), context: tls() }),
+  doc3('A role of an outsider account with the same name writes', 'Denied', { principal: session(OUTSIDER, ROLE) }),
+  doc3('A user of the sending account named like the role writes', 'Denied', { principal: userArn(SENDING_ACCOUNT, ROLE) }),
+  doc3('CloudWatch Logs writes for the sending account', 'Allowed', { principal: LOGS_PRINCIPAL, context: exportService(SENDING_ACCOUNT), identityPolicies: [] }),
+  doc3('CloudWatch Logs writes with the sending SourceAccount but an outsider log group as SourceArn', 'Denied', {
+    principal: LOGS_PRINCIPAL,
+    context: tls({ ...FULL_CONTROL, 'aws:SourceAccount': SENDING_ACCOUNT, 'aws:SourceArn': logGroup(OUTSIDER, '/app/api') }),
+    identityPolicies: [],
+  }),
+  doc3('CloudWatch Logs writes with no aws:SourceAccount (default confused-deputy conditions)', 'Denied', {
+    principal: LOGS_PRINCIPAL,
+    context: without(exportService(SENDING_ACCOUNT), 'aws:SourceAccount'),
+    identityPolicies: [],
+  }),
+  doc3('confusedDeputyConditions false: CloudWatch Logs writes for any account', 'Allowed', {
+    principal: LOGS_PRINCIPAL,
+    context: exportService(OUTSIDER),
+    identityPolicies: [],
+    resourcePolicy: exportBucket({ mode: 'cross-account-role', sendingAccountId: SENDING_ACCOUNT, roleName: ROLE }, { confusedDeputyConditions: false }),
+  }),
+];
+
+// ---- 4 TLS-only deny, checked inside every bucket policy ---------------------------------------
+
+const ADMIN = session(LOGS_ACCOUNT, 'platform-admin');
+const doc4 = family('4 TLS-only deny in bucket policies', {
+  principal: ADMIN,
+  action: 's3:PutObject',
+  resource: EXPORTED,
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(FULL_CONTROL),
+  identityPolicies: [S3_ADMIN],
+  resourcePolicy: sameAccountBucket,
+});
+
+const CENTRAL_OBJECT = object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/firehose/2025/01/31/12/cwl-to-central-1-2025-01-31-12-00-00-abcd.gz`);
+const centralBucket = centralBucketPolicy({ partition: 'aws', region: REGION, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX, organizationId: ORG });
+
+const document4: EvaluationCase[] = [
+  doc4("An admin role of the bucket's own account writes over TLS", 'Allowed'),
+  doc4("An admin role of the bucket's own account writes over plain HTTP", 'ExplicitlyDenied', { context: http(FULL_CONTROL) }),
+  doc4("An admin role of the bucket's own account changes the bucket policy over plain HTTP", 'ExplicitlyDenied', {
+    action: 's3:PutBucketPolicy',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: http({}),
+  }),
+  doc4('An admin role reads an object outside the prefix over plain HTTP (the deny covers the whole bucket)', 'ExplicitlyDenied', {
+    action: 's3:GetObject',
+    resource: object(EXPORT_BUCKET, 'other/readme.txt'),
+    context: http({}),
+  }),
+  doc4('CloudWatch Logs writes over plain HTTP', 'ExplicitlyDenied', { principal: LOGS_PRINCIPAL, context: http(exportService(LOGS_ACCOUNT)), identityPolicies: [] }),
+  doc4('CloudWatch Logs writes with no aws:SecureTransport key (a service on its own network)', 'Allowed', {
+    principal: LOGS_PRINCIPAL,
+    context: without(exportService(LOGS_ACCOUNT), 'aws:SecureTransport'),
+    identityPolicies: [],
+  }),
+  doc4('The cross-account sending user reads an exported object over plain HTTP', 'ExplicitlyDenied', {
+    principal: userArn(SENDING_ACCOUNT, USER),
+    action: 's3:GetObject',
+    context: http({}),
+    identityPolicies: [senderCollector],
+    resourcePolicy: userBucket,
+  }),
+  doc4('The cross-account sending role lists the prefix over plain HTTP', 'ExplicitlyDenied', {
+    principal: session(SENDING_ACCOUNT, ROLE),
+    action: 's3:ListBucket',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: http({ 's3:prefix': `${EXPORT_PREFIX}/` }),
+    identityPolicies: [senderCollector],
+    resourcePolicy: roleBucket,
+  }),
+  doc4('An organization writer writes to the central bucket over plain HTTP', 'ExplicitlyDenied', {
+    principal: session(SENDING_ACCOUNT, 'firehose-delivery'),
+    resource: CENTRAL_OBJECT,
+    context: http({ 'aws:PrincipalOrgID': ORG }),
+    resourcePolicy: centralBucket,
+  }),
+  doc4("The central bucket's own admin role reads over plain HTTP", 'ExplicitlyDenied', {
+    action: 's3:GetObject',
+    resource: CENTRAL_OBJECT,
+    context: http({}),
+    resourcePolicy: centralBucket,
+  }),
+  doc4('aws-cn: CloudWatch Logs writes to the aws-cn bucket over plain HTTP', 'ExplicitlyDenied', {
+    principal: 'logs.cn-north-1.amazonaws.com.cn',
+    resource: CN_EXPORTED,
+    context: http(cnExport),
+    identityPolicies: [],
+    resourcePolicy: cnBucket,
+  }),
+];
+
+// ---- 5 export collector identity --------------------------------------------------------------
+
+const collector = identity('export-collector', exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX }));
+const namedGroupsCollector = identity(
+  'export-collector',
+  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, logGroupNames: ['/app/api'] }),
+);
+const doc5 = family('5 export collector identity', {
+  principal: session(LOGS_ACCOUNT, 'cwl-export-collector'),
+  action: 'logs:CreateExportTask',
+  resource: logGroup(LOGS_ACCOUNT, '/app/api'),
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(),
+  identityPolicies: [collector],
+});
+
+const document5: EvaluationCase[] = [
+  doc5('The collector creates an export task for a log group of its account', 'Allowed'),
+  doc5('The collector creates an export task for a log group in another region', 'Denied', { resource: logGroup(LOGS_ACCOUNT, '/app/api', 'us-west-2') }),
+  doc5('The collector creates an export task for a log group of another account', 'Denied', { resource: logGroup(OUTSIDER, '/app/api'), resourceAccount: OUTSIDER }),
+  doc5('logGroupNames [/app/api]: the collector exports /app/api', 'Allowed', { identityPolicies: [namedGroupsCollector] }),
+  doc5('logGroupNames [/app/api]: the collector exports /app/payments', 'Denied', { resource: logGroup(LOGS_ACCOUNT, '/app/payments'), identityPolicies: [namedGroupsCollector] }),
+  doc5('logGroupNames [/app/api]: the collector exports /app/api-internal, a name that starts like it', 'Denied', {
+    resource: logGroup(LOGS_ACCOUNT, '/app/api-internal'),
+    identityPolicies: [namedGroupsCollector],
+  }),
+  doc5('The collector describes export tasks', 'Allowed', { action: 'logs:DescribeExportTasks', resource: '*' }),
+  doc5('The collector cancels an export task', 'Allowed', { action: 'logs:CancelExportTask', resource: '*' }),
+  doc5('The collector discovers log groups', 'Allowed', { action: 'logs:DescribeLogGroups', resource: '*' }),
+  doc5('The collector deletes a log group (not granted)', 'Denied', { action: 'logs:DeleteLogGroup' }),
+  doc5('The collector lists the prefix', 'Allowed', {
+    action: 's3:ListBucket',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: tls({ 's3:prefix': `${EXPORT_PREFIX}/` }),
+    resourcePolicy: sameAccountBucket,
+  }),
+  doc5('The collector lists with s3:prefix exports/cwl, without the trailing slash (only exports/cwl/* is granted)', 'Denied', {
+    action: 's3:ListBucket',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: tls({ 's3:prefix': EXPORT_PREFIX }),
+    resourcePolicy: sameAccountBucket,
+  }),
+  doc5('The collector lists another prefix', 'Denied', {
+    action: 's3:ListBucket',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: tls({ 's3:prefix': 'other/' }),
+    resourcePolicy: sameAccountBucket,
+  }),
+  doc5('The collector reads an exported object', 'Allowed', { action: 's3:GetObject', resource: EXPORTED, resourcePolicy: sameAccountBucket }),
+  doc5('The collector deletes an exported object', 'Allowed', { action: 's3:DeleteObject', resource: EXPORTED, resourcePolicy: sameAccountBucket }),
+  doc5('The collector reads an object of another bucket of its account', 'Denied', { action: 's3:GetObject', resource: object('acme-payroll', `${EXPORT_PREFIX}/x.gz`) }),
+  doc5('The collector writes an object (same-account bucket: PutObject is not granted)', 'Denied', {
+    action: 's3:PutObject',
+    resource: EXPORTED,
+    context: tls(FULL_CONTROL),
+    resourcePolicy: sameAccountBucket,
+  }),
+  doc5('crossAccountBucket: the collector writes with bucket-owner-full-control', 'Allowed', {
+    action: 's3:PutObject',
+    resource: EXPORTED,
+    context: tls(FULL_CONTROL),
+    identityPolicies: [senderCollector],
+    principal: session(SENDING_ACCOUNT, ROLE),
+    resourcePolicy: roleBucket,
+  }),
+  doc5('crossAccountBucket: the collector writes without bucket-owner-full-control', 'Denied', {
+    action: 's3:PutObject',
+    resource: EXPORTED,
+    context: tls({ 's3:x-amz-acl': 'private' }),
+    identityPolicies: [senderCollector],
+    principal: session(SENDING_ACCOUNT, ROLE),
+    resourcePolicy: roleBucket,
+  }),
+];
+
+// ---- 6 CloudWatch Logs -> Kinesis: trust and permissions ---------------------------------------
+
+const KINESIS_ROLE = 'cwl-to-kinesis';
+const kinesisTrust = cloudWatchLogsTrustPolicy({ partition: 'aws', region: REGION, sourceAccountIds: [LOGS_ACCOUNT, SENDING_ACCOUNT] });
+const toKinesis = identity(
+  'cwl-to-kinesis',
+  logsToKinesisPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, streamName: STREAM, roleName: KINESIS_ROLE, kmsKeyArn: STREAM_KEY }),
+);
+const assumeLogsRole = (account: string, region = REGION, partition = 'aws'): Context => ({ 'aws:SourceArn': logGroup(account, '/app/api', region, partition) });
+const doc6 = family('6 CloudWatch Logs to Kinesis role', {
+  principal: LOGS_PRINCIPAL,
+  action: 'sts:AssumeRole',
+  resource: roleArn(LOGS_ACCOUNT, KINESIS_ROLE),
+  resourceAccount: LOGS_ACCOUNT,
+  context: assumeLogsRole(LOGS_ACCOUNT),
+  resourcePolicy: kinesisTrust,
+});
+const asKinesisRole: Partial<Request> = {
+  principal: session(LOGS_ACCOUNT, KINESIS_ROLE),
+  action: 'kinesis:PutRecord',
+  resource: streamArn(STREAM),
+  context: tls(),
+  identityPolicies: [toKinesis],
+  resourcePolicy: undefined,
+};
+const cnTrust = cloudWatchLogsTrustPolicy({ partition: 'aws-cn', region: 'cn-north-1', sourceAccountIds: [LOGS_ACCOUNT] });
+
+const document6: EvaluationCase[] = [
+  doc6('CloudWatch Logs assumes the role for a log group of the stream account', 'Allowed'),
+  doc6('CloudWatch Logs assumes the role for a log group of a listed sending account', 'Allowed', { context: assumeLogsRole(SENDING_ACCOUNT) }),
+  doc6('CloudWatch Logs assumes the role for an unlisted account', 'Denied', { context: assumeLogsRole(OUTSIDER) }),
+  doc6('CloudWatch Logs assumes the role with a SourceArn of another region', 'Denied', { context: assumeLogsRole(LOGS_ACCOUNT, 'us-west-2') }),
+  doc6('CloudWatch Logs assumes the role with no aws:SourceArn', 'Denied', { context: {} }),
+  doc6('CloudWatch Logs of another region (logs.us-west-2.amazonaws.com) assumes the role', 'Denied', { principal: 'logs.us-west-2.amazonaws.com' }),
+  doc6('Firehose (firehose.amazonaws.com) assumes the role', 'Denied', { principal: 'firehose.amazonaws.com', context: { 'aws:SourceAccount': LOGS_ACCOUNT } }),
+  doc6('An outsider role allowed sts:AssumeRole in its account assumes the role', 'Denied', { principal: session(OUTSIDER, 'attacker'), identityPolicies: [ASSUME_ANY_ROLE], context: {} }),
+  doc6('aws-cn: logs.cn-north-1.amazonaws.com.cn assumes the role', 'Allowed', {
+    principal: 'logs.cn-north-1.amazonaws.com.cn',
+    resource: `arn:aws-cn:iam::${LOGS_ACCOUNT}:role/${KINESIS_ROLE}`,
+    context: assumeLogsRole(LOGS_ACCOUNT, 'cn-north-1', 'aws-cn'),
+    resourcePolicy: cnTrust,
+  }),
+  doc6('aws-cn: the principal spelled logs.cn-north-1.amazonaws.com assumes the role', 'Denied', {
+    principal: 'logs.cn-north-1.amazonaws.com',
+    resource: `arn:aws-cn:iam::${LOGS_ACCOUNT}:role/${KINESIS_ROLE}`,
+    context: assumeLogsRole(LOGS_ACCOUNT, 'cn-north-1', 'aws-cn'),
+    resourcePolicy: cnTrust,
+  }),
+  doc6('The role puts a record into the stream', 'Allowed', asKinesisRole),
+  doc6('The role puts a batch of records into the stream', 'Allowed', { ...asKinesisRole, action: 'kinesis:PutRecords' }),
+  doc6('The role puts a record into another stream', 'Denied', { ...asKinesisRole, resource: streamArn('payments-events') }),
+  doc6('The role deletes the stream (not granted)', 'Denied', { ...asKinesisRole, action: 'kinesis:DeleteStream' }),
+  doc6('The role reads the stream (not granted)', 'Denied', { ...asKinesisRole, action: 'kinesis:GetRecords' }),
+  doc6('The role passes itself', 'Allowed', { ...asKinesisRole, action: 'iam:PassRole', resource: roleArn(LOGS_ACCOUNT, KINESIS_ROLE) }),
+  doc6('The role passes another role', 'Denied', { ...asKinesisRole, action: 'iam:PassRole', resource: roleArn(LOGS_ACCOUNT, 'platform-admin') }),
+  doc6('The role gets a data key of the stream key through Kinesis', 'Allowed', {
+    ...asKinesisRole,
+    action: 'kms:GenerateDataKey',
+    resource: STREAM_KEY,
+    context: tls({ 'kms:ViaService': 'kinesis.us-east-1.amazonaws.com' }),
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+  doc6('The role gets a data key of the stream key through S3 (wrong kms:ViaService)', 'Denied', {
+    ...asKinesisRole,
+    action: 'kms:GenerateDataKey',
+    resource: STREAM_KEY,
+    context: tls({ 'kms:ViaService': 's3.us-east-1.amazonaws.com' }),
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+  doc6('The role gets a data key directly (no kms:ViaService)', 'Denied', {
+    ...asKinesisRole,
+    action: 'kms:GenerateDataKey',
+    resource: STREAM_KEY,
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+  doc6('The role decrypts with the stream key through Kinesis (only GenerateDataKey is granted)', 'Denied', {
+    ...asKinesisRole,
+    action: 'kms:Decrypt',
+    resource: STREAM_KEY,
+    context: tls({ 'kms:ViaService': 'kinesis.us-east-1.amazonaws.com' }),
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+];
+
+// ---- 7 Kinesis reader -------------------------------------------------------------------------
+
+const reader = identity('kinesis-reader', kinesisReaderPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, streamName: STREAM, kmsKeyArn: STREAM_KEY }));
+const doc7 = family('7 Kinesis reader', {
+  principal: session(LOGS_ACCOUNT, 'cwl-kinesis-collector'),
+  action: 'kinesis:GetRecords',
+  resource: streamArn(STREAM),
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(),
+  identityPolicies: [reader],
+});
+const viaKinesis = tls({ 'kms:ViaService': 'kinesis.us-east-1.amazonaws.com' });
+
+const document7: EvaluationCase[] = [
+  ...['kinesis:ListShards', 'kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords'].map((action) =>
+    doc7(`The reader calls ${action} on the stream`, 'Allowed', { action }),
+  ),
+  doc7('The reader gets records from another stream', 'Denied', { resource: streamArn('payments-events') }),
+  doc7('The reader gets records from a stream of the same name in another region', 'Denied', { resource: streamArn(STREAM, 'eu-west-1') }),
+  doc7('The reader puts a record (not granted)', 'Denied', { action: 'kinesis:PutRecord' }),
+  doc7('The reader deletes the stream (not granted)', 'Denied', { action: 'kinesis:DeleteStream' }),
+  doc7('The reader decrypts with the stream key through Kinesis', 'Allowed', {
+    action: 'kms:Decrypt',
+    resource: STREAM_KEY,
+    context: viaKinesis,
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+  doc7('The reader decrypts with the stream key through S3 (wrong kms:ViaService)', 'Denied', {
+    action: 'kms:Decrypt',
+    resource: STREAM_KEY,
+    context: tls({ 'kms:ViaService': 's3.us-east-1.amazonaws.com' }),
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+  doc7('The reader decrypts with the stream key through Kinesis of another region', 'Denied', {
+    action: 'kms:Decrypt',
+    resource: STREAM_KEY,
+    context: tls({ 'kms:ViaService': 'kinesis.eu-west-1.amazonaws.com' }),
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+  doc7('The reader decrypts with another key through Kinesis', 'Denied', {
+    action: 'kms:Decrypt',
+    resource: OTHER_KEY,
+    context: viaKinesis,
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+  doc7('The reader generates a data key (not granted)', 'Denied', {
+    action: 'kms:GenerateDataKey',
+    resource: STREAM_KEY,
+    context: viaKinesis,
+    resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  }),
+];
+
+// ---- 8 CloudWatch Logs -> Firehose: trust and permissions --------------------------------------
+
+const FIREHOSE_ROLE = 'cwl-to-firehose';
+const firehoseTrust = cloudWatchLogsTrustPolicy({ partition: 'aws', region: REGION, sourceAccountIds: [SENDING_ACCOUNT] });
+const toFirehose = identity('cwl-to-firehose', logsToFirehosePolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, deliveryStreamName: DELIVERY_STREAM }));
+const doc8 = family('8 CloudWatch Logs to Firehose role', {
+  principal: LOGS_PRINCIPAL,
+  action: 'sts:AssumeRole',
+  resource: roleArn(SENDING_ACCOUNT, FIREHOSE_ROLE),
+  resourceAccount: SENDING_ACCOUNT,
+  context: assumeLogsRole(SENDING_ACCOUNT),
+  resourcePolicy: firehoseTrust,
+});
+const asFirehoseRole: Partial<Request> = {
+  principal: session(SENDING_ACCOUNT, FIREHOSE_ROLE),
+  action: 'firehose:PutRecord',
+  resource: deliveryStreamArn(DELIVERY_STREAM),
+  context: tls(),
+  identityPolicies: [toFirehose],
+  resourcePolicy: undefined,
+};
+
+const document8: EvaluationCase[] = [
+  doc8('CloudWatch Logs assumes the role for a log group of the sending account', 'Allowed'),
+  doc8('CloudWatch Logs assumes the role for the central account (not listed)', 'Denied', { context: assumeLogsRole(LOGS_ACCOUNT) }),
+  doc8('CloudWatch Logs assumes the role with no aws:SourceArn', 'Denied', { context: {} }),
+  doc8('CloudWatch Logs of another region (logs.eu-west-1.amazonaws.com) assumes the role', 'Denied', { principal: 'logs.eu-west-1.amazonaws.com' }),
+  doc8('Firehose (firehose.amazonaws.com) assumes the role', 'Denied', { principal: 'firehose.amazonaws.com', context: { 'aws:SourceAccount': SENDING_ACCOUNT } }),
+  doc8('The role puts a record into the delivery stream', 'Allowed', asFirehoseRole),
+  doc8('The role puts a record batch into the delivery stream', 'Allowed', { ...asFirehoseRole, action: 'firehose:PutRecordBatch' }),
+  doc8('The role puts a record into another delivery stream of the account', 'Denied', { ...asFirehoseRole, resource: deliveryStreamArn('billing-events') }),
+  doc8('The role puts a record into a delivery stream of the same name in another region', 'Denied', { ...asFirehoseRole, resource: deliveryStreamArn(DELIVERY_STREAM, 'us-west-2') }),
+  doc8('The role deletes the delivery stream (not granted)', 'Denied', { ...asFirehoseRole, action: 'firehose:DeleteDeliveryStream' }),
+  doc8('The role updates the delivery stream destination (not granted)', 'Denied', { ...asFirehoseRole, action: 'firehose:UpdateDestination' }),
+];
+
+// ---- 9 Firehose delivery role and its trust ----------------------------------------------------
+
+const DELIVERY_ROLE = 'firehose-delivery';
+const ERROR_LOG_GROUP = '/aws/kinesisfirehose/cwl-to-central';
+const deliveryTrust = firehoseDeliveryTrustPolicy({ partition: 'aws', accountId: SENDING_ACCOUNT });
+const delivery = identity(
+  'firehose-delivery',
+  firehoseDeliveryRolePolicy({
+    partition: 'aws',
+    region: REGION,
+    accountId: SENDING_ACCOUNT,
+    bucketName: CENTRAL_BUCKET,
+    prefix: `${CENTRAL_PREFIX}/firehose`,
+    errorOutputPrefix: `${CENTRAL_PREFIX}/firehose-errors`,
+    kmsKeyArn: CENTRAL_KEY,
+    errorLogGroupName: ERROR_LOG_GROUP,
+    errorLogStreamName: 'DestinationDelivery',
+  }),
+);
+const centralKey = centralKeyPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, organizationId: ORG });
+const doc9 = family('9 Firehose delivery role', {
+  principal: session(SENDING_ACCOUNT, DELIVERY_ROLE),
+  action: 's3:PutObject',
+  resource: CENTRAL_OBJECT,
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls({ 'aws:PrincipalOrgID': ORG }),
+  identityPolicies: [delivery],
+  resourcePolicy: centralBucket,
+});
+const asFirehose: Partial<Request> = {
+  principal: 'firehose.amazonaws.com',
+  action: 'sts:AssumeRole',
+  resource: roleArn(SENDING_ACCOUNT, DELIVERY_ROLE),
+  resourceAccount: SENDING_ACCOUNT,
+  context: { 'aws:SourceAccount': SENDING_ACCOUNT },
+  identityPolicies: [],
+  resourcePolicy: deliveryTrust,
+};
+/** Firehose writing an object through S3 with SSE-KMS: S3 asks KMS for a data key with this context. */
+const dataKeyForObject = (objectArn: string, via = 's3.us-east-1.amazonaws.com'): Partial<Request> => ({
+  action: 'kms:GenerateDataKey',
+  resource: CENTRAL_KEY,
+  context: tls({ 'aws:PrincipalOrgID': ORG, 'kms:ViaService': via, 'kms:EncryptionContext:aws:s3:arn': objectArn }),
+  resourcePolicy: centralKey,
+  engineUnrecognizedContextKeys: ['kms:EncryptionContext:aws:s3:arn'],
+});
+const errorStream = (stream: string): string => `${logGroup(SENDING_ACCOUNT, ERROR_LOG_GROUP)}:log-stream:${stream}`;
+
+const document9: EvaluationCase[] = [
+  doc9('Firehose assumes the delivery role for its own account', 'Allowed', asFirehose),
+  doc9('Firehose assumes the delivery role for another account (aws:SourceAccount 444444444444)', 'Denied', { ...asFirehose, context: { 'aws:SourceAccount': OUTSIDER } }),
+  doc9('Firehose assumes the delivery role with no aws:SourceAccount', 'Denied', { ...asFirehose, context: {} }),
+  doc9('CloudWatch Logs assumes the delivery role', 'Denied', { ...asFirehose, principal: LOGS_PRINCIPAL }),
+  doc9('The delivery role writes a delivered object under its prefix in the central bucket', 'Allowed'),
+  doc9('The delivery role writes a failed record under the error prefix', 'Allowed', {
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/firehose-errors/processing-failed/2025/01/31/x.gz`),
+  }),
+  doc9('The delivery role aborts a multipart upload under its prefix', 'Allowed', { action: 's3:AbortMultipartUpload' }),
+  doc9('The delivery role writes under the central prefix but outside its own prefixes', 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/other-team/x.gz`) }),
+  doc9('The delivery role writes to another bucket', 'Denied', { resource: object('acme-other-bucket', `${CENTRAL_PREFIX}/firehose/x.gz`) }),
+  doc9('The delivery role reads a delivered object (not granted)', 'Denied', { action: 's3:GetObject' }),
+  doc9('The delivery role gets the bucket location', 'Allowed', { action: 's3:GetBucketLocation', resource: bucketArn(CENTRAL_BUCKET) }),
+  doc9('The delivery role lists multipart uploads of the bucket', 'Allowed', { action: 's3:ListBucketMultipartUploads', resource: bucketArn(CENTRAL_BUCKET) }),
+  doc9('The delivery role lists the bucket (not granted)', 'Denied', { action: 's3:ListBucket', resource: bucketArn(CENTRAL_BUCKET), context: tls({ 'aws:PrincipalOrgID': ORG, 's3:prefix': `${CENTRAL_PREFIX}/` }) }),
+  doc9('The delivery role writes to its error log stream', 'Allowed', {
+    action: 'logs:PutLogEvents',
+    resource: errorStream('DestinationDelivery'),
+    resourceAccount: SENDING_ACCOUNT,
+    context: tls(),
+    resourcePolicy: undefined,
+  }),
+  doc9('The delivery role writes to another log stream of the error log group', 'Denied', {
+    action: 'logs:PutLogEvents',
+    resource: errorStream('BackupDelivery'),
+    resourceAccount: SENDING_ACCOUNT,
+    context: tls(),
+    resourcePolicy: undefined,
+  }),
+  doc9('The delivery role gets a data key through S3 for an object under its prefix', 'Allowed', dataKeyForObject(CENTRAL_OBJECT)),
+  doc9('The delivery role gets a data key through S3 with the bucket as context (S3 Bucket Keys)', 'Allowed', dataKeyForObject(bucketArn(CENTRAL_BUCKET))),
+  doc9('The delivery role gets a data key through S3 for an object of another bucket', 'Denied', dataKeyForObject(object('acme-other-bucket', `${CENTRAL_PREFIX}/firehose/x.gz`))),
+  doc9('The delivery role gets a data key through S3 for an object outside its prefixes', 'Denied', dataKeyForObject(object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/other-team/x.gz`))),
+  doc9('The delivery role gets a data key through SQS (wrong kms:ViaService)', 'Denied', dataKeyForObject(CENTRAL_OBJECT, 'sqs.us-east-1.amazonaws.com')),
+];
+
+// ---- 10 central bucket ------------------------------------------------------------------------
+
+const writerBucket = centralBucketPolicy({
+  partition: 'aws',
+  region: REGION,
+  bucketName: CENTRAL_BUCKET,
+  prefix: CENTRAL_PREFIX,
+  organizationId: ORG,
+  writerRoleNames: [DELIVERY_ROLE],
+});
+const MEMBER_WRITER = identity('member-writer', {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'], Resource: '*' }],
+});
+const doc10 = family('10 central bucket', {
+  principal: session(SENDING_ACCOUNT, 'log-shipper'),
+  action: 's3:PutObject',
+  resource: CENTRAL_OBJECT,
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls({ 'aws:PrincipalOrgID': ORG }),
+  identityPolicies: [MEMBER_WRITER],
+  resourcePolicy: centralBucket,
+});
+const orgExport = (org: string, extra: Context = FULL_CONTROL): Context => tls({ ...extra, 'aws:SourceOrgID': org, 'aws:SourceAccount': SENDING_ACCOUNT });
+const asOrgExport: Partial<Request> = { principal: LOGS_PRINCIPAL, context: orgExport(ORG), identityPolicies: [] };
+
+const document10: EvaluationCase[] = [
+  doc10('A role of a member account writes under the prefix', 'Allowed'),
+  doc10('A role of a member account gets the bucket location', 'Allowed', { action: 's3:GetBucketLocation', resource: bucketArn(CENTRAL_BUCKET) }),
+  doc10('A role of another organization writes under the prefix', 'Denied', { principal: session(OUTSIDER, 'log-shipper'), context: tls({ 'aws:PrincipalOrgID': OTHER_ORG }) }),
+  doc10('A role of an account in no organization writes under the prefix', 'Denied', { principal: session(OUTSIDER, 'log-shipper'), context: tls() }),
+  doc10('A role of a member account writes outside the prefix', 'Denied', { resource: object(CENTRAL_BUCKET, 'finance/ledger.csv') }),
+  doc10('A role of a member account reads a delivered object (not granted)', 'Denied', { action: 's3:GetObject', identityPolicies: [S3_ADMIN] }),
+  doc10('A role of a member account deletes a delivered object (not granted)', 'Denied', { action: 's3:DeleteObject', identityPolicies: [S3_ADMIN] }),
+  doc10('A role of a member account without an identity policy writes (cross-account needs both sides)', 'Denied', { identityPolicies: [] }),
+  doc10('writerRoleNames [firehose-delivery]: the delivery role of a member account writes', 'Allowed', {
+    principal: session(SENDING_ACCOUNT, DELIVERY_ROLE),
+    context: tls({ 'aws:PrincipalOrgID': ORG, 'aws:PrincipalArn': roleArn(SENDING_ACCOUNT, DELIVERY_ROLE) }),
+    resourcePolicy: writerBucket,
+  }),
+  doc10('writerRoleNames [firehose-delivery]: another role of a member account writes', 'Denied', {
+    context: tls({ 'aws:PrincipalOrgID': ORG, 'aws:PrincipalArn': roleArn(SENDING_ACCOUNT, 'log-shipper') }),
+    resourcePolicy: writerBucket,
+  }),
+  doc10('writerRoleNames [firehose-delivery]: a role of that name outside the organization writes', 'Denied', {
+    principal: session(OUTSIDER, DELIVERY_ROLE),
+    context: tls({ 'aws:PrincipalOrgID': OTHER_ORG, 'aws:PrincipalArn': roleArn(OUTSIDER, DELIVERY_ROLE) }),
+    resourcePolicy: writerBucket,
+  }),
+  doc10('CloudWatch Logs export task of a member account writes with bucket-owner-full-control', 'Allowed', asOrgExport),
+  doc10('CloudWatch Logs export task of a member account checks the bucket ACL', 'Allowed', {
+    ...asOrgExport,
+    action: 's3:GetBucketAcl',
+    resource: bucketArn(CENTRAL_BUCKET),
+    context: orgExport(ORG, {}),
+  }),
+  doc10('CloudWatch Logs export task of a member account writes without x-amz-acl', 'Denied', { ...asOrgExport, context: orgExport(ORG, {}) }),
+  doc10('CloudWatch Logs export task of another organization writes', 'Denied', { ...asOrgExport, context: orgExport(OTHER_ORG) }),
+  doc10('CloudWatch Logs export task with no aws:SourceOrgID writes', 'Denied', { ...asOrgExport, context: without(orgExport(ORG), 'aws:SourceOrgID') }),
+  doc10('CloudWatch Logs of another region writes for a member account', 'Denied', { ...asOrgExport, principal: 'logs.eu-west-1.amazonaws.com' }),
+  doc10('allowOrganizationExportTasks false: CloudWatch Logs export task of a member account writes', 'Denied', {
+    ...asOrgExport,
+    resourcePolicy: centralBucketPolicy({ partition: 'aws', region: REGION, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX, organizationId: ORG, allowOrganizationExportTasks: false }),
+  }),
+];
+
+// ---- 11 notification queue --------------------------------------------------------------------
+
+const queue = notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET });
+const s3Notification = (bucket: string, account: string): Context => tls({ 'aws:SourceArn': bucketArn(bucket), 'aws:SourceAccount': account });
+const siemReader = identity(
+  'siem-reader',
+  siemReaderPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX, kmsKeyArn: CENTRAL_KEY }),
+);
+const doc11 = family('11 notification queue', {
+  principal: 's3.amazonaws.com',
+  action: 'sqs:SendMessage',
+  resource: queueArn(QUEUE),
+  resourceAccount: LOGS_ACCOUNT,
+  context: s3Notification(CENTRAL_BUCKET, LOGS_ACCOUNT),
+  resourcePolicy: queue,
+});
+
+const document11: EvaluationCase[] = [
+  doc11('S3 sends an ObjectCreated notification for the central bucket', 'Allowed'),
+  doc11('S3 sends a notification for another bucket', 'Denied', { context: s3Notification('acme-other-bucket', LOGS_ACCOUNT) }),
+  doc11('S3 sends a notification for a bucket of that name owned by another account', 'Denied', { context: s3Notification(CENTRAL_BUCKET, OUTSIDER) }),
+  doc11('S3 sends a notification with no aws:SourceAccount', 'Denied', { context: without(s3Notification(CENTRAL_BUCKET, LOGS_ACCOUNT), 'aws:SourceAccount') }),
+  doc11('S3 sends a notification with no aws:SourceArn', 'Denied', { context: without(s3Notification(CENTRAL_BUCKET, LOGS_ACCOUNT), 'aws:SourceArn') }),
+  doc11('S3 sends a notification over plain HTTP', 'ExplicitlyDenied', { context: http(s3Notification(CENTRAL_BUCKET, LOGS_ACCOUNT)) }),
+  doc11('SNS (sns.amazonaws.com) sends a message', 'Denied', { principal: 'sns.amazonaws.com' }),
+  doc11('S3 sends a notification to another queue (the policy names one queue)', 'Denied', { resource: queueArn('payments-queue') }),
+  doc11('S3 purges the queue (not granted)', 'Denied', { action: 'sqs:PurgeQueue' }),
+  doc11('An outsider role with sqs:* in its own account sends a message', 'Denied', { principal: session(OUTSIDER, 'attacker'), context: tls(), identityPolicies: [SQS_ADMIN] }),
+  doc11("The queue account's SIEM reader receives messages over TLS", 'Allowed', {
+    principal: session(LOGS_ACCOUNT, 'siem-reader'),
+    action: 'sqs:ReceiveMessage',
+    context: tls(),
+    identityPolicies: [siemReader],
+  }),
+  doc11("The queue account's SIEM reader receives messages over plain HTTP", 'ExplicitlyDenied', {
+    principal: session(LOGS_ACCOUNT, 'siem-reader'),
+    action: 'sqs:ReceiveMessage',
+    context: http({}),
+    identityPolicies: [siemReader],
+  }),
+  doc11('bucketAccountId 222222222222: S3 sends a notification for the bucket of that account', 'Allowed', {
+    context: s3Notification(CENTRAL_BUCKET, SENDING_ACCOUNT),
+    resourcePolicy: notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET, bucketAccountId: SENDING_ACCOUNT }),
+  }),
+  doc11('bucketAccountId 222222222222: S3 sends a notification for a bucket of that name in the queue account', 'Denied', {
+    resourcePolicy: notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET, bucketAccountId: SENDING_ACCOUNT }),
+  }),
+];
+
+// ---- 12 SIEM reader: trust and permissions ----------------------------------------------------
+
+const SIEM_ROLE = 'siem-reader';
+const siemTrust = siemReaderTrustPolicy({ partition: 'aws', siemAccountId: SIEM_ACCOUNT, externalId: EXTERNAL_ID });
+const siemPollerTrust = siemReaderTrustPolicy({ partition: 'aws', siemAccountId: SIEM_ACCOUNT, externalId: EXTERNAL_ID, siemPrincipalArn: roleArn(SIEM_ACCOUNT, 'siem-poller') });
+const doc12 = family('12 SIEM reader role', {
+  principal: session(SIEM_ACCOUNT, 'siem-poller'),
+  action: 'sts:AssumeRole',
+  resource: roleArn(LOGS_ACCOUNT, SIEM_ROLE),
+  resourceAccount: LOGS_ACCOUNT,
+  context: { 'sts:ExternalId': EXTERNAL_ID },
+  identityPolicies: [ASSUME_ANY_ROLE],
+  resourcePolicy: siemTrust,
+});
+const asSiemReader: Partial<Request> = {
+  principal: session(LOGS_ACCOUNT, SIEM_ROLE),
+  action: 'sqs:ReceiveMessage',
+  resource: queueArn(QUEUE),
+  context: tls(),
+  identityPolicies: [siemReader],
+  resourcePolicy: queue,
+};
+const siemDecrypt = (via: string): Partial<Request> => ({
+  ...asSiemReader,
+  action: 'kms:Decrypt',
+  resource: CENTRAL_KEY,
+  context: tls({ 'kms:ViaService': via }),
+  resourcePolicy: centralKey,
+});
+
+const document12: EvaluationCase[] = [
+  doc12('A role of the SIEM account assumes the reader role with the external id', 'Allowed'),
+  doc12('A role of the SIEM account assumes the reader role with a wrong external id', 'Denied', { context: { 'sts:ExternalId': 'siem-guess' } }),
+  doc12('A role of the SIEM account assumes the reader role without an external id', 'Denied', { context: {} }),
+  doc12('A role of an outsider account assumes the reader role with the right external id', 'Denied', { principal: session(OUTSIDER, 'siem-poller') }),
+  doc12('A role of the SIEM account without sts:AssumeRole in its own policies assumes the reader role', 'Denied', { identityPolicies: [] }),
+  doc12('siemPrincipalArn siem-poller: that role assumes the reader role with the external id', 'Allowed', { resourcePolicy: siemPollerTrust }),
+  doc12('siemPrincipalArn siem-poller: another role of the SIEM account assumes the reader role', 'Denied', {
+    principal: session(SIEM_ACCOUNT, 'siem-analyst'),
+    resourcePolicy: siemPollerTrust,
+  }),
+  ...(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'] as const).map((action) =>
+    doc12(`The reader role calls ${action} on the notification queue`, 'Allowed', { ...asSiemReader, action }),
+  ),
+  doc12('The reader role sends a message to the notification queue (not granted)', 'Denied', { ...asSiemReader, action: 'sqs:SendMessage' }),
+  doc12('The reader role receives from another queue', 'Denied', { ...asSiemReader, resource: queueArn('payments-queue'), resourcePolicy: undefined }),
+  doc12('The reader role reads a delivered object', 'Allowed', { ...asSiemReader, action: 's3:GetObject', resource: CENTRAL_OBJECT, resourcePolicy: centralBucket }),
+  doc12('The reader role reads an object outside the prefix', 'Denied', {
+    ...asSiemReader,
+    action: 's3:GetObject',
+    resource: object(CENTRAL_BUCKET, 'finance/ledger.csv'),
+    resourcePolicy: centralBucket,
+  }),
+  doc12('The reader role writes an object (not granted)', 'Denied', {
+    ...asSiemReader,
+    action: 's3:PutObject',
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/injected.gz`),
+    context: tls(FULL_CONTROL),
+    resourcePolicy: centralBucket,
+  }),
+  doc12('The reader role deletes a delivered object (not granted)', 'Denied', { ...asSiemReader, action: 's3:DeleteObject', resource: CENTRAL_OBJECT, resourcePolicy: centralBucket }),
+  doc12('The reader role decrypts through S3', 'Allowed', siemDecrypt('s3.us-east-1.amazonaws.com')),
+  doc12('The reader role decrypts through SQS', 'Allowed', siemDecrypt('sqs.us-east-1.amazonaws.com')),
+  doc12('The reader role decrypts through Kinesis (wrong kms:ViaService)', 'Denied', siemDecrypt('kinesis.us-east-1.amazonaws.com')),
+  doc12('The reader role decrypts directly (no kms:ViaService)', 'Denied', { ...siemDecrypt('s3.us-east-1.amazonaws.com'), context: tls() }),
+  doc12('The reader role generates a data key through S3 (not granted)', 'Denied', { ...siemDecrypt('s3.us-east-1.amazonaws.com'), action: 'kms:GenerateDataKey' }),
+];
+
+// ---- 13 central KMS key -----------------------------------------------------------------------
+
+const KEY_ADMIN = 'key-admin';
+const namedAdminsKey = centralKeyPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, organizationId: ORG, adminPrincipalArns: [roleArn(LOGS_ACCOUNT, KEY_ADMIN)] });
+const doc13 = family('13 central KMS key', {
+  principal: session(LOGS_ACCOUNT, 'siem-reader'),
+  action: 'kms:Decrypt',
+  resource: CENTRAL_KEY,
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(),
+  identityPolicies: [allow('decrypt-central-key', ['kms:Decrypt'], CENTRAL_KEY)],
+  resourcePolicy: centralKey,
+});
+const orgWriter = (org: string, via?: string): Partial<Request> => ({
+  principal: session(SENDING_ACCOUNT, DELIVERY_ROLE),
+  action: 'kms:GenerateDataKey',
+  context: tls({ 'aws:PrincipalOrgID': org, ...(via === undefined ? {} : { 'kms:ViaService': via }) }),
+  identityPolicies: [KMS_ADMIN],
+});
+const asService = (principal: string, action: string, org: string): Partial<Request> => ({
+  principal,
+  action,
+  context: tls({ 'aws:SourceOrgID': org }),
+  identityPolicies: [],
+});
+
+const document13: EvaluationCase[] = [
+  doc13('A role of the key account with an identity policy decrypts (use delegated to IAM)', 'Allowed'),
+  doc13('A role of the key account without an identity policy decrypts', 'Denied', { identityPolicies: [] }),
+  doc13('A role of the key account with kms:* schedules key deletion (root administers)', 'Allowed', { action: 'kms:ScheduleKeyDeletion', identityPolicies: [KMS_ADMIN] }),
+  doc13('An organization writer gets a data key through S3', 'Allowed', orgWriter(ORG, 's3.us-east-1.amazonaws.com')),
+  doc13('An organization writer decrypts through S3 (multipart upload)', 'Allowed', { ...orgWriter(ORG, 's3.us-east-1.amazonaws.com'), action: 'kms:Decrypt' }),
+  doc13('An organization writer gets a data key through SQS (wrong kms:ViaService)', 'Denied', orgWriter(ORG, 'sqs.us-east-1.amazonaws.com')),
+  doc13('An organization writer gets a data key through S3 of another region', 'Denied', orgWriter(ORG, 's3.eu-west-1.amazonaws.com')),
+  doc13('An organization writer gets a data key directly (no kms:ViaService)', 'Denied', orgWriter(ORG)),
+  doc13('A writer of another organization gets a data key through S3', 'Denied', { ...orgWriter(OTHER_ORG, 's3.us-east-1.amazonaws.com'), principal: session(OUTSIDER, DELIVERY_ROLE) }),
+  doc13('An organization writer encrypts directly (kms:Encrypt is not granted to the organization)', 'Denied', { ...orgWriter(ORG, 's3.us-east-1.amazonaws.com'), action: 'kms:Encrypt' }),
+  doc13('An organization writer schedules key deletion', 'Denied', { ...orgWriter(ORG, 's3.us-east-1.amazonaws.com'), action: 'kms:ScheduleKeyDeletion' }),
+  doc13('S3 gets a data key for an organization account (notifications into the encrypted queue)', 'Allowed', asService('s3.amazonaws.com', 'kms:GenerateDataKey', ORG)),
+  doc13('S3 gets a data key for another organization', 'Denied', asService('s3.amazonaws.com', 'kms:GenerateDataKey', OTHER_ORG)),
+  doc13('S3 gets a data key with no aws:SourceOrgID', 'Denied', { ...asService('s3.amazonaws.com', 'kms:GenerateDataKey', ORG), context: tls() }),
+  doc13('CloudWatch Logs encrypts for an organization account', 'Allowed', asService(LOGS_PRINCIPAL, 'kms:Encrypt', ORG)),
+  doc13('CloudWatch Logs describes the key for an organization account', 'Allowed', asService(LOGS_PRINCIPAL, 'kms:DescribeKey', ORG)),
+  doc13('CloudWatch Logs encrypts for another organization', 'Denied', asService(LOGS_PRINCIPAL, 'kms:Encrypt', OTHER_ORG)),
+  doc13('CloudWatch Logs of another region (logs.eu-west-1.amazonaws.com) encrypts', 'Denied', asService('logs.eu-west-1.amazonaws.com', 'kms:Encrypt', ORG)),
+  doc13('CloudWatch Logs schedules key deletion (not granted)', 'Denied', asService(LOGS_PRINCIPAL, 'kms:ScheduleKeyDeletion', ORG)),
+  doc13('An outsider role with kms:* in its own account decrypts', 'Denied', { principal: session(OUTSIDER, 'attacker'), identityPolicies: [KMS_ADMIN] }),
+  doc13('adminPrincipalArns [key-admin]: the key admin schedules key deletion without an identity policy', 'Allowed', {
+    principal: session(LOGS_ACCOUNT, KEY_ADMIN),
+    action: 'kms:ScheduleKeyDeletion',
+    identityPolicies: [],
+    resourcePolicy: namedAdminsKey,
+  }),
+  doc13('adminPrincipalArns [key-admin]: the key admin decrypts without an identity policy (administration is not use)', 'Denied', {
+    principal: session(LOGS_ACCOUNT, KEY_ADMIN),
+    identityPolicies: [],
+    resourcePolicy: namedAdminsKey,
+  }),
+  doc13('adminPrincipalArns [key-admin]: another role with kms:* schedules key deletion', 'Denied', {
+    principal: session(LOGS_ACCOUNT, 'platform-admin'),
+    action: 'kms:ScheduleKeyDeletion',
+    identityPolicies: [KMS_ADMIN],
+    resourcePolicy: namedAdminsKey,
+  }),
+  doc13('adminPrincipalArns [key-admin]: a role with an identity policy still decrypts (use stays delegated)', 'Allowed', { resourcePolicy: namedAdminsKey }),
+];
+
+// ---- 14 log destination -----------------------------------------------------------------------
+
+const accountsDestination = logDestinationPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, destinationName: DESTINATION, senderAccountIds: [SENDING_ACCOUNT] });
+const orgDestination = logDestinationPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, destinationName: DESTINATION, organizationId: ORG });
+const doc14 = family('14 log destination', {
+  principal: session(SENDING_ACCOUNT, 'log-admin'),
+  action: 'logs:PutSubscriptionFilter',
+  resource: destinationArn(DESTINATION),
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(),
+  identityPolicies: [LOGS_ADMIN],
+  resourcePolicy: accountsDestination,
+});
+
+const document14: EvaluationCase[] = [
+  doc14('accounts mode: a role of the sender account subscribes to the destination', 'Allowed'),
+  doc14('accounts mode: a role of an outsider account subscribes', 'Denied', { principal: session(OUTSIDER, 'log-admin') }),
+  doc14('accounts mode: a role of the SIEM account subscribes', 'Denied', { principal: session(SIEM_ACCOUNT, 'log-admin') }),
+  doc14('accounts mode: a role of the sender account without its own logs permissions subscribes', 'Denied', { identityPolicies: [] }),
+  doc14('accounts mode: a role of the sender account subscribes to another destination', 'Denied', { resource: destinationArn('billing-destination') }),
+  doc14('accounts mode: a role of the sender account deletes the destination (not granted)', 'Denied', { action: 'logs:DeleteDestination' }),
+  doc14('accounts mode: a role of the sender account replaces the destination policy (not granted)', 'Denied', { action: 'logs:PutDestinationPolicy' }),
+  doc14('organization mode: a role of a member account subscribes', 'Allowed', { context: tls({ 'aws:PrincipalOrgID': ORG }), resourcePolicy: orgDestination }),
+  doc14('organization mode: a role of another organization subscribes', 'Denied', {
+    principal: session(OUTSIDER, 'log-admin'),
+    context: tls({ 'aws:PrincipalOrgID': OTHER_ORG }),
+    resourcePolicy: orgDestination,
+  }),
+  doc14('organization mode: a role with no aws:PrincipalOrgID (account outside any organization) subscribes', 'Denied', {
+    principal: session(OUTSIDER, 'log-admin'),
+    resourcePolicy: orgDestination,
+  }),
+  doc14('organization mode: a role of a member account deletes the destination (not granted)', 'Denied', {
+    action: 'logs:DeleteDestination',
+    context: tls({ 'aws:PrincipalOrgID': ORG }),
+    resourcePolicy: orgDestination,
+  }),
+];
+
+export const cases: readonly EvaluationCase[] = [
+  ...document1,
+  ...document2,
+  ...document3,
+  ...document4,
+  ...document5,
+  ...document6,
+  ...document7,
+  ...document8,
+  ...document9,
+  ...document10,
+  ...document11,
+  ...document12,
+  ...document13,
+  ...document14,
+];
