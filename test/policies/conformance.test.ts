@@ -71,6 +71,13 @@ const crossRoleExport = {
 };
 const exportObject = { resource: 'arn:aws:s3:::my-exported-logs/random-string/task-1/app/000000.gz', resourceAccount: A, action: 's3:PutObject' };
 
+const kinesisTrust = {
+  seed: () => seed('awsdoc-cwl-to-kinesis-trust-policy.json', { ':region:': ':us-east-1:', 'logs.region.': 'logs.us-east-1.' }),
+  ours: () => cloudWatchLogsTrustPolicy({ partition: 'aws', region: 'us-east-1', sourceAccountIds: ['123456789012'] }),
+  as: 'resource' as const,
+};
+const assumeByLogs = { principal: 'logs.us-east-1.amazonaws.com', action: 'sts:AssumeRole', resource: 'arn:aws:iam::123456789012:role/CWLtoKinesisRole', resourceAccount: '123456789012' };
+
 const comparisons: Comparison[] = [
   { name: 'same-account export: CloudWatch Logs writes an export object', ...sameAccountExport, request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: exportCtx(A, 'us-west-2') }, seedDecision: 'Allowed', oursDecision: 'Allowed' },
   { name: 'same-account export: CloudWatch Logs writes for another account (confused deputy)', ...sameAccountExport, request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: exportCtx(OUT, 'us-west-2') }, seedDecision: 'Allowed', oursDecision: 'Denied' },
@@ -82,19 +89,15 @@ const comparisons: Comparison[] = [
   { name: 'cross-account role export: the sending role writes outside the prefix', ...crossRoleExport, request: { ...exportObject, resource: 'arn:aws:s3:::my-exported-logs/other/x.gz', principal: `arn:aws:iam::${B}:role/CWLExportUser`, context: { ...tls, 's3:x-amz-acl': 'bucket-owner-full-control' }, identityPolicies: allowAll('s3:PutObject') }, seedDecision: 'Denied', oursDecision: 'Denied' },
   {
     name: 'CloudWatch Logs to Kinesis trust: CloudWatch Logs of the account assumes the role',
-    seed: () => seed('awsdoc-cwl-to-kinesis-trust-policy.json', { ':region:': ':us-east-1:', 'logs.region.': 'logs.us-east-1.' }),
-    ours: () => cloudWatchLogsTrustPolicy({ partition: 'aws', region: 'us-east-1', sourceAccountIds: ['123456789012'] }),
-    as: 'resource',
-    request: { principal: 'logs.us-east-1.amazonaws.com', action: 'sts:AssumeRole', resource: 'arn:aws:iam::123456789012:role/CWLtoKinesisRole', resourceAccount: '123456789012', context: { 'aws:SourceArn': 'arn:aws:logs:us-east-1:123456789012:log-group:app' } },
+    ...kinesisTrust,
+    request: { ...assumeByLogs, context: { 'aws:SourceArn': 'arn:aws:logs:us-east-1:123456789012:log-group:app' } },
     seedDecision: 'Allowed',
     oursDecision: 'Allowed',
   },
   {
     name: 'CloudWatch Logs to Kinesis trust: CloudWatch Logs acting for another account',
-    seed: () => seed('awsdoc-cwl-to-kinesis-trust-policy.json', { ':region:': ':us-east-1:', 'logs.region.': 'logs.us-east-1.' }),
-    ours: () => cloudWatchLogsTrustPolicy({ partition: 'aws', region: 'us-east-1', sourceAccountIds: ['123456789012'] }),
-    as: 'resource',
-    request: { principal: 'logs.us-east-1.amazonaws.com', action: 'sts:AssumeRole', resource: 'arn:aws:iam::123456789012:role/CWLtoKinesisRole', resourceAccount: '123456789012', context: { 'aws:SourceArn': `arn:aws:logs:us-east-1:${OUT}:log-group:app` } },
+    ...kinesisTrust,
+    request: { ...assumeByLogs, context: { 'aws:SourceArn': `arn:aws:logs:us-east-1:${OUT}:log-group:app` } },
     seedDecision: 'Denied',
     oursDecision: 'Denied',
   },
