@@ -72,6 +72,13 @@ export interface FirehoseDeliveryRolePolicyProps {
    * @default no key statement (SSE-S3)
    */
   readonly kmsKeyArn?: string;
+  /**
+   * Or the bucket's key named by its alias in the key's account, for a key created in another stack
+   * whose ARN is not known yet: grants on that account's keys carrying the alias
+   * (`kms:ResourceAliases`). Ignored when kmsKeyArn is given.
+   * @default no key statement
+   */
+  readonly kmsKeyAlias?: { readonly accountId: string; readonly aliasName: string };
   readonly errorLogGroupName: string;
   readonly errorLogStreamName: string;
 }
@@ -91,6 +98,9 @@ export function firehoseDeliveryRolePolicy(props: FirehoseDeliveryRolePolicyProp
   const prefix = check.keyPrefix('prefix', props.prefix);
   const errorPrefix = check.keyPrefix('errorOutputPrefix', props.errorOutputPrefix);
   const key = props.kmsKeyArn === undefined ? undefined : check.arnOrReference('kmsKeyArn', props.kmsKeyArn, partition, 'kms');
+  const alias = key === undefined && props.kmsKeyAlias !== undefined
+    ? { account: check.accountId('kmsKeyAlias.accountId', props.kmsKeyAlias.accountId), name: check.kmsAliasName('kmsKeyAlias.aliasName', props.kmsKeyAlias.aliasName) }
+    : undefined;
   const group = check.logGroupName('errorLogGroupName', props.errorLogGroupName);
   const stream = check.logStreamName('errorLogStreamName', props.errorLogStreamName);
   check.done();
@@ -101,16 +111,17 @@ export function firehoseDeliveryRolePolicy(props: FirehoseDeliveryRolePolicyProp
     { Sid: 'WriteDeliveredObjects', Effect: 'Allow', Action: perms.FIREHOSE_OBJECT_WRITE, Resource: objects },
     { Sid: 'AccessDestinationBucket', Effect: 'Allow', Action: perms.FIREHOSE_BUCKET_ACCESS, Resource: bucketArn },
   ];
-  if (key) {
+  if (key || alias) {
     statements.push({
       Sid: 'EncryptDeliveredObjects',
       Effect: 'Allow',
       Action: perms.KMS_ENCRYPT_VIA_SERVICE,
-      Resource: key,
+      Resource: key ?? `arn:${partition}:kms:${region}:${alias!.account}:key/*`,
       Condition: {
         StringEquals: { 'kms:ViaService': viaService(partition, 's3', region) },
         // With S3 Bucket Keys the encryption context is the bucket ARN, otherwise the object ARN.
         StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucketArn, ...objects] },
+        ...(alias ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias.name } } : {}),
       },
     });
   }

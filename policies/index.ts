@@ -15,3 +15,4 @@ export * from './logs';
 export * from './kinesis';
 export * from './firehose';
 export * from './central';
+export * from './compose';

@@ -120,6 +120,11 @@ export class InputCheck {
     return this.str(param, value, DESTINATION_NAME, 'a log destination name: 1-512 characters, without : or *');
   }
 
+  /** A KMS alias name such as alias/cwl-siem-central (not an aws/ alias, which names AWS managed keys). */
+  kmsAliasName(param: string, value: unknown): string {
+    return this.str(param, value, /^alias\/(?!aws\/)[a-zA-Z0-9/_-]{1,250}$/, 'a KMS alias name such as alias/cwl-siem-central (not alias/aws/...)');
+  }
+
   organizationId(param: string, value: unknown): string {
     return this.str(param, value, ORG_ID, 'an AWS Organizations id such as o-a1b2c3d4e5');
   }

@@ -1,5 +1,8 @@
 import { spawnSync } from 'child_process';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { initAndPlan as planWith, PlanSummary, terraform as runTerraform } from '../../scripts/terraform';
+
+export type { PlanSummary };
 
 /**
  * Running Terraform from tests. Where terraform is missing, tests that need it fail in CI
@@ -33,24 +36,17 @@ export function describeWithTerraform(name: string, body: () => void): void {
 }
 
 /** Fake credentials so `terraform plan` never looks for real ones; tests only. */
-const OFFLINE_ENV = {
+export const OFFLINE_ENV = {
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   AWS_EC2_METADATA_DISABLED: 'true',
 };
 
-/** Runs terraform in a directory; throws with its output when it fails. */
-export function terraform(dir: string, args: readonly string[]): string {
-  const r = spawnSync('terraform', ['-chdir=' + dir, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...OFFLINE_ENV, TF_INPUT: '0' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) {
-    throw new Error(`terraform ${args.join(' ')} failed in ${dir} (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-  return r.stdout;
-}
+/** Runs terraform with the offline credentials. */
+export const terraform = (dir: string, args: readonly string[]): string => runTerraform(dir, args, OFFLINE_ENV);
+
+/** `init` + `plan` + `show -json` with the offline credentials. */
+export const initAndPlan = (dir: string): PlanSummary => planWith(dir, OFFLINE_ENV);
 
 /**
  * Makes a provider plan with no network: skips the credential, account-id, metadata and region
@@ -63,29 +59,4 @@ export function offlineProvider(provider: AwsProvider): void {
   provider.addOverride('skip_requesting_account_id', true);
   provider.addOverride('skip_metadata_api_check', true);
   provider.addOverride('skip_region_validation', true);
-}
-
-export interface PlanSummary {
-  readonly add: number;
-  readonly change: number;
-  readonly destroy: number;
-  /** Planned values of each resource to create, by address. */
-  readonly created: ReadonlyMap<string, Record<string, unknown>>;
-}
-
-/** `terraform init` + `plan -out` + `show -json`, summarised. */
-export function initAndPlan(dir: string): PlanSummary {
-  terraform(dir, ['init', '-input=false', '-no-color']);
-  terraform(dir, ['plan', '-input=false', '-lock=false', '-no-color', '-out=tfplan']);
-  const plan = JSON.parse(terraform(dir, ['show', '-json', 'tfplan'])) as {
-    resource_changes?: { address: string; change: { actions: string[]; after: Record<string, unknown> } }[];
-  };
-  const changes = plan.resource_changes ?? [];
-  const count = (action: string) => changes.filter((c) => c.change.actions.includes(action)).length;
-  return {
-    add: count('create'),
-    change: count('update'),
-    destroy: count('delete'),
-    created: new Map(changes.filter((c) => c.change.actions.includes('create')).map((c) => [c.address, c.change.after])),
-  };
 }

@@ -1,0 +1,194 @@
+import { Partition } from '../policies';
+
+/**
+ * The toolkit config, as the loader returns it: validated against `schema.ts` and with every default
+ * applied (so optional-looking keys are present here). Users write the JSON form; see README.
+ */
+export interface ToolkitConfig {
+  /** Prefix of every generated name (roles, filters, policies). @default "cwl-siem" */
+  readonly namePrefix: string;
+  /** Tags on every resource of every stack (provider `default_tags`). @default {} */
+  readonly tags: Readonly<Record<string, string>>;
+  /** One stack per account/region role. At least one. */
+  readonly stacks: readonly StackConfig[];
+}
+
+export interface StackConfig {
+  /** Stack id and folder name under cdktf.out/stacks: lowercase letters, digits, hyphens. Unique. */
+  readonly name: string;
+  /** @default "aws" */
+  readonly partition: Partition;
+  readonly region: string;
+  /** The account this stack deploys into (the provider's `allowed_account_ids`). */
+  readonly accountId: string;
+  /** Tags on this stack's resources, merged over the top-level tags. @default {} */
+  readonly tags: Readonly<Record<string, string>>;
+  /** @default { "type": "local" } */
+  readonly backend: BackendConfig;
+  /** Export path, bucket side: the bucket export tasks write to. */
+  readonly export?: ExportConfig;
+  /** Export path, sending side (cross-account modes): the identity in the log account that exports and collects. */
+  readonly exportSender?: ExportSenderConfig;
+  /** Kinesis path: stream, subscription, reader. */
+  readonly kinesis?: KinesisConfig;
+  /** Firehose path, source account: delivery stream to the central bucket, subscription. */
+  readonly firehose?: FirehoseConfig;
+  /** Firehose path, logging account: central bucket, key, queue, SIEM role. */
+  readonly central?: CentralConfig;
+  /** Cross-account CloudWatch Logs destination in front of this stack's Kinesis stream. */
+  readonly destination?: DestinationConfig;
+}
+
+export type BackendConfig =
+  /** State in a local file. */
+  | { readonly type: 'local'; /** @default "terraform.<stack>.tfstate" */ readonly path?: string }
+  /** State in S3 with optional DynamoDB locking. */
+  | {
+      readonly type: 's3';
+      readonly bucket: string;
+      readonly key: string;
+      readonly region: string;
+      readonly dynamodbTable?: string;
+      /** @default true */
+      readonly encrypt: boolean;
+    }
+  /** Terraform Cloud / Enterprise `cloud` block. */
+  | {
+      readonly type: 'cloud';
+      readonly organization: string;
+      /** @default "app.terraform.io" */
+      readonly hostname: string;
+      /** One workspace by name, or every workspace with these tags. */
+      readonly workspaces: { readonly name: string } | { readonly tags: readonly string[] };
+    };
+
+export type ExportAccessConfig =
+  | { readonly mode: 'same-account' }
+  | { readonly mode: 'cross-account-user'; readonly sendingAccountId: string; readonly userName: string }
+  | { readonly mode: 'cross-account-role'; readonly sendingAccountId: string; readonly roleName: string };
+
+/** Who the collector is, when this toolkit creates it. */
+export type CollectorIdentityConfig =
+  /** An IAM role assumed by the given principals (where the collector runs). */
+  | { readonly type: 'role'; readonly roleName: string; readonly trustedPrincipalArns: readonly string[] }
+  /** An IAM user, for SaaS collectors that need access keys (keys are not created by the toolkit). */
+  | { readonly type: 'user'; readonly userName: string };
+
+export interface ExportConfig {
+  readonly bucketName: string;
+  /** @default "cwl-exports" */
+  readonly prefix: string;
+  /** @default { "mode": "same-account" } */
+  readonly access: ExportAccessConfig;
+  /** Objects expire after this many days: a safety net, the collector deletes what it delivered. @default 7 */
+  readonly expirationDays: number;
+  /** @default false */
+  readonly versioning: boolean;
+  /** SSE-KMS with this key instead of SSE-S3. @default SSE-S3 */
+  readonly kmsKeyArn?: string;
+  /** Same-account mode only: create the collector identity in this stack. @default none */
+  readonly collector?: CollectorIdentityConfig;
+}
+
+export interface ExportSenderConfig {
+  /** The export bucket in the other account. */
+  readonly bucketName: string;
+  readonly bucketAccountId: string;
+  /** @default "cwl-exports" */
+  readonly prefix: string;
+  /** The user or role named in the bucket stack's `export.access`. */
+  readonly identity: CollectorIdentityConfig;
+}
+
+export interface LogGroupSelectionConfig {
+  /** Subscription filter name (per log group) or account policy name. @default "<namePrefix>-siem" */
+  readonly filterName: string;
+  /** CloudWatch Logs filter pattern; "" forwards everything. @default "" */
+  readonly filterPattern: string;
+  /** Subscribe these log groups, one filter each. Exactly one of logGroupNames and accountPolicy. */
+  readonly logGroupNames?: readonly string[];
+  /** Subscribe every log group of the account and region with one account-level policy. */
+  readonly accountPolicy?: {
+    /** Log groups left out in addition to the destination's own (always excluded). @default [] */
+    readonly excludeLogGroupNames: readonly string[];
+  };
+}
+
+export interface KinesisConfig {
+  readonly streamName: string;
+  /** @default { "mode": "on-demand" } */
+  readonly capacity: { readonly mode: 'on-demand' } | { readonly mode: 'provisioned'; readonly shardCount: number };
+  /** @default 24 */
+  readonly retentionHours: number;
+  /** Customer managed key. @default the AWS managed key alias/aws/kinesis */
+  readonly kmsKeyArn?: string;
+  readonly subscription: LogGroupSelectionConfig;
+  /** The collector's reader identity. @default a role "<namePrefix>-kinesis-reader" trusted by the account */
+  readonly reader: {
+    readonly roleName: string;
+    /** Create the role; false attaches the reader policy to an existing role of that name. @default true */
+    readonly create: boolean;
+    /** Principals that may assume a created role. @default the stack's account root */
+    readonly trustedPrincipalArns?: readonly string[];
+  };
+}
+
+export interface FirehoseConfig {
+  readonly deliveryStreamName: string;
+  /** The central bucket (usually in the logging account). */
+  readonly destination: { readonly bucketName: string; readonly kmsKeyArn?: string };
+  /** @default "cwl/<accountId>" */
+  readonly prefix: string;
+  /** @default "cwl-errors/<accountId>" */
+  readonly errorOutputPrefix: string;
+  /** 1-128. @default 5 */
+  readonly bufferingSizeMiB: number;
+  /** 0-900. @default 300 */
+  readonly bufferingIntervalSeconds: number;
+  /**
+   * Firehose decompresses the CloudWatch Logs gzip and (extractMessages) keeps only the log messages.
+   * @default { "decompress": false, "extractMessages": false }
+   */
+  readonly processing: { readonly decompress: boolean; readonly extractMessages: boolean };
+  /** @default "GZIP" when decompress is on, else "UNCOMPRESSED" (the records are gzip already) */
+  readonly compression: 'UNCOMPRESSED' | 'GZIP' | 'ZIP' | 'Snappy' | 'HADOOP_SNAPPY';
+  /** @default "/aws/kinesisfirehose/<deliveryStreamName>" */
+  readonly errorLogGroupName: string;
+  /** @default 14 */
+  readonly errorLogRetentionDays: number;
+  readonly subscription: LogGroupSelectionConfig;
+}
+
+export interface CentralConfig {
+  readonly bucketName: string;
+  /** @default "cwl" */
+  readonly prefix: string;
+  readonly organizationId: string;
+  /** @default 30 */
+  readonly expirationDays: number;
+  /** Narrow the organization's writers to these role names/patterns. @default ["<namePrefix>-firehose-*"] */
+  readonly writerRoleNames: readonly string[];
+  /** @default "<namePrefix>-objects" */
+  readonly queueName: string;
+  /** @default 300 */
+  readonly visibilityTimeoutSeconds: number;
+  /** @default 5 */
+  readonly maxReceiveCount: number;
+  /** @default 345600 (4 days) */
+  readonly messageRetentionSeconds: number;
+  /** @default "alias/<namePrefix>-central" */
+  readonly keyAlias: string;
+  readonly siem?: {
+    readonly accountId: string;
+    readonly externalId: string;
+    /** @default "<namePrefix>-siem-reader" */
+    readonly roleName: string;
+  };
+}
+
+export interface DestinationConfig {
+  readonly name: string;
+  /** Accounts that may subscribe. At least one of senderAccountIds and organizationId. */
+  readonly senderAccountIds?: readonly string[];
+  readonly organizationId?: string;
+}

@@ -1,0 +1,13 @@
+/** Defaults of the central logging constructs, in one place. */
+export const CENTRAL_DEFAULTS = {
+  /** Long enough for the collector's largest object; it extends visibility for bigger ones. */
+  visibilityTimeoutSeconds: 300,
+  /** A message that failed this often goes to the dead-letter queue, not round and round. */
+  maxReceiveCount: 5,
+  /** 4 days (SQS default) on the queue; the DLQ keeps 14 days (the maximum) for investigation. */
+  messageRetentionSeconds: 345600,
+  dlqRetentionSeconds: 1209600,
+  /** Long polling by default, fewer empty receives. */
+  receiveWaitTimeSeconds: 20,
+  keyDeletionWindowDays: 30,
+} as const;

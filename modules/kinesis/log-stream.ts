@@ -1,0 +1,142 @@
+import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
+import { Construct } from 'constructs';
+import {
+  accountPrincipalArn,
+  cloudWatchLogsTrustPolicy,
+  iamRoleArn,
+  InputCheck,
+  kinesisReaderPolicy,
+  kinesisStreamArn,
+  logsToKinesisPolicy,
+  Partition,
+  principalsTrustPolicy,
+} from '../../policies';
+import { ExistingRolePolicy, PolicyRole } from '../iam/policy-role';
+import { iamName } from '../names';
+import { SubscriptionFilters } from '../logs/subscription-filters';
+import { KINESIS_DEFAULTS } from './defaults';
+
+export type StreamCapacity = { readonly mode: 'on-demand' } | { readonly mode: 'provisioned'; readonly shardCount: number };
+
+export interface KinesisReaderProps {
+  readonly roleName: string;
+  /** Create the role (true) or grant to an existing role of that name (false). @default true */
+  readonly create?: boolean;
+  /** Who may assume a created role. @default the account root */
+  readonly trustedPrincipalArns?: readonly string[];
+}
+
+export interface KinesisLogStreamProps {
+  readonly partition: Partition;
+  readonly region: string;
+  readonly accountId: string;
+  /** Prefix of generated role names. */
+  readonly namePrefix: string;
+  readonly streamName: string;
+  /** @default on-demand */
+  readonly capacity?: StreamCapacity;
+  /** 24-8760. @default 24 */
+  readonly retentionHours?: number;
+  /** Customer managed key (ARN or reference). @default alias/aws/kinesis */
+  readonly kmsKeyArn?: string;
+  /**
+   * Accounts whose CloudWatch Logs may use the delivery role (a cross-account destination's senders),
+   * in addition to this account.
+   * @default none
+   */
+  readonly senderAccountIds?: readonly string[];
+  /** Log groups of this account to subscribe with one filter each. @default none */
+  readonly logGroupNames?: readonly string[];
+  /** @default "<namePrefix>-siem" */
+  readonly filterName?: string;
+  /** @default "" */
+  readonly filterPattern?: string;
+  /** The collector's identity. @default none */
+  readonly reader?: KinesisReaderProps;
+}
+
+/**
+ * Kinesis path: an encrypted stream, the role CloudWatch Logs assumes to put into it, optional
+ * subscription filters, and the collector's reader grant.
+ */
+export class KinesisLogStream extends Construct {
+  readonly stream: KinesisStream;
+  readonly streamName: string;
+  /** Resolved from the config. */
+  readonly streamArn: string;
+  /** The role CloudWatch Logs assumes (subscription filters, account policy, destination). */
+  readonly deliveryRole: PolicyRole;
+  readonly readerRoleArn?: string;
+
+  constructor(scope: Construct, id: string, props: KinesisLogStreamProps) {
+    super(scope, id);
+    const capacity = props.capacity ?? { mode: 'on-demand' };
+    const retentionHours = props.retentionHours ?? KINESIS_DEFAULTS.retentionHours;
+    const check = new InputCheck(`KinesisLogStream ${this.node.path}`);
+    check.streamName('streamName', props.streamName);
+    check.require(Number.isInteger(retentionHours) && retentionHours >= 24 && retentionHours <= 8760, 'retentionHours', retentionHours, 'whole hours from 24 to 8760');
+    if (capacity.mode === 'provisioned') {
+      check.require(Number.isInteger(capacity.shardCount) && capacity.shardCount >= 1, 'capacity.shardCount', capacity.shardCount, 'a whole number of shards, at least 1');
+    }
+    check.done();
+
+    this.streamName = props.streamName;
+    this.streamArn = kinesisStreamArn(props.partition, props.region, props.accountId, props.streamName);
+    this.stream = new KinesisStream(this, 'stream', {
+      name: props.streamName,
+      streamModeDetails: { streamMode: capacity.mode === 'on-demand' ? 'ON_DEMAND' : 'PROVISIONED' },
+      shardCount: capacity.mode === 'provisioned' ? capacity.shardCount : undefined,
+      retentionPeriod: retentionHours,
+      encryptionType: 'KMS',
+      kmsKeyId: props.kmsKeyArn ?? KINESIS_DEFAULTS.awsManagedKey,
+    });
+
+    const deliveryRoleName = iamName(`${props.namePrefix}-cwl-to-kinesis-${props.streamName}`);
+    this.deliveryRole = new PolicyRole(this, 'delivery_role', {
+      partition: props.partition,
+      accountId: props.accountId,
+      roleName: deliveryRoleName,
+      description: `CloudWatch Logs puts subscription data into Kinesis stream ${props.streamName}`,
+      trustPolicy: cloudWatchLogsTrustPolicy({ partition: props.partition, region: props.region, sourceAccountIds: [props.accountId, ...(props.senderAccountIds ?? [])] }),
+      policies: {
+        'put-records': logsToKinesisPolicy({
+          partition: props.partition,
+          region: props.region,
+          accountId: props.accountId,
+          streamName: props.streamName,
+          roleName: deliveryRoleName,
+          kmsKeyArn: props.kmsKeyArn,
+        }),
+      },
+    });
+
+    if (props.logGroupNames?.length) {
+      new SubscriptionFilters(this, 'subscriptions', {
+        logGroupNames: props.logGroupNames,
+        filterName: props.filterName ?? `${props.namePrefix}-siem`,
+        filterPattern: props.filterPattern,
+        destinationArn: this.streamArn,
+        roleArn: this.deliveryRole.roleArn,
+        dependsOn: [this.stream, ...this.deliveryRole.dependables],
+      });
+    }
+
+    if (props.reader) {
+      const policy = kinesisReaderPolicy({ partition: props.partition, region: props.region, accountId: props.accountId, streamName: props.streamName, kmsKeyArn: props.kmsKeyArn });
+      if (props.reader.create === false) {
+        new ExistingRolePolicy(this, 'reader_grant', { roleName: props.reader.roleName, policyName: `${props.namePrefix}-kinesis-reader-${props.streamName}`, policy });
+        this.readerRoleArn = iamRoleArn(props.partition, props.accountId, props.reader.roleName);
+      } else {
+        const trusted = props.reader.trustedPrincipalArns?.length ? props.reader.trustedPrincipalArns : [accountPrincipalArn(props.partition, props.accountId)];
+        this.readerRoleArn = new PolicyRole(this, 'reader', {
+          partition: props.partition,
+          accountId: props.accountId,
+          roleName: props.reader.roleName,
+          description: `cwl-siem collector reads Kinesis stream ${props.streamName}`,
+          trustPolicy: principalsTrustPolicy({ partition: props.partition, principalArns: trusted }),
+          policies: { 'kinesis-reader': policy },
+        }).roleArn;
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { Construct } from 'constructs';
+import { accountPrincipalArn, ExportAccess, exportBucketPolicy, exportCollectorPolicy, Partition, principalsTrustPolicy } from '../../policies';
+import { PolicyRole } from '../iam/policy-role';
+import { PolicyUser } from '../iam/policy-user';
+import { S3_DEFAULTS } from './defaults';
+import { LogBucket } from './log-bucket';
+
+/** The collector identity the toolkit creates for export mode. */
+export type CollectorIdentity =
+  /** A role assumed by these principals. @default trusted: the account root */
+  | { readonly type: 'role'; readonly roleName: string; readonly trustedPrincipalArns?: readonly string[] }
+  /** A user, for collectors that need access keys (created out of band). */
+  | { readonly type: 'user'; readonly userName: string };
+
+export interface ExportDestinationProps {
+  readonly partition: Partition;
+  readonly region: string;
+  /** Account of the bucket (this stack's account). */
+  readonly accountId: string;
+  readonly bucketName: string;
+  /** Key prefix of the export tasks (`destinationPrefix`). @default "cwl-exports" */
+  readonly prefix?: string;
+  /** Who exports into the bucket. @default same-account */
+  readonly access?: ExportAccess;
+  /** @default 7 */
+  readonly expirationDays?: number;
+  /** @default false */
+  readonly versioning?: boolean;
+  /** @default SSE-S3 */
+  readonly kmsKeyArn?: string;
+  /** Same-account mode only: the collector identity to create. @default none */
+  readonly collector?: CollectorIdentity;
+}
+
+/**
+ * Export path, bucket side: a log bucket whose policy lets CloudWatch Logs export tasks (and, in the
+ * cross-account modes, the sending user or role) write under the prefix, and optionally the
+ * collector identity that creates export tasks, reads and deletes the objects.
+ */
+export class ExportDestination extends Construct {
+  readonly bucket: LogBucket;
+  readonly prefix: string;
+  readonly collectorArn?: string;
+
+  constructor(scope: Construct, id: string, props: ExportDestinationProps) {
+    super(scope, id);
+    const access = props.access ?? { mode: 'same-account', accountId: props.accountId };
+    if (props.collector && access.mode !== 'same-account') {
+      throw new Error(
+        `ExportDestination ${this.node.path}: a collector identity can be created here only in same-account mode (got access.mode ${access.mode}); ` +
+          'in cross-account modes the collector lives in the sending account: use ExportSender there.',
+      );
+    }
+    this.prefix = (props.prefix ?? 'cwl-exports').replace(/\/$/, '');
+    const policy = exportBucketPolicy({ partition: props.partition, region: props.region, bucketName: props.bucketName, prefix: this.prefix, access });
+
+    this.bucket = new LogBucket(this, 'bucket', {
+      partition: props.partition,
+      bucketName: props.bucketName,
+      kmsKeyArn: props.kmsKeyArn,
+      versioning: props.versioning,
+      expirationDays: props.expirationDays ?? S3_DEFAULTS.exportExpirationDays,
+    });
+    this.bucket.addPolicy(policy);
+
+    if (props.collector) {
+      const identity = new ExportCollectorIdentity(this, 'collector', {
+        partition: props.partition,
+        region: props.region,
+        accountId: props.accountId,
+        bucketName: props.bucketName,
+        prefix: this.prefix,
+        identity: props.collector,
+        crossAccountBucket: false,
+      });
+      this.collectorArn = identity.arn;
+    }
+  }
+}
+
+export interface ExportCollectorIdentityProps {
+  readonly partition: Partition;
+  readonly region: string;
+  /** Account of the log groups, where the identity is created. */
+  readonly accountId: string;
+  readonly bucketName: string;
+  readonly prefix: string;
+  readonly identity: CollectorIdentity;
+  /** The bucket is in another account. */
+  readonly crossAccountBucket: boolean;
+}
+
+/** The export-mode collector: a role or user holding the export collector policy. */
+export class ExportCollectorIdentity extends Construct {
+  readonly arn: string;
+  constructor(scope: Construct, id: string, props: ExportCollectorIdentityProps) {
+    super(scope, id);
+    const policies = {
+      'export-collector': exportCollectorPolicy({
+        partition: props.partition,
+        region: props.region,
+        accountId: props.accountId,
+        bucketName: props.bucketName,
+        prefix: props.prefix,
+        crossAccountBucket: props.crossAccountBucket,
+      }),
+    };
+    if (props.identity.type === 'role') {
+      const trusted = props.identity.trustedPrincipalArns?.length ? props.identity.trustedPrincipalArns : [accountPrincipalArn(props.partition, props.accountId)];
+      this.arn = new PolicyRole(this, 'role', {
+        partition: props.partition,
+        accountId: props.accountId,
+        roleName: props.identity.roleName,
+        description: 'cwl-siem collector, export mode',
+        trustPolicy: principalsTrustPolicy({ partition: props.partition, principalArns: trusted }),
+        policies,
+      }).roleArn;
+    } else {
+      this.arn = new PolicyUser(this, 'user', { partition: props.partition, accountId: props.accountId, userName: props.identity.userName, policies }).userArn;
+    }
+  }
+}
+
+export interface ExportSenderProps {
+  readonly partition: Partition;
+  readonly region: string;
+  /** The log account (this stack's account). */
+  readonly accountId: string;
+  readonly bucketName: string;
+  readonly prefix?: string;
+  /** The user or role the bucket's policy names as sender. */
+  readonly identity: CollectorIdentity;
+}
+
+/** Export path, sending side of the cross-account modes: the identity that exports and collects. */
+export class ExportSender extends Construct {
+  readonly arn: string;
+  readonly prefix: string;
+  constructor(scope: Construct, id: string, props: ExportSenderProps) {
+    super(scope, id);
+    this.prefix = (props.prefix ?? 'cwl-exports').replace(/\/$/, '');
+    this.arn = new ExportCollectorIdentity(this, 'identity', {
+      partition: props.partition,
+      region: props.region,
+      accountId: props.accountId,
+      bucketName: props.bucketName,
+      prefix: this.prefix,
+      identity: props.identity,
+      crossAccountBucket: true,
+    }).arn;
+  }
+}
+

@@ -1,0 +1,214 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { CentralConfig, StackConfig, ToolkitConfig } from '../../config/types';
+import { ExportAccess } from '../../policies';
+import { CentralLogging } from '../central/central-logging';
+import { FirehoseDelivery } from '../firehose/firehose-delivery';
+import { KinesisLogStream } from '../kinesis/log-stream';
+import { AccountSubscriptionPolicy } from '../logs/account-subscription-policy';
+import { LogDestination } from '../logs/log-destination';
+import { ExportDestination, ExportSender } from '../s3/export-destination';
+
+/** Log group of a collector running in AWS: never subscribed, or its own logs would loop through it. */
+export const collectorLogGroupName = (namePrefix: string): string => `/${namePrefix}/collector`;
+
+/**
+ * One account/region role of the config: the provider (pinned to the account), the backend, the
+ * constructs of each path the stack configures, and the outputs a collector reads.
+ */
+export class CwlSiemStack extends TerraformStack {
+  readonly provider: AwsProvider;
+  /** Output names, in the order they were added, for the summary. */
+  readonly outputNames: string[] = [];
+
+  constructor(scope: Construct, config: StackConfig, toolkit: ToolkitConfig) {
+    super(scope, config.name);
+    const { partition, region, accountId } = config;
+    const { namePrefix } = toolkit;
+    const tags = { ...toolkit.tags, ...config.tags, 'cwl-siem:stack': config.name };
+
+    this.provider = new AwsProvider(this, 'aws', { region, allowedAccountIds: [accountId], defaultTags: [{ tags }] });
+    this.configureBackend(config);
+    this.output('region', region, 'Region of this stack');
+    this.output('account_id', accountId, 'Account of this stack');
+
+    if (config.export) {
+      const e = config.export;
+      const access: ExportAccess =
+        e.access.mode === 'same-account'
+          ? { mode: 'same-account', accountId }
+          : e.access.mode === 'cross-account-user'
+            ? { mode: 'cross-account-user', sendingAccountId: e.access.sendingAccountId, userName: e.access.userName }
+            : { mode: 'cross-account-role', sendingAccountId: e.access.sendingAccountId, roleName: e.access.roleName };
+      const dest = new ExportDestination(this, 'export', {
+        partition,
+        region,
+        accountId,
+        bucketName: e.bucketName,
+        prefix: e.prefix,
+        access,
+        expirationDays: e.expirationDays,
+        versioning: e.versioning,
+        kmsKeyArn: e.kmsKeyArn,
+        collector: e.collector,
+      });
+      this.output('export_bucket', e.bucketName, 'Bucket export tasks write to');
+      this.output('export_prefix', dest.prefix, 'Key prefix of the export tasks (destinationPrefix)');
+      if (dest.collectorArn) this.output('export_collector_arn', dest.collectorArn, 'Collector identity for export mode');
+    }
+
+    if (config.exportSender) {
+      const s = config.exportSender;
+      const sender = new ExportSender(this, 'export_sender', { partition, region, accountId, bucketName: s.bucketName, prefix: s.prefix, identity: s.identity });
+      this.output('export_bucket', s.bucketName, 'Bucket (in another account) export tasks write to');
+      this.output('export_prefix', sender.prefix, 'Key prefix of the export tasks (destinationPrefix)');
+      this.output('export_collector_arn', sender.arn, 'Collector identity for export mode');
+    }
+
+    if (config.kinesis) {
+      const k = config.kinesis;
+      const stream = new KinesisLogStream(this, 'kinesis', {
+        partition,
+        region,
+        accountId,
+        namePrefix,
+        streamName: k.streamName,
+        capacity: k.capacity,
+        retentionHours: k.retentionHours,
+        kmsKeyArn: k.kmsKeyArn,
+        senderAccountIds: config.destination?.senderAccountIds,
+        logGroupNames: k.subscription.logGroupNames,
+        filterName: k.subscription.filterName,
+        filterPattern: k.subscription.filterPattern,
+        reader: k.reader,
+      });
+      if (k.subscription.accountPolicy) {
+        new AccountSubscriptionPolicy(this, 'kinesis_account_policy', {
+          policyName: k.subscription.filterName,
+          destinationArn: stream.streamArn,
+          roleArn: stream.deliveryRole.roleArn,
+          filterPattern: k.subscription.filterPattern,
+          excludeLogGroupNames: [collectorLogGroupName(namePrefix), ...k.subscription.accountPolicy.excludeLogGroupNames],
+          distribution: 'Random',
+          dependsOn: [stream.stream, ...stream.deliveryRole.dependables],
+        });
+      }
+      this.output('kinesis_stream_name', stream.streamName, 'Kinesis stream the collector reads');
+      this.output('kinesis_stream_arn', stream.streamArn, 'Kinesis stream ARN');
+      if (stream.readerRoleArn) this.output('kinesis_reader_role_arn', stream.readerRoleArn, 'Role the collector assumes to read the stream');
+
+      if (config.destination) {
+        const d = config.destination;
+        const destination = new LogDestination(this, 'destination', {
+          partition,
+          region,
+          accountId,
+          destinationName: d.name,
+          targetArn: stream.streamArn,
+          roleArn: stream.deliveryRole.roleArn,
+          senderAccountIds: d.senderAccountIds ?? [],
+          organizationId: d.organizationId,
+          dependsOn: [stream.stream, ...stream.deliveryRole.dependables],
+        });
+        this.output('log_destination_arn', destination.destinationArn, 'CloudWatch Logs destination sender accounts subscribe to');
+      }
+    }
+
+    if (config.central) {
+      const c = config.central;
+      const central = new CentralLogging(this, 'central', {
+        partition,
+        region,
+        accountId,
+        organizationId: c.organizationId,
+        bucketName: c.bucketName,
+        prefix: c.prefix,
+        expirationDays: c.expirationDays,
+        writerRoleNames: c.writerRoleNames,
+        queueName: c.queueName,
+        visibilityTimeoutSeconds: c.visibilityTimeoutSeconds,
+        maxReceiveCount: c.maxReceiveCount,
+        messageRetentionSeconds: c.messageRetentionSeconds,
+        keyAlias: c.keyAlias,
+        siem: c.siem,
+      });
+      this.output('central_bucket', c.bucketName, 'Central bucket Firehose delivers to');
+      this.output('central_prefix', central.prefix, 'Prefix of delivered objects');
+      this.output('central_kms_key_arn', central.key.arn, 'Central KMS key');
+      this.output('queue_url', central.queue.url, 'Queue of S3 ObjectCreated notifications the collector polls');
+      this.output('queue_arn', central.queueArn, 'Notification queue ARN');
+      this.output('dead_letter_queue_url', central.deadLetterQueue.url, 'Dead-letter queue of the notification queue');
+      if (central.siemRoleArn) this.output('siem_role_arn', central.siemRoleArn, 'Role the SIEM assumes (with the external id)');
+    }
+
+    if (config.firehose) {
+      const f = config.firehose;
+      const central = findCentral(toolkit, f.destination.bucketName);
+      const delivery = new FirehoseDelivery(this, 'firehose', {
+        partition,
+        region,
+        accountId,
+        namePrefix,
+        deliveryStreamName: f.deliveryStreamName,
+        bucketName: f.destination.bucketName,
+        prefix: f.prefix,
+        errorOutputPrefix: f.errorOutputPrefix,
+        bucketKmsKeyArn: f.destination.kmsKeyArn,
+        bucketKmsKeyAlias: !f.destination.kmsKeyArn && central ? { accountId: central.stack.accountId, aliasName: central.central.keyAlias } : undefined,
+        bufferingSizeMiB: f.bufferingSizeMiB,
+        bufferingIntervalSeconds: f.bufferingIntervalSeconds,
+        compression: f.compression,
+        decompress: f.processing.decompress,
+        extractMessages: f.processing.extractMessages,
+        errorLogGroupName: f.errorLogGroupName,
+        errorLogRetentionDays: f.errorLogRetentionDays,
+        logGroupNames: f.subscription.logGroupNames,
+        filterName: f.subscription.filterName,
+        filterPattern: f.subscription.filterPattern,
+      });
+      if (f.subscription.accountPolicy) {
+        new AccountSubscriptionPolicy(this, 'firehose_account_policy', {
+          policyName: f.subscription.filterName,
+          destinationArn: delivery.deliveryStreamArn,
+          roleArn: delivery.subscriptionRole.roleArn,
+          filterPattern: f.subscription.filterPattern,
+          excludeLogGroupNames: [delivery.errorLogGroupName, collectorLogGroupName(namePrefix), ...f.subscription.accountPolicy.excludeLogGroupNames],
+          dependsOn: [delivery.deliveryStream, ...delivery.subscriptionRole.dependables],
+        });
+      }
+      this.output('firehose_delivery_stream_arn', delivery.deliveryStreamArn, 'Firehose delivery stream');
+      this.output('firehose_prefix', f.prefix, 'Prefix this account delivers under in the central bucket');
+    }
+  }
+
+  private output(name: string, value: string, description: string): void {
+    new TerraformOutput(this, name, { value, description });
+    this.outputNames.push(name);
+  }
+
+  private configureBackend(config: StackConfig): void {
+    const b = config.backend;
+    switch (b.type) {
+      case 'local':
+        new LocalBackend(this, { path: b.path ?? `terraform.${config.name}.tfstate` });
+        break;
+      case 's3':
+        new S3Backend(this, { bucket: b.bucket, key: b.key, region: b.region, dynamodbTable: b.dynamodbTable, encrypt: b.encrypt });
+        break;
+      case 'cloud':
+        new CloudBackend(this, {
+          organization: b.organization,
+          hostname: b.hostname,
+          workspaces: 'name' in b.workspaces ? new NamedCloudWorkspace(b.workspaces.name) : new TaggedCloudWorkspaces([...b.workspaces.tags]),
+        });
+        break;
+    }
+  }
+}
+
+/** The config's central stack that owns a bucket, when the same config describes it. */
+function findCentral(toolkit: ToolkitConfig, bucketName: string): { stack: StackConfig; central: CentralConfig } | undefined {
+  const stack = toolkit.stacks.find((s) => s.central?.bucketName === bucketName);
+  return stack?.central ? { stack, central: stack.central } : undefined;
+}

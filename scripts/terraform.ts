@@ -1,0 +1,42 @@
+import { spawnSync } from 'child_process';
+
+/** Running the terraform CLI from scripts and tests. */
+
+/** Runs terraform in a directory; throws with its output when it fails. */
+export function terraform(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync('terraform', ['-chdir=' + dir, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env, TF_INPUT: '0', TF_IN_AUTOMATION: '1' },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (r.error) throw new Error(`cannot run terraform: ${r.error.message}. Install Terraform >= 1.5 and put it on PATH.`);
+  if (r.status !== 0) {
+    throw new Error(`terraform ${args.join(' ')} failed in ${dir} (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+export interface PlanSummary {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  /** Planned values of each resource to create, by address. */
+  readonly created: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+/** `terraform init` + `plan -out` + `show -json`, summarised. */
+export function initAndPlan(dir: string, env: NodeJS.ProcessEnv = {}): PlanSummary {
+  terraform(dir, ['init', '-input=false', '-no-color'], env);
+  terraform(dir, ['plan', '-input=false', '-lock=false', '-no-color', '-out=tfplan'], env);
+  const plan = JSON.parse(terraform(dir, ['show', '-json', 'tfplan'], env)) as {
+    resource_changes?: { address: string; change: { actions: string[]; after: Record<string, unknown> } }[];
+  };
+  const changes = plan.resource_changes ?? [];
+  const count = (action: string) => changes.filter((c) => c.change.actions.includes(action)).length;
+  return {
+    add: count('create'),
+    change: count('update'),
+    destroy: count('delete'),
+    created: new Map(changes.filter((c) => c.change.actions.includes('create')).map((c) => [c.address, c.change.after])),
+  };
+}
