@@ -1,38 +1,20 @@
-import { App } from 'cdktf';
-import { readFileSync } from 'fs';
-import { FoundationStack, FoundationStackProps } from './modules/stacks/foundation-stack';
+import { ConfigError, loadConfig } from './config/load';
+import { formatSummary, synthesize } from './modules/stacks/app';
 
 /**
- * Minimal app: synthesizes the export destination of the account described by the config in
- * CWL_SIEM_CONFIG (default examples/default.json). Everything is validated before the App exists,
- * so bad input writes nothing. The full config schema and the stacks for all three paths replace
- * this reading of the file.
+ * The cdktf app: reads the toolkit config from CWL_SIEM_CONFIG (default examples/default.json),
+ * synthesizes one stack per config entry into the cdktf output dir and prints a summary.
+ * Any error exits 2 with its message and leaves the output dir as it was.
  */
-function fail(message: string): never {
+const source = process.env.CWL_SIEM_CONFIG ?? 'examples/default.json';
+const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+
+try {
+  const config = loadConfig(source);
+  const summaries = synthesize(config, outdir);
+  console.log(`\n${formatSummary(summaries, source, outdir)}`);
+} catch (e) {
+  const message = e instanceof ConfigError ? e.message : `${source}: ${(e as Error).message}`;
   console.error(`cwl-siem: ${message}`);
   process.exit(2);
 }
-
-const configPath = process.env.CWL_SIEM_CONFIG ?? 'examples/default.json';
-let props: FoundationStackProps;
-try {
-  const config = JSON.parse(readFileSync(configPath, 'utf8'));
-  props = {
-    partition: config.partition,
-    region: config.region,
-    accountId: config.accountId,
-    bucketName: config.export?.bucketName,
-    prefix: config.export?.prefix,
-  };
-} catch (e) {
-  fail(`cannot read config ${configPath}: ${(e as Error).message}`);
-}
-try {
-  FoundationStack.bucketPolicyFor(props);
-} catch (e) {
-  fail(`${configPath}: ${(e as Error).message}`);
-}
-
-const app = new App();
-new FoundationStack(app, 'cwl-siem-export', props);
-app.synth();

@@ -101,7 +101,7 @@ export interface ExportSenderConfig {
 }
 
 export interface LogGroupSelectionConfig {
-  /** Subscription filter name (per log group) or account policy name. @default "<namePrefix>-siem" */
+  /** Subscription filter name (per log group) or account policy name. @default "<namePrefix>-kinesis" or "<namePrefix>-firehose" */
   readonly filterName: string;
   /** CloudWatch Logs filter pattern; "" forwards everything. @default "" */
   readonly filterPattern: string;
@@ -137,9 +137,9 @@ export interface FirehoseConfig {
   readonly deliveryStreamName: string;
   /** The central bucket (usually in the logging account). */
   readonly destination: { readonly bucketName: string; readonly kmsKeyArn?: string };
-  /** @default "cwl/<accountId>" */
+  /** @default "<central prefix>/<accountId>" (the central stack of this config with that bucket, else "cwl") */
   readonly prefix: string;
-  /** @default "cwl-errors/<accountId>" */
+  /** @default "<central prefix>-errors/<accountId>" */
   readonly errorOutputPrefix: string;
   /** 1-128. @default 5 */
   readonly bufferingSizeMiB: number;
@@ -188,7 +188,11 @@ export interface CentralConfig {
 
 export interface DestinationConfig {
   readonly name: string;
-  /** Accounts that may subscribe. At least one of senderAccountIds and organizationId. */
-  readonly senderAccountIds?: readonly string[];
+  /**
+   * Accounts that may subscribe (the destination policy), and that the CloudWatch Logs role's trust
+   * lists as sources. At least one, unique.
+   */
+  readonly senderAccountIds: readonly string[];
+  /** Also let every account of this organization subscribe. @default none */
   readonly organizationId?: string;
 }

@@ -13,6 +13,12 @@ export interface CentralBucketPolicyProps {
   readonly bucketName: string;
   /** Prefix the organization's accounts deliver under, without trailing slash. */
   readonly prefix: string;
+  /**
+   * Prefix of Firehose error output, without trailing slash; writable by the organization too but
+   * outside the prefix, so failed records never reach the notification queue.
+   * @default "<prefix>-errors"
+   */
+  readonly errorOutputPrefix?: string;
   /** The AWS Organization whose accounts may deliver. */
   readonly organizationId: string;
   /**
@@ -31,7 +37,8 @@ export interface CentralBucketPolicyProps {
 
 /**
  * Bucket policy of the central logging bucket (document 10): principals of the organization
- * (Firehose delivery roles in member accounts) may write under the prefix; CloudWatch Logs export
+ * (Firehose delivery roles in member accounts) may write under the prefix and the error prefix;
+ * CloudWatch Logs export
  * tasks of organization accounts may too; plain HTTP is denied.
  */
 export function centralBucketPolicy(props: CentralBucketPolicyProps): PolicyDocument {
@@ -41,6 +48,7 @@ export function centralBucketPolicy(props: CentralBucketPolicyProps): PolicyDocu
   const region = check.region('region', props.region, partition);
   const bucket = check.bucketName('bucketName', props.bucketName);
   const prefix = check.keyPrefix('prefix', props.prefix);
+  const errorPrefix = props.errorOutputPrefix === undefined ? `${prefix}-errors` : check.keyPrefix('errorOutputPrefix', props.errorOutputPrefix);
   const org = check.organizationId('organizationId', props.organizationId);
   const writers = props.writerRoleNames?.length ? check.list('writerRoleNames', props.writerRoleNames, (p, v) => check.iamNamePattern(p, v)) : [];
   check.done();
@@ -52,7 +60,14 @@ export function centralBucketPolicy(props: CentralBucketPolicyProps): PolicyDocu
     ...(writers.length ? { ArnLike: { 'aws:PrincipalArn': oneOrList(writers.map((w) => `arn:${partition}:iam::*:role/${w}`)) } } : {}),
   };
   const statements: Statement[] = [
-    { Sid: 'OrganizationDeliveryWrite', Effect: 'Allow', Principal: '*', Action: perms.FIREHOSE_OBJECT_WRITE, Resource: objects, Condition: orgPrincipals },
+    {
+      Sid: 'OrganizationDeliveryWrite',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: perms.FIREHOSE_OBJECT_WRITE,
+      Resource: [objects, s3PrefixObjectsArn(partition, bucket, errorPrefix)],
+      Condition: orgPrincipals,
+    },
     { Sid: 'OrganizationDeliveryBucketAccess', Effect: 'Allow', Principal: '*', Action: perms.FIREHOSE_BUCKET_ACCESS, Resource: bucketArn, Condition: orgPrincipals },
   ];
   if (props.allowOrganizationExportTasks !== false) {

@@ -1,6 +1,33 @@
 import { spawnSync } from 'child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 
 /** Running the terraform CLI from scripts and tests. */
+
+/**
+ * When CWL_SIEM_TF_PLUGIN_MIRROR names a provider filesystem mirror (the folder holding
+ * registry.terraform.io/), writes a Terraform CLI config that installs providers from it and points
+ * TF_CLI_CONFIG_FILE at that config, for this process and its children. Without the variable
+ * Terraform keeps its usual configuration (the registry). Returns the config file, if written.
+ */
+export function useProviderMirrorFromEnv(): string | undefined {
+  const mirror = process.env.CWL_SIEM_TF_PLUGIN_MIRROR;
+  if (!mirror) return undefined;
+  let isDir = false;
+  try {
+    isDir = statSync(mirror).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    throw new Error(`CWL_SIEM_TF_PLUGIN_MIRROR=${mirror} is not a directory. Point it at the folder that contains registry.terraform.io/, or unset it to use the registry.`);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'cwl-siem-tf-')), 'terraform.rc');
+  writeFileSync(file, ['provider_installation {', '  filesystem_mirror {', `    path    = ${JSON.stringify(mirror)}`, '    include = ["registry.terraform.io/*/*"]', '  }', '}', ''].join('\n'));
+  process.env.TF_CLI_CONFIG_FILE = file;
+  return file;
+}
 
 /** Runs terraform in a directory; throws with its output when it fails. */
 export function terraform(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): string {
@@ -27,6 +54,11 @@ export interface PlanSummary {
 /** `terraform init` + `plan -out` + `show -json`, summarised. */
 export function initAndPlan(dir: string, env: NodeJS.ProcessEnv = {}): PlanSummary {
   terraform(dir, ['init', '-input=false', '-no-color'], env);
+  return plan(dir, env);
+}
+
+/** `plan -out` + `show -json` in an initialised directory, summarised. */
+export function plan(dir: string, env: NodeJS.ProcessEnv = {}): PlanSummary {
   terraform(dir, ['plan', '-input=false', '-lock=false', '-no-color', '-out=tfplan'], env);
   const plan = JSON.parse(terraform(dir, ['show', '-json', 'tfplan'], env)) as {
     resource_changes?: { address: string; change: { actions: string[]; after: Record<string, unknown> } }[];

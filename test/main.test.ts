@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
@@ -20,27 +20,46 @@ function runMain(config?: string) {
   return { ...r, outdir };
 }
 
+function writeConfig(config: unknown): string {
+  const path = join(work, 'config.json');
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
 describe('main.ts', () => {
-  test('synthesizes the default example config into one stack', () => {
+  test('synthesizes the default example and prints each stack with its resource counts and outputs', () => {
     const r = runMain();
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const tf = JSON.parse(readFileSync(join(r.outdir, 'stacks', 'cwl-siem-export', 'cdk.tf.json'), 'utf8'));
-    const example = JSON.parse(readFileSync(join(root, 'examples', 'default.json'), 'utf8'));
-    expect(Object.values(tf.resource.aws_s3_bucket)).toEqual([expect.objectContaining({ bucket: example.export.bucketName })]);
+    expect(r.stdout).toMatch(/synthesized 1 stack from examples\/default\.json/);
+    expect(r.stdout).toMatch(/cwl-siem-main {2}\(aws us-east-1, account 111122223333, backend local\): \d+ resources/);
+    expect(r.stdout).toMatch(/^\s+1 {2}aws_kinesis_stream$/m);
+    expect(r.stdout).toMatch(/outputs: region, account_id, export_bucket/);
+    const tf = JSON.parse(readFileSync(join(r.outdir, 'stacks', 'cwl-siem-main', 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(tf.resource)).toContain('aws_kinesis_firehose_delivery_stream');
   });
 
-  test('a config with a bad account id exits 2, names the problem and writes nothing', () => {
-    const config = join(work, 'bad.json');
-    writeFileSync(config, JSON.stringify({ partition: 'aws', region: 'us-east-1', accountId: '123', export: { bucketName: 'acme-exports', prefix: 'x' } }));
-    const r = runMain(config);
+  test('a config with a bad account id exits 2, names the JSON path, and writes nothing', () => {
+    const r = runMain(writeConfig({ stacks: [{ name: 'a', region: 'us-east-1', accountId: '123', kinesis: { streamName: 's', subscription: { logGroupNames: ['/a'] } } }] }));
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/access\.accountId: got "123"; expected a 12-digit AWS account id/);
-    expect(existsSync(join(r.outdir, 'stacks'))).toBe(false);
+    expect(r.stderr).toMatch(/\$\.stacks\[0\]\.accountId: /);
+    expect(existsSync(r.outdir)).toBe(false);
+    expect(readdirSync(work).filter((f) => f.startsWith('.out-'))).toEqual([]);
+  });
+
+  test('a failure leaves the previous output as it was', () => {
+    const first = runMain();
+    expect(first.status).toBe(0);
+    const before = readFileSync(join(first.outdir, 'stacks', 'cwl-siem-main', 'cdk.tf.json'), 'utf8');
+    const r = runMain(writeConfig({ stacks: [{ name: 'a', region: 'mars-1', accountId: '111122223333', kinesis: { streamName: 's', subscription: { logGroupNames: ['/a'] } } }] }));
+    expect(r.status).toBe(2);
+    expect(readFileSync(join(r.outdir, 'stacks', 'cwl-siem-main', 'cdk.tf.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(r.outdir, 'stacks', 'a'))).toBe(false);
   });
 
   test('a missing config file exits 2 and says which file', () => {
-    const r = runMain(join(work, 'nope.json'));
+    mkdirSync(join(work, 'x'));
+    const r = runMain(join(work, 'x', 'nope.json'));
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('nope.json');
   });

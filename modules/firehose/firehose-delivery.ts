@@ -53,7 +53,7 @@ export interface FirehoseDeliveryProps {
   readonly errorLogRetentionDays?: number;
   /** Log groups of this account to subscribe, one filter each. @default none */
   readonly logGroupNames?: readonly string[];
-  /** @default "<namePrefix>-siem" */
+  /** @default "<namePrefix>-firehose" */
   readonly filterName?: string;
   /** @default "" */
   readonly filterPattern?: string;
@@ -163,7 +163,7 @@ export class FirehoseDelivery extends Construct {
     if (props.logGroupNames?.length) {
       new SubscriptionFilters(this, 'subscriptions', {
         logGroupNames: props.logGroupNames,
-        filterName: props.filterName ?? `${props.namePrefix}-siem`,
+        filterName: props.filterName ?? `${props.namePrefix}-firehose`,
         filterPattern: props.filterPattern,
         destinationArn: this.deliveryStreamArn,
         roleArn: this.subscriptionRole.roleArn,

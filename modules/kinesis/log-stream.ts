@@ -47,7 +47,7 @@ export interface KinesisLogStreamProps {
   readonly senderAccountIds?: readonly string[];
   /** Log groups of this account to subscribe with one filter each. @default none */
   readonly logGroupNames?: readonly string[];
-  /** @default "<namePrefix>-siem" */
+  /** @default "<namePrefix>-kinesis" */
   readonly filterName?: string;
   /** @default "" */
   readonly filterPattern?: string;
@@ -113,7 +113,7 @@ export class KinesisLogStream extends Construct {
     if (props.logGroupNames?.length) {
       new SubscriptionFilters(this, 'subscriptions', {
         logGroupNames: props.logGroupNames,
-        filterName: props.filterName ?? `${props.namePrefix}-siem`,
+        filterName: props.filterName ?? `${props.namePrefix}-kinesis`,
         filterPattern: props.filterPattern,
         destinationArn: this.streamArn,
         roleArn: this.deliveryRole.roleArn,

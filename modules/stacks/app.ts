@@ -2,6 +2,7 @@ import { App } from 'cdktf';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { ToolkitConfig } from '../../config/types';
+import { Guardrails } from '../guardrails';
 import { CwlSiemStack } from './cwl-siem-stack';
 
 export interface StackSummary {
@@ -16,9 +17,11 @@ export interface StackSummary {
   readonly outputs: readonly string[];
 }
 
-/** Adds one stack per config entry to an app. */
+/** Adds one stack per config entry to an app, each checked by the guardrails at synthesis. */
 export function addStacks(app: App, config: ToolkitConfig): CwlSiemStack[] {
-  return config.stacks.map((stack) => new CwlSiemStack(app, stack, config));
+  const stacks = config.stacks.map((stack) => new CwlSiemStack(app, stack, config));
+  Guardrails.apply(app);
+  return stacks;
 }
 
 /**

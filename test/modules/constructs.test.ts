@@ -108,7 +108,7 @@ describe('KinesisLogStream', () => {
     expect(trust).toContain(`arn:aws:logs:us-east-1:${B}:*`);
     const filters = ofType(r, 'aws_cloudwatch_log_subscription_filter');
     expect(filters.map((f) => f.log_group_name)).toEqual(['/aws/lambda/a', '/aws/lambda/b']);
-    expect(filters[0]).toMatchObject({ name: 'cwl-siem-siem', filter_pattern: '', destination_arn: `arn:aws:kinesis:us-east-1:${A}:stream/cwl-stream` });
+    expect(filters[0]).toMatchObject({ name: 'cwl-siem-kinesis', filter_pattern: '', destination_arn: `arn:aws:kinesis:us-east-1:${A}:stream/cwl-stream` });
     expect((filters[0].depends_on as string[]).some((d) => d.startsWith('aws_kinesis_stream.'))).toBe(true);
     const grant = ofType(r, 'aws_iam_role_policy').find((p) => p.role === 'existing-reader')!;
     expect(JSON.stringify(doc(grant.policy))).toContain('kms:Decrypt');

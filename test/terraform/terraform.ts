@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { initAndPlan as planWith, PlanSummary, terraform as runTerraform } from '../../scripts/terraform';
+import { initAndPlan as initAndPlanWith, plan as planWith, PlanSummary, terraform as runTerraform } from '../../scripts/terraform';
 
 export type { PlanSummary };
 
@@ -46,7 +46,10 @@ export const OFFLINE_ENV = {
 export const terraform = (dir: string, args: readonly string[]): string => runTerraform(dir, args, OFFLINE_ENV);
 
 /** `init` + `plan` + `show -json` with the offline credentials. */
-export const initAndPlan = (dir: string): PlanSummary => planWith(dir, OFFLINE_ENV);
+export const initAndPlan = (dir: string): PlanSummary => initAndPlanWith(dir, OFFLINE_ENV);
+
+/** `plan` + `show -json` in an initialised directory, with the offline credentials. */
+export const plan = (dir: string): PlanSummary => planWith(dir, OFFLINE_ENV);
 
 /**
  * Makes a provider plan with no network: skips the credential, account-id, metadata and region

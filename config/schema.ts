@@ -1,0 +1,340 @@
+import { PARTITIONS } from '../policies/partitions';
+
+/**
+ * JSON Schema (draft-07) of the toolkit config as users write it. `load.ts` validates with it (ajv,
+ * `useDefaults`) and then applies the defaults that depend on other values; `types.ts` is the loaded form.
+ *
+ * Conventions, relied on by the loader's error messages:
+ * - every object has `additionalProperties: false` (the `tags` maps constrain their values instead);
+ * - every string with a `pattern` has a `patternErrorMessage` (a keyword VS Code's JSON editor also
+ *   shows) that starts with "must be" and describes the value in words;
+ * - a union discriminated by `mode`/`type` is {@link union}: `if`/`then` per variant, each `then` listing
+ *   that variant's keys, so errors come from the variant the discriminator names;
+ * - "exactly one of" / "at least one of" are `oneOf`/`anyOf` of bare `{ required: [key] }` branches.
+ *
+ * The name rules are those of `policies/inputs.ts`, written here as JSON patterns;
+ * test/config/schema.test.ts checks that both accept and reject the same names.
+ */
+
+type Schema = Record<string, unknown>;
+
+/** A string matching `pattern`, described by `expected` ("must be ...") in error messages. */
+const text = (pattern: string, expected: string, extra: Schema = {}): Schema => ({
+  type: 'string',
+  pattern,
+  patternErrorMessage: expected,
+  ...extra,
+});
+
+const integer = (minimum: number, maximum?: number, extra: Schema = {}): Schema => ({
+  type: 'integer',
+  minimum,
+  ...(maximum === undefined ? {} : { maximum }),
+  ...extra,
+});
+
+const list = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', minItems: 1, uniqueItems: true, items, ...extra });
+
+/** An object whose keys are all listed: unknown keys are errors. */
+const object = (properties: Record<string, Schema>, required: string[] = [], extra: Schema = {}): Schema => ({
+  type: 'object',
+  additionalProperties: false,
+  ...(required.length ? { required } : {}),
+  properties,
+  ...extra,
+});
+
+interface Variant {
+  readonly properties?: Record<string, Schema>;
+  readonly required?: string[];
+}
+
+/**
+ * A discriminated union: `tag` names the variant; each variant lists its own keys (anything else is
+ * an unknown key of that variant). Defaults inside a variant apply, since `then` is not a composite rule.
+ */
+function union(tag: string, variants: Record<string, Variant>, extra: Schema = {}): Schema {
+  const names = Object.keys(variants);
+  return {
+    type: 'object',
+    required: [tag],
+    properties: { [tag]: { type: 'string', enum: names } },
+    allOf: names.map((name) => ({
+      if: { properties: { [tag]: { const: name } }, required: [tag] },
+      then: {
+        additionalProperties: false,
+        required: [tag, ...(variants[name].required ?? [])],
+        properties: { [tag]: { const: name }, ...variants[name].properties },
+      },
+    })),
+    ...extra,
+  };
+}
+
+const exactlyOneOf = (...keys: string[]): Schema => ({ oneOf: keys.map((k) => ({ required: [k] })) });
+
+// Name rules (policies/inputs.ts).
+const ACCOUNT_ID = text('^\\d{12}$', 'must be a 12-digit AWS account id as a string');
+const REGION = text('^[a-z]{2}(-[a-z]+)+-\\d{1,2}$', 'must be an AWS region name such as us-east-1');
+const BUCKET_NAME = text(
+  '^(?!\\d{1,3}(\\.\\d{1,3}){3}$)(?!.*\\.\\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+  'must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not an IP address',
+);
+const KEY_PREFIX = text(
+  "^(?!/)(?!.*//)(?!.*/$)[A-Za-z0-9!_.'()/=-]{1,512}$",
+  'must be an S3 key prefix such as "cwl-exports": 1-512 letters, digits and / ! _ . \' ( ) = -, no leading or trailing slash, no empty path segment',
+);
+const STREAM_NAME = text('^[a-zA-Z0-9_.-]{1,128}$', 'must be a Kinesis stream name: 1-128 letters, digits, _ . -');
+const DELIVERY_STREAM_NAME = text('^[a-zA-Z0-9_.-]{1,64}$', 'must be a Firehose stream name: 1-64 letters, digits, _ . -');
+// Standard queues only (S3 cannot notify FIFO queues); 75 leaves room for the "-dlq" of the dead-letter queue.
+const QUEUE_NAME = text('^[a-zA-Z0-9_-]{1,75}$', 'must be an SQS queue name: 1-75 letters, digits, _ - (a standard queue, not .fifo)');
+const IAM_NAME = text('^[\\w+=,.@-]{1,64}$', 'must be an IAM user or role name: 1-64 characters from letters, digits and +=,.@_-');
+const IAM_NAME_PATTERN = text(
+  '^[\\w+=,.@*?-]{1,64}$',
+  'must be an IAM role name or pattern: 1-64 characters from letters, digits, +=,.@_- and the wildcards * ?',
+);
+const LOG_GROUP_NAME = text('^[.\\-_/#A-Za-z0-9]{1,512}$', 'must be a log group name: 1-512 characters from letters, digits and . - _ / #');
+const FILTER_NAME = text('^[^:*]{1,256}$', 'must be a subscription filter or account policy name: 1-256 characters, without : or *');
+const DESTINATION_NAME = text('^[^:*]{1,512}$', 'must be a log destination name: 1-512 characters, without : or *');
+const ORG_ID = text('^o-[a-z0-9]{10,32}$', 'must be an AWS Organizations id such as o-a1b2c3d4e5');
+const EXTERNAL_ID = text('^[\\w+=,.@:/-]{2,1224}$', 'must be an external id: 2-1224 characters from letters, digits and +=,.@:/-_');
+const KMS_ALIAS = text('^alias/(?!aws/)[a-zA-Z0-9/_-]{1,250}$', 'must be a KMS alias name such as alias/cwl-siem-central (not alias/aws/...)');
+const KMS_KEY_ARN = text(
+  '^arn:(aws|aws-us-gov|aws-cn):kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]{1,128}$',
+  'must be a KMS key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+);
+const PRINCIPAL_ARN = text(
+  '^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]{1,512})$',
+  'must be an IAM principal ARN such as arn:aws:iam::111122223333:root or arn:aws:iam::111122223333:role/collector',
+);
+
+const STACK_NAME = text('^[a-z][a-z0-9-]{0,62}$', 'must be a stack name: 1-63 lowercase letters, digits and hyphens, starting with a letter');
+const NAME_PREFIX = text(
+  '^[a-z][a-z0-9-]{0,31}$',
+  'must be a name prefix: 1-32 lowercase letters, digits and hyphens, starting with a letter',
+  { default: 'cwl-siem' },
+);
+
+const TAGS: Schema = {
+  type: 'object',
+  description: 'Resource tags: key to value.',
+  propertyNames: text('^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$', 'must be a tag key: 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:'),
+  additionalProperties: text('^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256}$', 'must be a tag value: 0-256 letters, digits, spaces and _ . : / = + - @'),
+  default: {},
+};
+
+/** Retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const BACKEND = union(
+  'type',
+  {
+    local: { properties: { path: { type: 'string', minLength: 1, description: 'State file path. Default terraform.<stack>.tfstate.' } } },
+    s3: {
+      required: ['bucket', 'key', 'region'],
+      properties: {
+        bucket: BUCKET_NAME,
+        key: text('^(?!/).{1,1024}$', 'must be an S3 object key such as cwl-siem/prod.tfstate, without a leading slash'),
+        region: REGION,
+        dynamodbTable: text('^[a-zA-Z0-9_.-]{3,255}$', 'must be a DynamoDB table name: 3-255 letters, digits, _ . -'),
+        encrypt: { type: 'boolean', default: true },
+      },
+    },
+    cloud: {
+      required: ['organization', 'workspaces'],
+      properties: {
+        organization: text('^[A-Za-z0-9_-]{1,255}$', 'must be a Terraform Cloud organization name: letters, digits, _ -'),
+        hostname: text('^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:\\d{1,5})?$', 'must be a host name such as app.terraform.io', {
+          default: 'app.terraform.io',
+        }),
+        workspaces: object(
+          {
+            name: text('^[A-Za-z0-9_-]{1,90}$', 'must be a workspace name: 1-90 letters, digits, _ -'),
+            tags: list(
+              text('^[A-Za-z0-9]([A-Za-z0-9:_-]{0,253}[A-Za-z0-9])?$', 'must be a workspace tag: letters, digits, : _ -, starting and ending with a letter or digit'),
+            ),
+          },
+          [],
+          { description: 'One workspace by name, or every workspace with these tags.', ...exactlyOneOf('name', 'tags') },
+        ),
+      },
+    },
+  },
+  { description: 'Where Terraform keeps this stack\'s state.', default: { type: 'local' } },
+);
+
+const COLLECTOR_IDENTITY = union(
+  'type',
+  {
+    role: { required: ['roleName', 'trustedPrincipalArns'], properties: { roleName: IAM_NAME, trustedPrincipalArns: list(PRINCIPAL_ARN) } },
+    user: { required: ['userName'], properties: { userName: IAM_NAME } },
+  },
+  { description: 'The collector\'s identity: an IAM role assumed by the given principals, or an IAM user (no keys are created).' },
+);
+
+const EXPORT = object(
+  {
+    bucketName: BUCKET_NAME,
+    prefix: { ...KEY_PREFIX, default: 'cwl-exports' },
+    access: union(
+      'mode',
+      {
+        'same-account': {},
+        'cross-account-user': { required: ['sendingAccountId', 'userName'], properties: { sendingAccountId: ACCOUNT_ID, userName: IAM_NAME } },
+        'cross-account-role': { required: ['sendingAccountId', 'roleName'], properties: { sendingAccountId: ACCOUNT_ID, roleName: IAM_NAME } },
+      },
+      { description: 'Who exports into the bucket: this account, or a user or role of another account.', default: { mode: 'same-account' } },
+    ),
+    expirationDays: integer(1, undefined, { default: 7 }),
+    versioning: { type: 'boolean', default: false },
+    kmsKeyArn: KMS_KEY_ARN,
+    collector: COLLECTOR_IDENTITY,
+  },
+  ['bucketName'],
+  { description: 'Export path, bucket side: the bucket CloudWatch Logs export tasks write to.' },
+);
+
+const EXPORT_SENDER = object(
+  {
+    bucketName: BUCKET_NAME,
+    bucketAccountId: ACCOUNT_ID,
+    prefix: { ...KEY_PREFIX, default: 'cwl-exports' },
+    identity: COLLECTOR_IDENTITY,
+  },
+  ['bucketName', 'bucketAccountId', 'identity'],
+  { description: 'Export path, sending side: the identity in this account that exports to a bucket of another account and collects.' },
+);
+
+const SUBSCRIPTION = object(
+  {
+    filterName: FILTER_NAME,
+    filterPattern: { type: 'string', maxLength: 1024, default: '' },
+    logGroupNames: list(LOG_GROUP_NAME),
+    accountPolicy: object(
+      { excludeLogGroupNames: { type: 'array', uniqueItems: true, items: LOG_GROUP_NAME, default: [] } },
+      [],
+      { description: 'Subscribe every log group of the account and region with one account-level policy.' },
+    ),
+  },
+  [],
+  { description: 'The log groups to subscribe: exactly one of logGroupNames and accountPolicy.', ...exactlyOneOf('logGroupNames', 'accountPolicy') },
+);
+
+const KINESIS = object(
+  {
+    streamName: STREAM_NAME,
+    capacity: union(
+      'mode',
+      { 'on-demand': {}, provisioned: { required: ['shardCount'], properties: { shardCount: integer(1, 10000) } } },
+      { default: { mode: 'on-demand' } },
+    ),
+    retentionHours: integer(24, 8760, { default: 24 }),
+    kmsKeyArn: KMS_KEY_ARN,
+    subscription: SUBSCRIPTION,
+    reader: object(
+      {
+        roleName: IAM_NAME,
+        create: { type: 'boolean', default: true },
+        trustedPrincipalArns: list(PRINCIPAL_ARN),
+      },
+      [],
+      { description: 'The collector\'s reader role. Default: a role <namePrefix>-kinesis-reader trusted by the account.' },
+    ),
+  },
+  ['streamName', 'subscription'],
+  { description: 'Kinesis path: stream, subscription, reader.' },
+);
+
+const FIREHOSE = object(
+  {
+    deliveryStreamName: DELIVERY_STREAM_NAME,
+    destination: object({ bucketName: BUCKET_NAME, kmsKeyArn: KMS_KEY_ARN }, ['bucketName'], { description: 'The central bucket.' }),
+    prefix: KEY_PREFIX,
+    errorOutputPrefix: KEY_PREFIX,
+    bufferingSizeMiB: integer(1, 128, { default: 5 }),
+    bufferingIntervalSeconds: integer(0, 900, { default: 300 }),
+    processing: object(
+      { decompress: { type: 'boolean', default: false }, extractMessages: { type: 'boolean', default: false } },
+      [],
+      { default: { decompress: false, extractMessages: false } },
+    ),
+    compression: { type: 'string', enum: ['UNCOMPRESSED', 'GZIP', 'ZIP', 'Snappy', 'HADOOP_SNAPPY'] },
+    errorLogGroupName: LOG_GROUP_NAME,
+    errorLogRetentionDays: { type: 'integer', enum: [...LOG_RETENTION_DAYS], default: 14 },
+    subscription: SUBSCRIPTION,
+  },
+  ['deliveryStreamName', 'destination', 'subscription'],
+  { description: 'Firehose path, source account: delivery stream to the central bucket, subscription.' },
+);
+
+const CENTRAL = object(
+  {
+    bucketName: BUCKET_NAME,
+    prefix: { ...KEY_PREFIX, default: 'cwl' },
+    organizationId: ORG_ID,
+    expirationDays: integer(1, undefined, { default: 30 }),
+    writerRoleNames: list(IAM_NAME_PATTERN),
+    queueName: QUEUE_NAME,
+    visibilityTimeoutSeconds: integer(0, 43200, { default: 300 }),
+    maxReceiveCount: integer(1, 1000, { default: 5 }),
+    messageRetentionSeconds: integer(60, 1209600, { default: 345600 }),
+    keyAlias: KMS_ALIAS,
+    siem: object({ accountId: ACCOUNT_ID, externalId: EXTERNAL_ID, roleName: IAM_NAME }, ['accountId', 'externalId'], {
+      description: 'The SIEM\'s role: trusted by the SIEM vendor\'s account with an external id.',
+    }),
+  },
+  ['bucketName', 'organizationId'],
+  { description: 'Firehose path, logging account: central bucket, key, queue, SIEM role.' },
+);
+
+const DESTINATION = object(
+  { name: DESTINATION_NAME, senderAccountIds: list(ACCOUNT_ID), organizationId: ORG_ID },
+  ['name', 'senderAccountIds'],
+  { description: 'Cross-account CloudWatch Logs destination in front of this stack\'s Kinesis stream.' },
+);
+
+const STACK = object(
+  {
+    name: STACK_NAME,
+    partition: { type: 'string', enum: [...PARTITIONS], default: 'aws' },
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    tags: TAGS,
+    backend: BACKEND,
+    export: EXPORT,
+    exportSender: EXPORT_SENDER,
+    kinesis: KINESIS,
+    firehose: FIREHOSE,
+    central: CENTRAL,
+    destination: DESTINATION,
+  },
+  ['name', 'region', 'accountId'],
+  {
+    description: 'One stack: an account and region, and the paths it provisions (at least one of export, exportSender, kinesis, firehose, central).',
+    anyOf: ['export', 'exportSender', 'kinesis', 'firehose', 'central'].map((k) => ({ required: [k] })),
+  },
+);
+
+/** The toolkit config schema (draft-07), as users write the config. */
+export const toolkitConfigSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'cwl-siem toolkit config',
+  description: 'Stacks that ship AWS CloudWatch Logs to a SIEM: export to S3, Kinesis, Firehose to a central bucket.',
+  ...object(
+    {
+      $schema: { type: 'string', description: 'The schema of this file, for editors.' },
+      namePrefix: NAME_PREFIX,
+      tags: TAGS,
+      stacks: { type: 'array', minItems: 1, items: STACK },
+    },
+    ['stacks'],
+  ),
+} as const;
+
+/** The schema as the committed `config/toolkit-config.schema.json` holds it. */
+export function schemaJson(): string {
+  return `${JSON.stringify(toolkitConfigSchema, null, 2)}\n`;
+}
+
+// `node --require tsx/cjs config/schema.ts > config/toolkit-config.schema.json` regenerates the file.
+if (require.main === module) process.stdout.write(schemaJson());
