@@ -59,7 +59,7 @@ export function initAndPlan(dir: string, env: NodeJS.ProcessEnv = {}): PlanSumma
 
 /** `plan -out` + `show -json` in an initialised directory, summarised. */
 export function plan(dir: string, env: NodeJS.ProcessEnv = {}): PlanSummary {
-  terraform(dir, ['plan', '-input=false', '-lock=false', '-no-color', '-out=tfplan'], env);
+  terraform(dir, ['plan', '-input=false', '-no-color', '-out=tfplan'], env);
   const plan = JSON.parse(terraform(dir, ['show', '-json', 'tfplan'], env)) as {
     resource_changes?: { address: string; change: { actions: string[]; after: Record<string, unknown> } }[];
   };
