@@ -71,7 +71,6 @@ export const KMS_KEY_ADMIN = [
   'kms:EnableKeyRotation',
   'kms:GetKeyPolicy',
   'kms:GetKeyRotationStatus',
-  'kms:ListAliases',
   'kms:ListGrants',
   'kms:ListKeyPolicies',
   'kms:ListResourceTags',
