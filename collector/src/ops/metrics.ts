@@ -1,0 +1,46 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+
+/**
+ * The collector's Prometheus metrics, served as text on /metrics. One object is created per process
+ * (app.ts) and handed to sources, the pipeline and sinks; tests create their own.
+ */
+export interface CollectorMetrics {
+  readonly registry: Registry;
+  /** Events decoded from the source, by source kind. */
+  readonly eventsIn: Counter<'source'>;
+  /** Events a sink acknowledged, by sink. */
+  readonly eventsOut: Counter<'sink'>;
+  /** Raw bytes read from the source (compressed record/object bytes). */
+  readonly bytesIn: Counter<'source'>;
+  /** Bytes a sink sent. */
+  readonly bytesOut: Counter<'sink'>;
+  /** Sink batches by result: delivered | failed. */
+  readonly batches: Counter<'sink' | 'result'>;
+  /** Retries by component (a sink name, "kinesis", "pipeline"). */
+  readonly retries: Counter<'component'>;
+  /** Records that failed to decode, by reason (gzip | json | shape). */
+  readonly decodeErrors: Counter<'reason'>;
+  /** CONTROL_MESSAGE records dropped. */
+  readonly controlMessages: Counter;
+  /** Messages a configured parser did not recognize (e.g. a line not in the VPC format), left raw. */
+  readonly unparsed: Counter<'parser'>;
+  /** Milliseconds the shard's reader is behind the stream's latest record (MillisBehindLatest). */
+  readonly shardLagMs: Gauge<'stream' | 'shard'>;
+}
+
+export function createMetrics(registry: Registry = new Registry()): CollectorMetrics {
+  const p = 'cwl_siem_collector_';
+  return {
+    registry,
+    eventsIn: new Counter({ name: `${p}events_in_total`, help: 'Events decoded from the source', labelNames: ['source'], registers: [registry] }),
+    eventsOut: new Counter({ name: `${p}events_out_total`, help: 'Events acknowledged by a sink', labelNames: ['sink'], registers: [registry] }),
+    bytesIn: new Counter({ name: `${p}bytes_in_total`, help: 'Raw bytes read from the source', labelNames: ['source'], registers: [registry] }),
+    bytesOut: new Counter({ name: `${p}bytes_out_total`, help: 'Bytes sent by a sink', labelNames: ['sink'], registers: [registry] }),
+    batches: new Counter({ name: `${p}batches_total`, help: 'Sink batches by result', labelNames: ['sink', 'result'], registers: [registry] }),
+    retries: new Counter({ name: `${p}retries_total`, help: 'Retries by component', labelNames: ['component'], registers: [registry] }),
+    decodeErrors: new Counter({ name: `${p}decode_errors_total`, help: 'Records that failed to decode, by reason', labelNames: ['reason'], registers: [registry] }),
+    controlMessages: new Counter({ name: `${p}control_messages_total`, help: 'CloudWatch Logs CONTROL_MESSAGE records dropped', registers: [registry] }),
+    unparsed: new Counter({ name: `${p}unparsed_messages_total`, help: 'Messages a configured parser did not recognize (left raw)', labelNames: ['parser'], registers: [registry] }),
+    shardLagMs: new Gauge({ name: `${p}shard_lag_milliseconds`, help: 'Milliseconds behind the latest record of the shard', labelNames: ['stream', 'shard'], registers: [registry] }),
+  };
+}
