@@ -1,0 +1,106 @@
+import { Logger } from './ops/log';
+import { CollectorMetrics } from './ops/metrics';
+import { DeadLetter, DeadLetterFile } from './ops/dead-letter';
+import { DecodeError, ERROR_CODES, NormalizedEvent, Sink, SourceBatch } from './types';
+
+export interface PipelineOptions {
+  readonly sink: Sink;
+  /** Turns one raw record into events; throws DecodeError for a record that cannot be decoded. */
+  readonly decode: (record: SourceBatch['records'][number]) => NormalizedEvent[];
+  readonly deadLetters: DeadLetterFile;
+  readonly metrics: CollectorMetrics;
+  readonly logger: Logger;
+  /** Source kind for metric labels. */
+  readonly sourceKind: string;
+  readonly retryInitialDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  /** For tests. @default real timers */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Owns the ack rule: decode every record of a batch (undecodable ones are dead-lettered, durably,
+ * and skipped), deliver the events, and only then acknowledge the batch so the source checkpoints
+ * it. A failing sink never loses events: the batch is held and retried with back-off until it is
+ * delivered, or until the pipeline is stopped, in which case it is left unacknowledged (and re-read).
+ */
+export class Pipeline {
+  private readonly stopping = new AbortController();
+  private inFlight = 0;
+
+  constructor(private readonly o: PipelineOptions) {}
+
+  /** The source's batch handler. Rejects only when stopped before delivery (the batch stays unacknowledged). */
+  readonly handle = async (batch: SourceBatch): Promise<void> => {
+    this.inFlight++;
+    try {
+      const events: NormalizedEvent[] = [];
+      const dead: DeadLetter[] = [];
+      for (const record of batch.records) {
+        this.o.metrics.bytesIn.inc({ source: this.o.sourceKind }, record.data.byteLength);
+        try {
+          for (const e of this.o.decode(record)) events.push(e);
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          this.o.metrics.decodeErrors.inc({ reason: reasonOf(e) });
+          dead.push({ origin: record.origin, code: e.code, error: e.message, offset: e.offset, data: Buffer.from(record.data).toString('base64') });
+        }
+      }
+      if (dead.length) {
+        await this.o.deadLetters.write(dead);
+        this.o.logger.warn({ count: dead.length, labels: batch.labels, path: this.o.deadLetters.path }, 'records failed to decode; written to the dead-letter file');
+      }
+      this.o.metrics.eventsIn.inc({ source: this.o.sourceKind }, events.length);
+      if (events.length) await this.deliver(events, batch.labels);
+      await batch.ack();
+    } finally {
+      this.inFlight--;
+    }
+  };
+
+  /** Stops retrying: a batch not yet delivered is abandoned unacknowledged. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  get busy(): boolean {
+    return this.inFlight > 0;
+  }
+
+  private async deliver(events: NormalizedEvent[], labels: Readonly<Record<string, string>>): Promise<void> {
+    let delay = this.o.retryInitialDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.o.sink.send(events);
+        return;
+      } catch (e) {
+        if (this.stopping.signal.aborted) throw new Error(`stopped before ${events.length} events were delivered; they will be read again`);
+        this.o.metrics.retries.inc({ component: 'pipeline' });
+        this.o.logger.error({ err: e, code: (e as { code?: string }).code ?? ERROR_CODES.sink, attempt, events: events.length, labels, retryInMs: delay }, 'sink failed; holding the batch and retrying');
+        await (this.o.sleep ?? sleep)(Math.random() * delay, this.stopping.signal);
+        if (this.stopping.signal.aborted) throw new Error(`stopped before ${events.length} events were delivered; they will be read again`);
+        delay = Math.min(delay * 2, this.o.retryMaxDelayMs);
+      }
+    }
+  }
+}
+
+function reasonOf(e: DecodeError): string {
+  const m = e.message.toLowerCase();
+  if (m.includes('gzip') || m.includes('gunzip') || m.includes('zlib')) return 'gzip';
+  if (m.includes('json')) return 'json';
+  return 'shape';
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}

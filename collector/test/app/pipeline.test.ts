@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { DeadLetterFile } from '../../src/ops/dead-letter';
+import { silentLogger } from '../../src/ops/log';
+import { createMetrics } from '../../src/ops/metrics';
+import { Pipeline } from '../../src/pipeline';
+import { DecodeError, NormalizedEvent, Sink, SinkError, SourceBatch } from '../../src/types';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cwl-pipeline-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const origin = (n: number) => ({ kind: 'kinesis' as const, stream: 's', shard: 'shardId-000000000000', sequenceNumber: String(n) });
+const event = (n: number): NormalizedEvent => ({ id: `e${n}`, timestamp: n, owner: '111122223333', logGroup: 'g', logStream: 's', message: `m${n}`, source: origin(n) });
+
+/** A batch whose records carry their event number as text; "bad" records fail to decode. */
+function batch(values: string[], acks: string[], label = 'b'): SourceBatch {
+  return {
+    records: values.map((v, i) => ({ data: Buffer.from(v), origin: origin(i) })),
+    labels: { shard: label },
+    ack: async () => {
+      acks.push(label);
+    },
+  };
+}
+
+const decode = (r: SourceBatch['records'][number]): NormalizedEvent[] => {
+  const text = Buffer.from(r.data).toString();
+  if (text === 'bad') throw new DecodeError('not gzip: incorrect header check', 0);
+  return [event(Number(text))];
+};
+
+class FlakySink implements Sink {
+  readonly name = 'flaky';
+  readonly delivered: NormalizedEvent[] = [];
+  calls = 0;
+  constructor(private failures: number) {}
+  async send(events: readonly NormalizedEvent[]): Promise<void> {
+    this.calls++;
+    if (this.failures-- > 0) throw new SinkError('connection refused');
+    this.delivered.push(...events);
+  }
+  async close(): Promise<void> {}
+}
+
+function pipeline(sink: Sink, metrics = createMetrics()) {
+  const deadLetters = new DeadLetterFile(join(dir, 'dead.ndjson'));
+  const p = new Pipeline({
+    sink,
+    decode,
+    deadLetters,
+    metrics,
+    logger: silentLogger(),
+    sourceKind: 'kinesis',
+    retryInitialDelayMs: 1,
+    retryMaxDelayMs: 2,
+    sleep: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  });
+  return { p, deadLetters, metrics };
+}
+
+describe('Pipeline', () => {
+  test('acknowledges a batch only after the sink delivered its events', async () => {
+    const acks: string[] = [];
+    const order: string[] = [];
+    const sink: Sink = { name: 'x', send: async () => void order.push('sent'), close: async () => undefined };
+    const { p } = pipeline(sink);
+    await p.handle({ ...batch(['1', '2'], acks), ack: async () => void order.push('ack') });
+    expect(order).toEqual(['sent', 'ack']);
+  });
+
+  test('a failing sink never loses the batch: it is held and retried until delivered, then acknowledged once', async () => {
+    const acks: string[] = [];
+    const sink = new FlakySink(3);
+    const { p, metrics } = pipeline(sink);
+    await p.handle(batch(['1', '2', '3'], acks));
+    expect(sink.calls).toBe(4);
+    expect(sink.delivered.map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
+    expect(acks).toEqual(['b']);
+    expect((await metrics.retries.get()).values.find((v) => v.labels.component === 'pipeline')?.value).toBe(3);
+  });
+
+  test('stopped while the sink keeps failing: the batch is left unacknowledged and the handler rejects', async () => {
+    const acks: string[] = [];
+    const sink = new FlakySink(Number.MAX_SAFE_INTEGER);
+    const { p } = pipeline(sink);
+    const handled = p.handle(batch(['1'], acks));
+    await new Promise((r) => setTimeout(r, 20));
+    p.stop();
+    await expect(handled).rejects.toThrow(/will be read again/);
+    expect(acks).toEqual([]);
+  });
+
+  test('an undecodable record is dead-lettered with its origin and bytes, counted, and the rest delivered', async () => {
+    const acks: string[] = [];
+    const sink = new FlakySink(0);
+    const { p, deadLetters, metrics } = pipeline(sink);
+    await p.handle(batch(['1', 'bad', '3'], acks));
+    await deadLetters.close();
+    expect(sink.delivered.map((e) => e.id)).toEqual(['e1', 'e3']);
+    expect(acks).toEqual(['b']);
+    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(dead).toEqual([expect.objectContaining({ code: 'CWL_COLLECTOR_DECODE', error: 'not gzip: incorrect header check', offset: 0, origin: origin(1), data: Buffer.from('bad').toString('base64') })]);
+    expect((await metrics.decodeErrors.get()).values).toEqual([expect.objectContaining({ labels: { reason: 'gzip' }, value: 1 })]);
+  });
+
+  test('a batch with only control messages or bad records is still acknowledged, without calling the sink', async () => {
+    const acks: string[] = [];
+    const sink = new FlakySink(0);
+    const { p } = pipeline(sink);
+    await p.handle(batch(['bad'], acks));
+    expect(sink.calls).toBe(0);
+    expect(acks).toEqual(['b']);
+  });
+
+  test('counts events and bytes in', async () => {
+    const { p, metrics } = pipeline(new FlakySink(0));
+    await p.handle(batch(['1', '22'], []));
+    expect((await metrics.eventsIn.get()).values[0].value).toBe(2);
+    expect((await metrics.bytesIn.get()).values[0].value).toBe(3);
+  });
+});
