@@ -37,7 +37,6 @@ export class Pipeline {
       const events: NormalizedEvent[] = [];
       const dead: DeadLetter[] = [];
       for (const record of batch.records) {
-        this.o.metrics.bytesIn.inc({ source: this.o.sourceKind }, record.data.byteLength);
         try {
           for (const e of this.o.decode(record)) events.push(e);
         } catch (e) {
