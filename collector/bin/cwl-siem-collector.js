@@ -5,9 +5,14 @@
 const { existsSync } = require('fs');
 const { join } = require('path');
 const built = join(__dirname, '..', 'dist', 'cli.js');
+let cli;
 if (existsSync(built)) {
-  require(built).main(process.argv.slice(2));
+  cli = require(built);
 } else {
   require('tsx/cjs');
-  require(join(__dirname, '..', 'src', 'cli.ts')).main(process.argv.slice(2));
+  cli = require(join(__dirname, '..', 'src', 'cli.ts'));
 }
+cli.main(process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`cwl-siem-collector: ${e && e.stack ? e.stack : e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,232 @@
+/**
+ * `decode`: prints the NDJSON events the collector would deliver for local inputs (a Kinesis record,
+ * `aws kinesis get-records` output, a Firehose S3 object, an export-task object).
+ */
+import { promises as fs } from 'node:fs';
+import { decodeExportObject } from './decoders/export-object';
+import { decodeFirehoseObject } from './decoders/firehose-object';
+import { decodeGetRecords } from './decoders/get-records';
+import { decodeKinesisRecord } from './decoders/kinesis';
+import { InputFormat, sniffFormat } from './decoders/sniff';
+import { envelopeToEvents, lineToEvent } from './events';
+import { MessageParser, createParser } from './parsers';
+import { VpcFormatError } from './parsers/vpcflow';
+import { serializeBatch } from './serialize';
+import { DecodeError, NormalizedEvent } from './types';
+
+export interface DecodeIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export const DECODE_USAGE = `Usage: cwl-siem-collector decode [options] [FILE ...]
+
+Decodes CloudWatch Logs payloads from files (standard input for "-" or no FILE) and
+prints the events as the collector delivers them: one JSON object per line (NDJSON).
+
+Options:
+  --input-format FORMAT  kinesis-record | get-records | firehose-object | export-object
+                         | auto (default: auto, told from each input's content)
+  --vpc-format "FIELDS"  parse every message as a VPC flow log record in this format,
+                         "\${version} \${account-id} ..." or "version account-id ...";
+                         by default only log groups matching *flow* are, in the default
+                         (version 2) format
+  --log-group NAME       log group of export-task objects and of message lines
+  --log-stream NAME      log stream of export-task objects and of message lines
+  --keep-going           report each bad input and go on with the next
+  -h, --help             print this help
+
+Input formats:
+  kinesis-record   one Kinesis record: gzip (or plain) JSON of a subscription payload
+  get-records      the JSON \`aws kinesis get-records\` prints (base64 Data)
+  firehose-object  an S3 object written by Firehose: gzip members or JSON payloads
+                   back to back, or extracted message lines (timestamped with the
+                   file's modification time)
+  export-object    an export-task object (.../000000.gz): "<ISO-8601> <message>" lines
+
+An input that cannot be decoded prints no event and an error "FILE: byte N: what is wrong".
+Exit status: 0 every input decoded, 1 an input could not be decoded, 2 usage error.
+`;
+
+const FORMATS: readonly (InputFormat | 'auto')[] = ['kinesis-record', 'get-records', 'firehose-object', 'export-object', 'auto'];
+
+interface Options {
+  readonly inputFormat: InputFormat | 'auto';
+  readonly vpcFormat?: string;
+  readonly logGroup?: string;
+  readonly logStream?: string;
+  readonly keepGoing: boolean;
+  readonly files: readonly string[];
+}
+
+class UsageError extends Error {}
+
+/** Runs `decode ARGS`; resolves with the exit status. Never throws. */
+export async function runDecode(args: string[], io: DecodeIo): Promise<number> {
+  let options: Options | 'help';
+  let parser: MessageParser;
+  try {
+    options = parseArgs(args);
+    if (options === 'help') {
+      io.stdout.write(DECODE_USAGE);
+      return 0;
+    }
+    parser = options.vpcFormat !== undefined ? createParser({ vpcLogGroups: ['*'], defaultVpcFormat: options.vpcFormat }) : createParser();
+  } catch (e) {
+    if (!(e instanceof UsageError) && !(e instanceof VpcFormatError)) throw e;
+    io.stderr.write(`decode: ${e.message}\n\n${DECODE_USAGE}`);
+    return 2;
+  }
+
+  const out = new Output(io.stdout);
+  let failed = false;
+  for (const file of options.files.length ? options.files : ['-']) {
+    const name = file === '-' ? '<stdin>' : file;
+    let events: NormalizedEvent[];
+    try {
+      const { data, mtimeMs } = file === '-' ? { data: await readAll(io.stdin), mtimeMs: Date.now() } : await readFile(file);
+      events = decodeInput(data, options, parser, file === '-' ? '-' : file, mtimeMs);
+    } catch (e) {
+      if (!(e instanceof DecodeError) && !(e instanceof InputError)) throw e;
+      io.stderr.write(`${name}: ${e instanceof DecodeError && e.offset !== undefined ? `byte ${e.offset}: ` : ''}${e.message}\n`);
+      failed = true;
+      if (!options.keepGoing) break;
+      continue;
+    }
+    try {
+      for (let i = 0; i < events.length; i += 1000) await out.write(serializeBatch(events.slice(i, i + 1000)));
+    } catch (e) {
+      io.stderr.write(`decode: cannot write the output: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/** A file that cannot be read. */
+class InputError extends Error {}
+
+function parseArgs(args: readonly string[]): Options | 'help' {
+  let inputFormat: InputFormat | 'auto' = 'auto';
+  let vpcFormat: string | undefined;
+  let logGroup: string | undefined;
+  let logStream: string | undefined;
+  let keepGoing = false;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      files.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg === '-' || !arg.startsWith('-')) {
+      files.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const value = (): string => {
+      if (eq !== -1) return arg.slice(eq + 1);
+      if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
+      return args[++i];
+    };
+    switch (flag) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--input-format': {
+        const v = value();
+        if (!FORMATS.includes(v as InputFormat)) throw new UsageError(`--input-format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(v)}`);
+        inputFormat = v as InputFormat | 'auto';
+        break;
+      }
+      case '--vpc-format':
+        vpcFormat = value();
+        break;
+      case '--log-group':
+        logGroup = value();
+        break;
+      case '--log-stream':
+        logStream = value();
+        break;
+      case '--keep-going':
+        if (eq !== -1) throw new UsageError('--keep-going takes no value');
+        keepGoing = true;
+        break;
+      default:
+        throw new UsageError(`unknown option ${flag}`);
+    }
+  }
+  return { inputFormat, vpcFormat, logGroup, logStream, keepGoing, files };
+}
+
+function decodeInput(data: Buffer, o: Options, parser: MessageParser, file: string, mtimeMs: number): NormalizedEvent[] {
+  const format = o.inputFormat === 'auto' ? sniffFormat(data, file) : o.inputFormat;
+  const lineContext = { logGroup: o.logGroup, logStream: o.logStream };
+  const events: NormalizedEvent[] = [];
+  switch (format) {
+    case 'kinesis-record':
+      return envelopeToEvents(decodeKinesisRecord(data), { kind: 'file', file, offset: 0 }, parser);
+    case 'get-records': {
+      const output = decodeGetRecords(data);
+      for (const r of output.records) {
+        let envelope;
+        try {
+          envelope = decodeKinesisRecord(r.data);
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          const at = e.offset !== undefined ? `byte ${e.offset} of its data: ` : '';
+          throw new DecodeError(`Records[${r.index}] (sequence number ${r.sequenceNumber}): ${at}${e.message}`);
+        }
+        // get-records output names neither the stream nor the shard.
+        for (const ev of envelopeToEvents(envelope, { kind: 'kinesis', stream: '', shard: '', sequenceNumber: r.sequenceNumber }, parser)) events.push(ev);
+      }
+      return events;
+    }
+    case 'firehose-object':
+      for (const item of decodeFirehoseObject(data)) {
+        const origin = { kind: 'firehose-object' as const, file, offset: item.offset };
+        if ('envelope' in item) for (const ev of envelopeToEvents(item.envelope, origin, parser)) events.push(ev);
+        else events.push(lineToEvent({ message: item.line, timestamp: mtimeMs }, lineContext, origin, parser));
+      }
+      return events;
+    case 'export-object':
+      for (const line of decodeExportObject(data)) {
+        events.push(lineToEvent(line, lineContext, { kind: 'export-object', file, offset: line.offset }, parser));
+      }
+      return events;
+  }
+}
+
+async function readFile(file: string): Promise<{ data: Buffer; mtimeMs: number }> {
+  try {
+    const [data, stat] = await Promise.all([fs.readFile(file), fs.stat(file)]);
+    return { data, mtimeMs: Math.floor(stat.mtimeMs) };
+  } catch (e) {
+    throw new InputError(`cannot read: ${(e as Error).message}`);
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+/** Writes one chunk at a time, each after the previous one was flushed; rejects once the stream failed (e.g. a closed pipe). */
+class Output {
+  private error: Error | undefined;
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    stream.on('error', (e: Error) => {
+      this.error = e;
+    });
+  }
+  write(chunk: string): Promise<void> {
+    if (this.error) return Promise.reject(this.error);
+    if (chunk === '') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.stream.write(chunk, (e?: Error | null) => (e ? reject(e) : resolve()));
+    });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Turning decoded payloads into NormalizedEvents: one per DATA_MESSAGE log event, none for a
+ * CONTROL_MESSAGE; a line (export task, Firehose message extraction) becomes one event.
+ */
+import { isEscapeFree as envelopeIsEscapeFree } from './decoders/cloudwatch';
+import { deterministicId } from './decoders/ids';
+import type { MessageParser } from './parsers';
+import { CloudWatchEnvelope, EventOrigin, EventType, NormalizedEvent } from './types';
+
+/** Called for an event whose message its log group's parser could not parse (e.g. a VPC line not in the group's format). */
+export type UnparsedHandler = (parser: EventType, event: NormalizedEvent) => void;
+
+/**
+ * The events of one payload, in order. Ids are CloudWatch's, else deterministic from `origin` and
+ * the event's index in logEvents (see decoders/ids.ts).
+ */
+export function envelopeToEvents(envelope: CloudWatchEnvelope, origin: EventOrigin, parser: MessageParser, onUnparsed?: UnparsedHandler): NormalizedEvent[] {
+  if (envelope.messageType === 'CONTROL_MESSAGE') return [];
+  const { owner, logGroup, logStream, logEvents } = envelope;
+  const clean = envelopeIsEscapeFree(envelope);
+  const expected = onUnparsed ? parser.expectedType(logGroup) : undefined;
+  // The hot path: a flow log group's messages go straight to its first format.
+  const vpc = parser.vpcFormats(logGroup)?.[0];
+  const out: NormalizedEvent[] = new Array(logEvents.length);
+  for (let i = 0; i < logEvents.length; i++) {
+    const e = logEvents[i];
+    const message = e.message;
+    const id = typeof e.id === 'string' && e.id !== '' ? e.id : deterministicId(origin, i);
+    const record = vpc?.parse(message);
+    let ev: DecodedEvent;
+    if (record !== undefined) {
+      ev = new DecodedEvent(id, e.timestamp, owner, logGroup, logStream, message, origin, 'vpcflow', record, clean);
+    } else {
+      const parsed = parser.parse(message, logGroup);
+      ev = new DecodedEvent(id, e.timestamp, owner, logGroup, logStream, message, origin, parsed?.type, parsed?.fields, clean);
+      if (expected !== undefined && parsed?.type !== expected) onUnparsed!(expected, ev);
+    }
+    out[i] = ev;
+  }
+  return out;
+}
+
+/** A message that arrived without its CloudWatch envelope. */
+export interface RawLine {
+  readonly message: string;
+  /** Milliseconds since the epoch: the line's own timestamp, else when it was delivered (e.g. the S3 object's time). */
+  readonly timestamp: number;
+  /** CloudWatch's id, when known. @default a deterministic id from the origin */
+  readonly id?: string;
+}
+
+/** What is known about where raw lines came from; unknown parts are empty strings. */
+export interface LineContext {
+  readonly owner?: string;
+  readonly logGroup?: string;
+  readonly logStream?: string;
+}
+
+/**
+ * One event from a line. `origin` should locate the line itself (its offset), so the deterministic
+ * id (index 0) tells lines apart.
+ */
+export function lineToEvent(line: RawLine, context: LineContext, origin: EventOrigin, parser: MessageParser, onUnparsed?: UnparsedHandler): NormalizedEvent {
+  const logGroup = context.logGroup ?? '';
+  const parsed = parser.parse(line.message, logGroup);
+  const id = line.id !== undefined && line.id !== '' ? line.id : deterministicId(origin, 0);
+  const ev = new DecodedEvent(id, line.timestamp, context.owner ?? '', logGroup, context.logStream ?? '', line.message, origin, parsed?.type, parsed?.fields, false);
+  if (onUnparsed) {
+    const expected = parser.expectedType(logGroup);
+    if (expected !== undefined && parsed?.type !== expected) onUnparsed(expected, ev);
+  }
+  return ev;
+}
+
+/**
+ * Events built here are instances of this class: same own properties, in the serialized key order,
+ * plus an invisible mark that every string came from escape-free JSON, which lets serialize.ts
+ * skip per-string escape checks.
+ */
+class DecodedEvent implements NormalizedEvent {
+  readonly id: string;
+  readonly timestamp: number;
+  readonly owner: string;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly message: string;
+  readonly source: EventOrigin;
+  readonly type?: EventType;
+  readonly fields?: Readonly<Record<string, unknown>>;
+  readonly #escapeFree: boolean;
+
+  constructor(
+    id: string,
+    timestamp: number,
+    owner: string,
+    logGroup: string,
+    logStream: string,
+    message: string,
+    source: EventOrigin,
+    type: EventType | undefined,
+    fields: Readonly<Record<string, unknown>> | undefined,
+    escapeFree: boolean,
+  ) {
+    this.id = id;
+    this.timestamp = timestamp;
+    this.owner = owner;
+    this.logGroup = logGroup;
+    this.logStream = logStream;
+    this.message = message;
+    this.source = source;
+    this.type = type;
+    this.fields = fields;
+    this.#escapeFree = escapeFree;
+  }
+
+  static escapeFree(e: NormalizedEvent): boolean {
+    return #escapeFree in e && (e as DecodedEvent).#escapeFree;
+  }
+}
+
+/**
+ * True when `e` was built from an escape-free payload: its id, owner, logGroup, logStream and
+ * message need no JSON escaping.
+ */
+export function isEscapeFree(e: NormalizedEvent): boolean {
+  return DecodedEvent.escapeFree(e);
+}
