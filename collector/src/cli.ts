@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<void> {
     }
     case 'decode': {
       // Loaded on demand: the service does not need the offline decoder's command line.
-      const { runDecode } = await import('./decode-command');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runDecode } = require('./decode-command') as typeof import('./decode-command');
       process.exitCode = await runDecode(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
       return;
     }
