@@ -31,7 +31,8 @@ export function quoteJson(s: string): string {
   return PLAIN.test(s) ? '"' + s + '"' : JSON.stringify(s);
 }
 
-// Consecutive events mostly share owner, group, stream and source: their JSON is kept.
+// Consecutive events mostly share owner, group, stream and source: their JSON is kept (the source
+// by identity: origins, like events, are immutable).
 let cachedOwner: string | undefined;
 let cachedGroup: string | undefined;
 let cachedStream: string | undefined;

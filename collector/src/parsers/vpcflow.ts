@@ -306,35 +306,27 @@ function parseTokens(line: string, ints: readonly boolean[], build: GeneratedRec
 
 /**
  * One function per format reading each field by name, as template literals over locals (V8 builds
- * them faster than chains of +). An integer field (non-negative or null, by construction) becomes
- * one fragment, `,"key":value`: below 10^4 taken from a per-field cache (ports, protocols, counts
- * repeat), else assembled from 4-digit strings for values below 10^12 (see serialize.ts), else
- * left to `json.integer`. String fields are quoted unless null; the common case, no null string,
- * gets a template with the quotes built in. `trusted`: the strings need no escaping.
+ * them faster than chains of +). Integers (non-negative or null, by construction) below 10^12 are
+ * assembled from 4-digit strings, for the reason serialize.ts gives; larger ones go to
+ * `json.integer`. String fields are quoted unless null; the common case, no null string, gets a
+ * template with the quotes built in. `trusted`: the strings need no escaping.
  */
 function generateSerializer(keys: readonly string[], ints: readonly boolean[]): { serialize: Serialize; serializeTrusted: Serialize } {
-  const head = (i: number) => `${i === 0 ? '{' : ','}${JSON.stringify(keys[i])}:`;
-  const lit = (text: string) => text.replace(/[`\\$]/g, '\\$&');
-  const decls = keys
-    .map((_, i) => (ints[i] ? `const H${i} = ${JSON.stringify(head(i))}, N${i} = H${i} + 'null', F${i} = [];` : ''))
-    .filter(Boolean)
-    .join('\n');
-  const reads = keys
-    .map((k, i) => {
-      if (!ints[i]) return `const x${i} = f[${JSON.stringify(k)}];`;
-      const x = `x${i}`;
-      return `const ${x} = f[${JSON.stringify(k)}];
-const y${i} = ${x} === null ? N${i} : ${x} < 1e4 ? (F${i}[${x}] ?? (F${i}[${x}] = H${i} + D[${x}])) : ${x} < 1e8 ? H${i} + D[(${x} / 1e4) | 0] + D4[${x} % 1e4] : ${x} < 1e12 ? H${i} + D[(${x} / 1e8) | 0] + D4[((${x} / 1e4) | 0) % 1e4] + D4[${x} % 1e4] : H${i} + json.integer(${x});`;
-    })
-    .join('\n');
+  const reads = keys.map((k, i) => `const x${i} = f[${JSON.stringify(k)}];`).join('\n');
+  const head = (i: number) => `${i === 0 ? '{' : ','}${JSON.stringify(keys[i])}:`.replace(/[`\\$]/g, '\\$&');
+  const int = (x: string) =>
+    `${x} === null ? 'null' : ${x} < 1e4 ? D[${x}] : ${x} < 1e8 ? D[(${x} / 1e4) | 0] + D4[${x} % 1e4] : ${x} < 1e12 ? D[(${x} / 1e8) | 0] + D4[((${x} / 1e4) | 0) % 1e4] + D4[${x} % 1e4] : json.integer(${x})`;
   const strings = keys.map((_, i) => i).filter((i) => !ints[i]);
   const noNull = strings.length ? strings.map((i) => `x${i} !== null`).join(' && ') : 'true';
-  const fn = (trusted: boolean) => {
-    const plain = keys.map((_, i) => (ints[i] ? `\${y${i}}` : trusted ? `${lit(head(i))}"\${x${i}}"` : `${lit(head(i))}\${json.quote(x${i})}`)).join('');
+  const body = (trusted: boolean) => {
+    const plain = keys.map((_, i) => (ints[i] ? `${head(i)}\${${int(`x${i}`)}}` : trusted ? `${head(i)}"\${x${i}}"` : `${head(i)}\${json.quote(x${i})}`)).join('');
     const general = keys
-      .map((_, i) => (ints[i] ? `\${y${i}}` : `${lit(head(i))}\${x${i} === null ? 'null' : ${trusted ? `'"' + x${i} + '"'` : `json.quote(x${i})`}}`))
+      .map((_, i) => (ints[i] ? `${head(i)}\${${int(`x${i}`)}}` : `${head(i)}\${x${i} === null ? 'null' : ${trusted ? `'"' + x${i} + '"'` : `json.quote(x${i})`}}`))
       .join('');
-    return `function (f, json) {\nconst D = json.digits, D4 = json.digits4;\n${reads}\nif (${noNull}) return \`${plain}}\`;\nreturn \`${general}}\`;\n}`;
+    return `const D = json.digits, D4 = json.digits4;\n${reads}\nif (${noNull}) return \`${plain}}\`;\nreturn \`${general}}\`;`;
   };
-  return new Function(`${decls}\nreturn { serialize: ${fn(false)}, serializeTrusted: ${fn(true)} };`)() as { serialize: Serialize; serializeTrusted: Serialize };
+  return {
+    serialize: new Function('f', 'json', body(false)) as Serialize,
+    serializeTrusted: new Function('f', 'json', body(true)) as Serialize,
+  };
 }
