@@ -1,4 +1,5 @@
 import { Logger } from './ops/log';
+import { abortableSleep } from './ops/sleep';
 import { CollectorMetrics } from './ops/metrics';
 import { DeadLetter, DeadLetterFile } from './ops/dead-letter';
 import { DecodeError, ERROR_CODES, NormalizedEvent, Sink, SourceBatch } from './types';
@@ -76,7 +77,7 @@ export class Pipeline {
         if (this.stopping.signal.aborted) throw new Error(`stopped before ${events.length} events were delivered; they will be read again`);
         this.o.metrics.retries.inc({ component: 'pipeline' });
         this.o.logger.error({ err: e, code: (e as { code?: string }).code ?? ERROR_CODES.sink, attempt, events: events.length, labels, retryInMs: delay }, 'sink failed; holding the batch and retrying');
-        await (this.o.sleep ?? sleep)(Math.random() * delay, this.stopping.signal);
+        await (this.o.sleep ?? abortableSleep)(Math.random() * delay, this.stopping.signal);
         if (this.stopping.signal.aborted) throw new Error(`stopped before ${events.length} events were delivered; they will be read again`);
         delay = Math.min(delay * 2, this.o.retryMaxDelayMs);
       }
@@ -89,17 +90,4 @@ function reasonOf(e: DecodeError): string {
   if (m.includes('gzip') || m.includes('gunzip') || m.includes('zlib')) return 'gzip';
   if (m.includes('json')) return 'json';
   return 'shape';
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }

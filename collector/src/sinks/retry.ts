@@ -1,6 +1,7 @@
 import type { Logger } from '../ops/log';
 import type { CollectorMetrics } from '../ops/metrics';
 import { SinkError } from '../types';
+import { abortableSleep } from '../ops/sleep';
 
 /** How often and how patiently to retry one operation. */
 export interface RetryPolicy {
@@ -135,21 +136,8 @@ export async function withRetry<T>(attempt: (n: number, signal?: AbortSignal) =>
     if (typeof hint === 'number' && hint > delay) delay = Math.min(hint, policy.maxDelayMs);
     ctx.metrics?.retries.inc({ component });
     ctx.logger?.warn({ attempt: n, retryInMs: delay, error: describeError(err) }, 'sink attempt failed; retrying');
-    await sleep(delay, signal);
+    await abortableSleep(delay, signal);
     if (signal?.aborted) throw aborted(n, err);
   }
 }
 
-/** Resolves after `ms`, or early when `signal` aborts (the caller checks `signal.aborted`). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

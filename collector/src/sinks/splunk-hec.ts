@@ -4,7 +4,7 @@ import { NormalizedEvent, SinkError } from '../types';
 import { BatchSink, SinkDeps, SinkRequest, loadTls, redactor, retryPolicy, safeUrl } from './common';
 import { SINK_DEFAULTS, SinkConfigError, SplunkHecSinkConfig } from './config';
 import { HttpClient, HttpResponse, HttpStatusError, USER_AGENT, bodyExcerpt, parseHttpUrl, retryAfterMs } from './http';
-import { sleep } from './retry';
+import { abortableSleep } from '../ops/sleep';
 
 /** Statuses HEC answers for a missing, malformed or unknown token. */
 const HEC_AUTH_STATUSES = new Set([401, 403]);
@@ -106,7 +106,7 @@ export class SplunkHecSink extends BatchSink {
     const deadline = Date.now() + this.ack.timeoutMs;
     const body = Buffer.from(JSON.stringify({ acks: [ackId] }));
     while (Date.now() < deadline) {
-      await sleep(Math.min(this.ack.pollIntervalMs, Math.max(0, deadline - Date.now())), signal);
+      await abortableSleep(Math.min(this.ack.pollIntervalMs, Math.max(0, deadline - Date.now())), signal);
       if (signal.aborted) throw new SinkError('waiting for the indexer acknowledgement was aborted', true);
       const res = await this.client.post(this.ackUrl, body, this.headers, signal);
       const answer = parseHecAnswer(res.body);

@@ -9,6 +9,7 @@ import {
   Shard,
   _Record,
 } from '@aws-sdk/client-kinesis';
+import { abortableSleep } from '../ops/sleep';
 import { Logger } from '../ops/log';
 import { CollectorMetrics } from '../ops/metrics';
 import { CheckpointStore, ERROR_CODES, Source, SourceBatch } from '../types';
@@ -581,17 +582,4 @@ function classify(e: unknown): ErrorClass {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 }

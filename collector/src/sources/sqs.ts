@@ -19,6 +19,7 @@
  *   starts after the abort (object fetches in progress are aborted, leaving their messages).
  * - Counts `bytesIn{source="sqs"}` (object bytes fetched) and `retries{component="sqs"}`.
  */
+import { abortableSleep } from '../ops/sleep';
 import { Logger } from '../ops/log';
 import { CollectorMetrics } from '../ops/metrics';
 import { DecodeError, ERROR_CODES, Source, SourceBatch } from '../types';
@@ -317,18 +318,5 @@ function abortPromise(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
   });
 }
