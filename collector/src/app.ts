@@ -1,10 +1,7 @@
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { AddressInfo } from 'net';
 import { FileCheckpointStore } from './checkpoint/file-store';
 import { CollectorConfig } from './config/load';
-import { decodeKinesisRecord } from './decoders/kinesis';
-import { envelopeToEvents } from './events';
 import { DeadLetterFile } from './ops/dead-letter';
 import { Logger } from './ops/log';
 import { CollectorMetrics, createMetrics } from './ops/metrics';
@@ -13,7 +10,8 @@ import { createParser } from './parsers';
 import { Pipeline } from './pipeline';
 import { serializeEvent } from './serialize';
 import { createSink } from './sinks';
-import { KinesisSource } from './sources/kinesis';
+import { buildMode } from './modes';
+import type { AwsClients } from './modes/types';
 import { CheckpointStore, Sink, Source } from './types';
 
 export interface CollectorDeps {
@@ -22,8 +20,10 @@ export interface CollectorDeps {
   readonly metrics?: CollectorMetrics;
   /** Environment for sink secrets. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** A Kinesis client to use instead of one built from the config (tests). */
+  /** A Kinesis client to use instead of one built from the config (tests). Same as `clients.kinesis`. */
   readonly kinesisClient?: KinesisClient;
+  /** AWS clients to use instead of ones built from the config (tests, emulators). */
+  readonly clients?: AwsClients;
 }
 
 /** A built collector: nothing runs, listens or connects until start(). */
@@ -76,39 +76,30 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
     async start() {
       checkpoints = new FileCheckpointStore(config.checkpoint.path);
       sink = createSink(config.sink, { logger: logger.child({ component: 'sink' }), metrics, env: deps.env ?? process.env, serialize: serializeEvent });
-      const s = config.source;
+      const mode = buildMode(config.source, {
+        logger,
+        metrics,
+        parser,
+        onUnparsed,
+        checkpoints,
+        clients: { ...deps.clients, kinesis: deps.clients?.kinesis ?? deps.kinesisClient },
+      });
       pipeline = new Pipeline({
         sink,
-        decode: (record) => {
-          const envelope = decodeKinesisRecord(record.data);
-          if (envelope.messageType === 'CONTROL_MESSAGE') metrics.controlMessages.inc();
-          return envelopeToEvents(envelope, record.origin, parser, onUnparsed);
-        },
+        decode: mode.decode,
         deadLetters,
         metrics,
         logger: logger.child({ component: 'pipeline' }),
-        sourceKind: s.type,
+        sourceKind: config.source.type,
         retryInitialDelayMs: config.delivery.retryInitialDelayMs,
         retryMaxDelayMs: config.delivery.retryMaxDelayMs,
       });
-      const client =
-        deps.kinesisClient ??
-        // maxAttempts 1: the source retries throttling and network errors itself, within the shard's call budget.
-        new KinesisClient({ region: s.region, endpoint: s.endpoint, maxAttempts: 1, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }) });
-      const source: Source = new KinesisSource({
-        client,
-        streamName: s.streamName,
-        checkpoints,
-        startPosition: typeof s.startPosition === 'string' ? { type: s.startPosition } : { type: 'AT_TIMESTAMP', timestamp: new Date(s.startPosition.atTimestamp) },
-        limits: { maxRecordsPerCall: s.maxRecordsPerCall, pollIntervalMs: s.pollIntervalMs, shardDiscoveryIntervalMs: s.shardDiscoveryIntervalMs },
-        logger: logger.child({ component: 'kinesis' }),
-        metrics,
-      });
+      const source: Source = mode.source;
       ops = new OpsServer({ host: config.ops.host, port: config.ops.port, metrics, ready: () => ready });
       opsAddress = await ops.start();
       running = source.run(pipeline.handle, abort.signal).then(resolveFinished, rejectFinished);
       ready = true;
-      logger.info({ source: { type: s.type, stream: s.streamName, region: s.region }, sink: config.sink.type, ops: opsAddress }, 'collector started');
+      logger.info({ source: mode.describe, sink: config.sink.type, ops: opsAddress }, 'collector started');
     },
     async stop() {
       ready = false;

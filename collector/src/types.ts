@@ -104,7 +104,12 @@ export interface CheckpointStore {
 /** A unit of input a source hands to the pipeline. */
 export interface SourceBatch {
   /** Raw records (Kinesis record data, object bytes) with their origins. */
-  readonly records: readonly { readonly data: Uint8Array; readonly origin: EventOrigin }[];
+  readonly records: readonly {
+    readonly data: Uint8Array;
+    readonly origin: EventOrigin;
+    /** When the bytes were written (e.g. the S3 object's LastModified), in ms since the epoch; the timestamp of lines that carry none. */
+    readonly timestamp?: number;
+  }[];
   /** Labels for metrics and logs (e.g. { shard }). */
   readonly labels: Readonly<Record<string, string>>;
   /** Called by the pipeline after the sink delivered every event of the batch: checkpoints it. */

@@ -1,21 +1,72 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { readFileSync } from 'fs';
+import { dirname, join } from 'path';
 import type { SinkConfig } from '../sinks/config';
 import { ERROR_CODES } from '../types';
 import { collectorConfigSchema } from './schema';
 
+export interface KinesisSourceConfig {
+  readonly type: 'kinesis';
+  readonly streamName: string;
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly startPosition: 'TRIM_HORIZON' | 'LATEST' | { readonly atTimestamp: string };
+  readonly maxRecordsPerCall: number;
+  readonly pollIntervalMs: number;
+  readonly shardDiscoveryIntervalMs: number;
+}
+
+/** How the collector reaches S3. */
+export interface S3ClientConfig {
+  readonly endpoint?: string;
+  readonly forcePathStyle: boolean;
+  /** The bucket's region when it differs from the source's. */
+  readonly region?: string;
+}
+
+export interface SqsSourceConfig {
+  readonly type: 'sqs';
+  readonly queueUrl: string;
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly s3: S3ClientConfig;
+  readonly concurrency: number;
+  readonly waitTimeSeconds: number;
+  readonly maxMessages: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly objects: {
+    readonly format: 'auto' | 'firehose-object' | 'export-object' | 'lines';
+    readonly logGroup?: string;
+    readonly logStream?: string;
+    readonly owner?: string;
+  };
+}
+
+export interface ExportSourceConfig {
+  readonly type: 'export';
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly s3: S3ClientConfig;
+  readonly logGroups: { readonly include: readonly string[]; readonly exclude: readonly string[] };
+  /** "now" or an ISO 8601 time. */
+  readonly startTime: string;
+  readonly windowSeconds: number;
+  readonly settleSeconds: number;
+  readonly discoveryIntervalSeconds: number;
+  readonly pollIntervalSeconds: number;
+  readonly maxTaskSeconds: number;
+  readonly deleteObjects: boolean;
+  /** Always set after loading (defaulted next to the checkpoint file). */
+  readonly controlPath: string;
+}
+
+export type SourceConfig = KinesisSourceConfig | SqsSourceConfig | ExportSourceConfig;
+
 /** The collector config with defaults applied and `${ENV}` references resolved. */
 export interface CollectorConfig {
-  readonly source: {
-    readonly type: 'kinesis';
-    readonly streamName: string;
-    readonly region: string;
-    readonly endpoint?: string;
-    readonly startPosition: 'TRIM_HORIZON' | 'LATEST' | { readonly atTimestamp: string };
-    readonly maxRecordsPerCall: number;
-    readonly pollIntervalMs: number;
-    readonly shardDiscoveryIntervalMs: number;
-  };
+  readonly source: SourceConfig;
   readonly checkpoint: { readonly type: 'file'; readonly path: string };
   readonly sink: SinkConfig;
   readonly parsers: { readonly vpcFlowLogs: readonly { readonly logGroup: string; readonly format?: string }[] };
@@ -72,9 +123,23 @@ export function parseCollectorConfig(raw: unknown, source: string, env: NodeJS.P
   if (problems.length) throw new CollectorConfigError(source, problems);
   if (!validate(config)) throw new CollectorConfigError(source, dedupe((validate.errors ?? []).map(describe)));
   const c = config as CollectorConfig;
-  const start = c.source.startPosition;
-  if (typeof start === 'object' && Number.isNaN(Date.parse(start.atTimestamp))) {
-    problems.push({ path: '$.source.startPosition.atTimestamp', message: `must be an ISO 8601 time such as 2026-11-22T00:00:00Z, got ${JSON.stringify(start.atTimestamp)}` });
+  const src = c.source;
+  if (src.type === 'kinesis') {
+    const start = src.startPosition;
+    if (typeof start === 'object' && Number.isNaN(Date.parse(start.atTimestamp))) {
+      problems.push({ path: '$.source.startPosition.atTimestamp', message: `must be an ISO 8601 time such as 2026-11-22T00:00:00Z, got ${JSON.stringify(start.atTimestamp)}` });
+    }
+  }
+  if (src.type === 'export') {
+    if (src.startTime !== 'now' && Number.isNaN(Date.parse(src.startTime))) {
+      problems.push({ path: '$.source.startTime', message: `must be "now" or an ISO 8601 time such as 2026-11-22T00:00:00Z, got ${JSON.stringify(src.startTime)}` });
+    }
+    if (src.maxTaskSeconds < 60 && src.pollIntervalSeconds >= src.maxTaskSeconds) {
+      problems.push({ path: '$.source.pollIntervalSeconds', message: `must be shorter than maxTaskSeconds (${src.maxTaskSeconds}), got ${src.pollIntervalSeconds}` });
+    }
+    if (src.controlPath === undefined) {
+      (src as { controlPath: string }).controlPath = join(dirname(c.checkpoint.path), 'export-control.json');
+    }
   }
   if (c.delivery.retryMaxDelayMs < c.delivery.retryInitialDelayMs) {
     problems.push({ path: '$.delivery.retryMaxDelayMs', message: `must be at least retryInitialDelayMs (${c.delivery.retryInitialDelayMs}), got ${c.delivery.retryMaxDelayMs}` });

@@ -1,5 +1,19 @@
 import { sinkConfigSchema } from '../sinks/config';
 
+const REGION = { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d{1,2}$', description: 'an AWS region such as us-east-1' } as const;
+
+/** How the collector reaches S3 (object reads and deletes). */
+const S3_CLIENT = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    endpoint: { type: 'string', pattern: '^https?://', description: 'S3 endpoint override (a VPC endpoint, or a local emulator in tests)' },
+    forcePathStyle: { type: 'boolean', default: false },
+    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d{1,2}$', description: "the bucket's region when it differs from the source's" },
+  },
+} as const;
+
 /** JSON Schema (draft-07) of the collector config. Every object rejects unknown keys. */
 export const collectorConfigSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -13,7 +27,7 @@ export const collectorConfigSchema = {
     source: {
       type: 'object',
       required: ['type'],
-      properties: { type: { type: 'string', enum: ['kinesis'] } },
+      properties: { type: { type: 'string', enum: ['kinesis', 'sqs', 'export'] } },
       allOf: [
         {
           if: { type: 'object', properties: { type: { const: 'kinesis' } } },
@@ -24,7 +38,7 @@ export const collectorConfigSchema = {
             properties: {
               type: { const: 'kinesis' },
               streamName: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' },
-              region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d{1,2}$' },
+              region: REGION,
               endpoint: { type: 'string', pattern: '^https?://', description: 'Kinesis endpoint override (a VPC endpoint, or a local emulator in tests)' },
               startPosition: {
                 default: 'TRIM_HORIZON',
@@ -36,6 +50,69 @@ export const collectorConfigSchema = {
               maxRecordsPerCall: { type: 'integer', minimum: 1, maximum: 10000, default: 10000 },
               pollIntervalMs: { type: 'integer', minimum: 200, maximum: 60000, default: 1000 },
               shardDiscoveryIntervalMs: { type: 'integer', minimum: 1000, default: 60000 },
+            },
+          },
+        },
+        {
+          if: { type: 'object', properties: { type: { const: 'sqs' } } },
+          then: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['type', 'queueUrl', 'region'],
+            properties: {
+              type: { const: 'sqs' },
+              queueUrl: { type: 'string', pattern: '^https?://[^/]+/.+', description: 'an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/name' },
+              region: REGION,
+              endpoint: { type: 'string', pattern: '^https?://', description: 'SQS endpoint override (a VPC endpoint, or a local emulator in tests)' },
+              s3: S3_CLIENT,
+              concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'messages worked on at once' },
+              waitTimeSeconds: { type: 'integer', minimum: 0, maximum: 20, default: 20 },
+              maxMessages: { type: 'integer', minimum: 1, maximum: 10, default: 10 },
+              visibilityTimeoutSeconds: { type: 'integer', minimum: 10, maximum: 43200, default: 300, description: "the queue's visibility timeout; in-flight messages are extended to it every half of it" },
+              objects: {
+                type: 'object',
+                additionalProperties: false,
+                default: {},
+                properties: {
+                  format: { type: 'string', enum: ['auto', 'firehose-object', 'export-object', 'lines'], default: 'auto' },
+                  logGroup: { type: 'string', minLength: 1, description: 'log group named on events of objects that carry only message lines' },
+                  logStream: { type: 'string', minLength: 1 },
+                  owner: { type: 'string', pattern: '^\\d{12}$', description: 'a 12-digit account id' },
+                },
+              },
+            },
+          },
+        },
+        {
+          if: { type: 'object', properties: { type: { const: 'export' } } },
+          then: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['type', 'region', 'bucket'],
+            properties: {
+              type: { const: 'export' },
+              region: REGION,
+              endpoint: { type: 'string', pattern: '^https?://', description: 'CloudWatch Logs endpoint override (a VPC endpoint, or a test server)' },
+              bucket: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'an S3 bucket name' },
+              prefix: { type: 'string', default: 'exportedlogs', pattern: '^[^/](.*[^/])?$', description: 'a key prefix without leading or trailing "/"' },
+              s3: S3_CLIENT,
+              logGroups: {
+                type: 'object',
+                additionalProperties: false,
+                default: {},
+                properties: {
+                  include: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, default: ['*'], description: 'names or * patterns' },
+                  exclude: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+                },
+              },
+              startTime: { type: 'string', default: 'now', description: 'where newly found log groups start: "now" or an ISO 8601 time' },
+              windowSeconds: { type: 'integer', minimum: 60, maximum: 86400, default: 300 },
+              settleSeconds: { type: 'integer', minimum: 0, maximum: 86400, default: 300, description: 'windows end at least this long before now, for late events' },
+              discoveryIntervalSeconds: { type: 'integer', minimum: 10, maximum: 86400, default: 600 },
+              pollIntervalSeconds: { type: 'number', minimum: 0.01, maximum: 300, default: 5, description: 'first DescribeExportTasks delay; doubles up to 60 s' },
+              maxTaskSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 1800, description: 'a task running longer is cancelled and its window split' },
+              deleteObjects: { type: 'boolean', default: true, description: "delete a task's objects once its events were delivered" },
+              controlPath: { type: 'string', minLength: 1, description: 'pause/resume file; default: export-control.json next to the checkpoint file' },
             },
           },
         },

@@ -39,7 +39,7 @@ describe('collector config', () => {
     const raw = { ...minimal, source: { ...minimal.source, streamName: '${STREAM}' }, checkpoint: { type: 'file', path: '/var/$${x}/${MISSING_VAR}' } };
     expect(problems(raw, { STREAM: 's' })).toEqual(['$.checkpoint.path: refers to the environment variable MISSING_VAR, which is not set']);
     const c = parseCollectorConfig({ ...raw, checkpoint: { type: 'file', path: '/var/$${x}/${DIR}' } }, 't', { STREAM: 'from-env', DIR: 'state' });
-    expect(c.source.streamName).toBe('from-env');
+    expect((c.source as { streamName: string }).streamName).toBe('from-env');
     expect(c.checkpoint.path).toBe('/var/${x}/state');
   });
 
@@ -47,7 +47,7 @@ describe('collector config', () => {
     ['an unknown top-level key', { ...minimal, extra: 1 }, '$.extra: is not a known key here'],
     ['an unknown source key', { ...minimal, source: { ...minimal.source, shards: 2 } }, '$.source.shards: is not a known key here'],
     ['a missing stream name', { ...minimal, source: { type: 'kinesis', region: 'us-east-1' } }, '$.source.streamName: is required'],
-    ['an unknown source type', { ...minimal, source: { type: 'pubsub' } }, '$.source.type: must be one of "kinesis"'],
+    ['an unknown source type', { ...minimal, source: { type: 'pubsub' } }, '$.source.type: must be one of "kinesis", "sqs", "export"'],
     ['a bad start timestamp', { ...minimal, source: { ...minimal.source, startPosition: { atTimestamp: 'yesterday' } } }, '$.source.startPosition.atTimestamp: must be an ISO 8601 time'],
     ['a missing sink', { source: minimal.source }, '$.sink: is required'],
     ['an ops port out of range', { ...minimal, ops: { port: 70000 } }, '$.ops.port: must be <= 65535'],

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { delimiter, join, resolve } from 'path';
 
 /**
  * No container engine runs here, so the image is checked by its parts: the Dockerfile's build
@@ -26,7 +26,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const entrypoint = (args: string[]) =>
   spawnSync(process.execPath, [join(work, 'dist', 'cli-main.js'), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, NODE_PATH: resolve(root, '..', 'node_modules') },
+    // Both places npm may put a workspace's dependencies (hoisted, or nested on a version conflict); the image has both on its path.
+    env: { ...process.env, NODE_PATH: [join(root, 'node_modules'), resolve(root, '..', 'node_modules')].join(delimiter) },
     cwd: work,
   });
 

@@ -1,0 +1,33 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisSourceConfig } from '../config/load';
+import { decodeKinesisRecord } from '../decoders/kinesis';
+import { envelopeToEvents } from '../events';
+import { KinesisSource } from '../sources/kinesis';
+import type { Mode, ModeContext } from './types';
+
+/** Kinesis mode: one reader per shard of the stream CloudWatch Logs subscription filters write to. */
+export function kinesisMode(s: KinesisSourceConfig, ctx: ModeContext): Mode {
+  const client =
+    ctx.clients.kinesis ??
+    // maxAttempts 1: the source retries throttling and network errors itself, within the shard's call budget.
+    new KinesisClient({ region: s.region, endpoint: s.endpoint, maxAttempts: 1, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }) });
+  const source = new KinesisSource({
+    client,
+    streamName: s.streamName,
+    checkpoints: ctx.checkpoints,
+    startPosition: typeof s.startPosition === 'string' ? { type: s.startPosition } : { type: 'AT_TIMESTAMP', timestamp: new Date(s.startPosition.atTimestamp) },
+    limits: { maxRecordsPerCall: s.maxRecordsPerCall, pollIntervalMs: s.pollIntervalMs, shardDiscoveryIntervalMs: s.shardDiscoveryIntervalMs },
+    logger: ctx.logger.child({ component: 'kinesis' }),
+    metrics: ctx.metrics,
+  });
+  return {
+    source,
+    decode: (record) => {
+      const envelope = decodeKinesisRecord(record.data);
+      if (envelope.messageType === 'CONTROL_MESSAGE') ctx.metrics.controlMessages.inc();
+      return envelopeToEvents(envelope, record.origin, ctx.parser, ctx.onUnparsed);
+    },
+    describe: { type: s.type, stream: s.streamName, region: s.region },
+  };
+}

@@ -1,0 +1,36 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { UnparsedHandler } from '../events';
+import type { Logger } from '../ops/log';
+import type { CollectorMetrics } from '../ops/metrics';
+import type { MessageParser } from '../parsers';
+import type { CheckpointStore, NormalizedEvent, Source, SourceBatch } from '../types';
+
+/** AWS clients to use instead of ones built from the config (tests, emulators). */
+export interface AwsClients {
+  readonly kinesis?: KinesisClient;
+  readonly sqs?: SQSClient;
+  readonly s3?: S3Client;
+  readonly logs?: CloudWatchLogsClient;
+}
+
+/** What a mode gets to build its source. */
+export interface ModeContext {
+  readonly logger: Logger;
+  readonly metrics: CollectorMetrics;
+  readonly parser: MessageParser;
+  readonly onUnparsed: UnparsedHandler;
+  readonly checkpoints: CheckpointStore;
+  readonly clients: AwsClients;
+}
+
+/** A source with the decoder for its records. */
+export interface Mode {
+  readonly source: Source;
+  /** Turns one record of the source's batches into events; throws DecodeError for bytes that cannot be decoded. */
+  readonly decode: (record: SourceBatch['records'][number]) => NormalizedEvent[];
+  /** What the startup log line says about the source. */
+  readonly describe: Readonly<Record<string, unknown>>;
+}
