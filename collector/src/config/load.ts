@@ -5,11 +5,20 @@ import type { SinkConfig } from '../sinks/config';
 import { ERROR_CODES } from '../types';
 import { collectorConfigSchema } from './schema';
 
+/** A role assumed for the source's AWS calls. */
+export interface AssumeRoleConfig {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  readonly sessionName: string;
+  readonly durationSeconds: number;
+}
+
 export interface KinesisSourceConfig {
   readonly type: 'kinesis';
   readonly streamName: string;
   readonly region: string;
   readonly endpoint?: string;
+  readonly assumeRole?: AssumeRoleConfig;
   readonly startPosition: 'TRIM_HORIZON' | 'LATEST' | { readonly atTimestamp: string };
   readonly maxRecordsPerCall: number;
   readonly pollIntervalMs: number;
@@ -29,6 +38,7 @@ export interface SqsSourceConfig {
   readonly queueUrl: string;
   readonly region: string;
   readonly endpoint?: string;
+  readonly assumeRole?: AssumeRoleConfig;
   readonly s3: S3ClientConfig;
   readonly concurrency: number;
   readonly waitTimeSeconds: number;
@@ -46,6 +56,7 @@ export interface ExportSourceConfig {
   readonly type: 'export';
   readonly region: string;
   readonly endpoint?: string;
+  readonly assumeRole?: AssumeRoleConfig;
   readonly bucket: string;
   readonly prefix: string;
   readonly s3: S3ClientConfig;

@@ -2,6 +2,19 @@ import { sinkConfigSchema } from '../sinks/config';
 
 const REGION = { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d{1,2}$', description: 'an AWS region such as us-east-1' } as const;
 
+/** A role the collector assumes for every AWS call of its source (the role the toolkit's stack outputs). */
+const ASSUME_ROLE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['roleArn'],
+  properties: {
+    roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$', description: 'an IAM role ARN such as arn:aws:iam::123456789012:role/name' },
+    externalId: { type: 'string', minLength: 2, maxLength: 1224 },
+    sessionName: { type: 'string', pattern: '^[\\w+=,.@-]{2,64}$', default: 'cwl-siem-collector', description: 'a role session name (2-64 characters of letters, digits and +=,.@_-)' },
+    durationSeconds: { type: 'integer', minimum: 900, maximum: 43200, default: 3600 },
+  },
+} as const;
+
 /** How the collector reaches S3 (object reads and deletes). */
 const S3_CLIENT = {
   type: 'object',
@@ -40,6 +53,7 @@ export const collectorConfigSchema = {
               streamName: { type: 'string', pattern: '^[a-zA-Z0-9_.-]{1,128}$' },
               region: REGION,
               endpoint: { type: 'string', pattern: '^https?://', description: 'Kinesis endpoint override (a VPC endpoint, or a local emulator in tests)' },
+              assumeRole: ASSUME_ROLE,
               startPosition: {
                 default: 'TRIM_HORIZON',
                 oneOf: [
@@ -64,6 +78,7 @@ export const collectorConfigSchema = {
               queueUrl: { type: 'string', pattern: '^https?://[^/]+/.+', description: 'an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/name' },
               region: REGION,
               endpoint: { type: 'string', pattern: '^https?://', description: 'SQS endpoint override (a VPC endpoint, or a local emulator in tests)' },
+              assumeRole: ASSUME_ROLE,
               s3: S3_CLIENT,
               concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'messages worked on at once' },
               waitTimeSeconds: { type: 'integer', minimum: 0, maximum: 20, default: 20 },
@@ -93,6 +108,7 @@ export const collectorConfigSchema = {
               type: { const: 'export' },
               region: REGION,
               endpoint: { type: 'string', pattern: '^https?://', description: 'CloudWatch Logs endpoint override (a VPC endpoint, or a test server)' },
+              assumeRole: ASSUME_ROLE,
               bucket: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'an S3 bucket name' },
               prefix: { type: 'string', default: 'exportedlogs', pattern: '^[^/](.*[^/])?$', description: 'a key prefix without leading or trailing "/"' },
               s3: S3_CLIENT,

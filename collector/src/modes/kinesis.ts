@@ -1,5 +1,6 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { sourceCredentials } from '../aws/clients';
 import type { KinesisSourceConfig } from '../config/load';
 import { decodeKinesisRecord } from '../decoders/kinesis';
 import { envelopeToEvents } from '../events';
@@ -11,7 +12,7 @@ export function kinesisMode(s: KinesisSourceConfig, ctx: ModeContext): Mode {
   const client =
     ctx.clients.kinesis ??
     // maxAttempts 1: the source retries throttling and network errors itself, within the shard's call budget.
-    new KinesisClient({ region: s.region, endpoint: s.endpoint, maxAttempts: 1, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }) });
+    new KinesisClient({ region: s.region, endpoint: s.endpoint, credentials: sourceCredentials(s.assumeRole, s.region), maxAttempts: 1, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }) });
   const source = new KinesisSource({
     client,
     streamName: s.streamName,
