@@ -11,6 +11,9 @@ Commands:
   check-config --config FILE   validate a config file and exit
   decode [options] [FILE ...]  decode CloudWatch Logs payloads offline into NDJSON events
                                (cwl-siem-collector decode --help for its options)
+  config from-terraform --outputs FILE --mode MODE [options]
+                               write a config from a deployed toolkit stack's outputs
+                               (cwl-siem-collector config --help for its options)
   --version                    print the version
 `;
 
@@ -43,6 +46,13 @@ export async function main(argv: string[]): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runDecode } = require('./decode-command') as typeof import('./decode-command');
       process.exitCode = await runDecode(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+      return;
+    }
+    case 'config': {
+      // Loaded on demand, like decode.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runConfigCommand } = require('./config-from-terraform') as typeof import('./config-from-terraform');
+      process.exitCode = await runConfigCommand(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
       return;
     }
     case '--version':

@@ -1,0 +1,199 @@
+import { App } from 'cdktf';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { parseCollectorConfig } from '../../collector/src/config/load';
+import { COLLECTOR_MODES, CollectorMode, ConfigFromTerraformError, configFromTerraform } from '../../collector/src/config-from-terraform';
+import { loadConfig } from '../../config/load';
+import { StackConfig, ToolkitConfig } from '../../config/types';
+import { addStacks } from '../../modules/stacks/app';
+
+/**
+ * The two halves of the project meet at the stack outputs: the toolkit declares them, `terraform
+ * output -json` prints them after apply, and `cwl-siem-collector config from-terraform` turns them
+ * into a collector config. Every example is synthesized here, its stacks' `output` blocks read back
+ * from cdk.tf.json and given the values an apply would (literal values as synthesized, references
+ * made plausible), and each stack must give a valid collector config for every mode its toolkit
+ * config sets up. Renaming an output the collector reads fails this test.
+ */
+
+const examplesDir = resolve(__dirname, '..', '..', 'examples');
+const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort();
+
+type TfJson = { output?: Record<string, { value: string; description?: string; sensitive?: boolean }>; resource: Record<string, Record<string, Record<string, unknown>>> };
+
+interface SynthesizedStack {
+  readonly stack: StackConfig;
+  /** `terraform output -json` as it would print after apply. */
+  readonly outputs: Record<string, { value: string; type: string; sensitive: boolean }>;
+  /** The synthesized expression of each output. */
+  readonly expressions: Record<string, string>;
+}
+
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const synthesized = new Map<string, { config: ToolkitConfig; stacks: SynthesizedStack[] }>();
+function synth(example: string): { config: ToolkitConfig; stacks: SynthesizedStack[] } {
+  const cached = synthesized.get(example);
+  if (cached) return cached;
+  const outdir = mkdtempSync(join(tmpdir(), 'cwl-siem-outputs-'));
+  outdirs.push(outdir);
+  const config = loadConfig(join(examplesDir, example));
+  const app = new App({ outdir });
+  const stacks = addStacks(app, config);
+  app.synth();
+  const result = {
+    config,
+    stacks: stacks.map((s) => {
+      const stack = config.stacks.find((c) => c.name === s.node.id)!;
+      const tf = JSON.parse(readFileSync(join(outdir, 'stacks', s.node.id, 'cdk.tf.json'), 'utf8')) as TfJson;
+      const expressions = Object.fromEntries(Object.entries(tf.output ?? {}).map(([name, o]) => [name, o.value]));
+      const outputs = Object.fromEntries(
+        Object.entries(tf.output ?? {}).map(([name, o]) => [name, { value: applied(name, o.value, stack, tf), type: 'string', sensitive: o.sensitive === true }]),
+      );
+      return { stack, outputs, expressions };
+    }),
+  };
+  synthesized.set(example, result);
+  return result;
+}
+
+/**
+ * The value an output has after apply: a literal as synthesized; for a reference, what AWS would
+ * return for that resource (an SQS queue's URL from its name, a KMS key's ARN).
+ */
+function applied(name: string, expression: string, stack: StackConfig, tf: TfJson): string {
+  if (!expression.includes('${')) return expression;
+  const ref = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(expression);
+  if (!ref) throw new Error(`output ${name}: no plausible value for ${expression}`);
+  const [, type, id, attribute] = ref;
+  const resource = tf.resource[type]?.[id];
+  if (!resource) throw new Error(`output ${name}: ${expression} refers to a resource the stack does not have`);
+  const { partition, region, accountId } = stack;
+  if (type === 'aws_sqs_queue' && attribute === 'url') return `https://sqs.${region}.amazonaws.com/${accountId}/${String(resource.name)}`;
+  if (type === 'aws_sqs_queue' && attribute === 'arn') return `arn:${partition}:sqs:${region}:${accountId}:${String(resource.name)}`;
+  if (type === 'aws_kms_key' && attribute === 'arn') return `arn:${partition}:kms:${region}:${accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  if (type === 'aws_iam_role' && attribute === 'arn') return `arn:${partition}:iam::${accountId}:role/${String(resource.name)}`;
+  if (type === 'aws_iam_user' && attribute === 'arn') return `arn:${partition}:iam::${accountId}:user/${String(resource.name)}`;
+  // Anything else the collector does not read; a recognizable stand-in (no "${") is enough.
+  return `applied-${type}-${id}-${attribute}`;
+}
+
+const flat = (outputs: SynthesizedStack['outputs']): Record<string, string> => Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]));
+
+/** The modes a stack's toolkit config sets up, independently of the output names. */
+function modesOf(stack: StackConfig): CollectorMode[] {
+  const modes: CollectorMode[] = [];
+  if (stack.kinesis) modes.push('kinesis');
+  if (stack.export || stack.exportSender) modes.push('export');
+  if (stack.central) modes.push('sqs');
+  return modes;
+}
+
+/** The modes the collector sees in the outputs (what `--mode` accepts for them). */
+const modesByOutputs = (outputs: Record<string, unknown>): CollectorMode[] =>
+  COLLECTOR_MODES.filter((m) => ({ kinesis: 'kinesis_stream_name', export: 'export_bucket', sqs: 'queue_url' })[m] in outputs);
+
+const placeholders = (config: unknown): NodeJS.ProcessEnv =>
+  Object.fromEntries([...JSON.stringify(config).matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [m[1], 'placeholder-value']));
+
+/** What was produced, by example, stack and mode, for the coverage check at the end. */
+const produced: { example: string; stack: string; mode: CollectorMode; assumeRole: 'role' | 'none'; notes: string[] }[] = [];
+
+const cases = examples.flatMap((example) => {
+  const config = loadConfig(join(examplesDir, example));
+  return config.stacks.map((s) => [example, s.name] as const);
+});
+
+test('there are examples, and each has stacks', () => {
+  expect(examples.length).toBeGreaterThanOrEqual(7);
+  expect(cases.length).toBeGreaterThanOrEqual(examples.length);
+});
+
+describe.each(cases)('%s, stack %s', (example, stackName) => {
+  const get = (): SynthesizedStack => synth(example).stacks.find((s) => s.stack.name === stackName)!;
+
+  test('the outputs name exactly the collector modes the toolkit config sets up, and none is sensitive', () => {
+    const { stack, outputs } = get();
+    expect(modesByOutputs(outputs)).toEqual(modesOf(stack));
+    expect(outputs.region.value).toBe(stack.region);
+    expect(outputs.account_id.value).toBe(stack.accountId);
+    expect(Object.entries(outputs).filter(([, o]) => o.sensitive).map(([n]) => n)).toEqual([]);
+  });
+
+  test('every mode of the stack gives a valid config carrying the stack values; the other modes are refused with the hint', () => {
+    const { stack, outputs } = get();
+    const modes = modesOf(stack);
+    for (const mode of COLLECTOR_MODES) {
+      const externalId = mode === 'sqs' && outputs.siem_role_arn ? stack.central?.siem?.externalId : undefined;
+      if (!modes.includes(mode)) {
+        expect(() => configFromTerraform(outputs, { mode })).toThrow(ConfigFromTerraformError);
+        expect(() => configFromTerraform(outputs, { mode })).toThrow(
+          new RegExp(`^--mode ${mode} needs the outputs? .*, which these outputs lack; they fit ${modes.length ? modes.map((m) => `--mode ${m}`).join(' or ') : 'no mode'}`),
+        );
+        continue;
+      }
+      const { config, notes } = configFromTerraform(outputs, { mode, externalId });
+      const loaded = parseCollectorConfig(config, `${example} ${stackName} ${mode}`, placeholders(config));
+      const source = loaded.source;
+      expect(source.type).toBe(mode);
+      expect(source.region).toBe(stack.region);
+      const arn = (kind: 'role' | 'user', name: string) => `arn:${stack.partition}:iam::${stack.accountId}:${kind}/${name}`;
+      switch (source.type) {
+        case 'kinesis':
+          expect(source.streamName).toBe(stack.kinesis!.streamName);
+          expect(source.assumeRole?.roleArn).toBe(arn('role', stack.kinesis!.reader.roleName));
+          expect(source.assumeRole?.externalId).toBeUndefined();
+          break;
+        case 'export': {
+          const side = stack.export ?? stack.exportSender!;
+          expect(source.bucket).toBe(side.bucketName);
+          expect(source.prefix).toBe(side.prefix);
+          const identity = stack.exportSender?.identity ?? stack.export?.collector;
+          if (identity?.type === 'role') {
+            expect(source.assumeRole?.roleArn).toBe(arn('role', identity.roleName));
+          } else {
+            expect(source.assumeRole).toBeUndefined();
+            expect(notes.join('\n')).toMatch(identity?.type === 'user' ? `IAM user (${arn('user', identity.userName)})` : /no export_collector_arn output/);
+          }
+          break;
+        }
+        case 'sqs': {
+          const central = stack.central!;
+          expect(source.queueUrl).toBe(`https://sqs.${stack.region}.amazonaws.com/${stack.accountId}/${central.queueName}`);
+          if (central.siem) {
+            expect(source.assumeRole).toMatchObject({ roleArn: arn('role', central.siem.roleName), externalId: central.siem.externalId });
+          } else {
+            expect(source.assumeRole).toBeUndefined();
+          }
+          break;
+        }
+      }
+      produced.push({ example, stack: stackName, mode, assumeRole: source.assumeRole ? 'role' : 'none', notes });
+    }
+  });
+
+  test('the cdktf --outputs-file shape of the whole example gives the same configs (with --stack when it has several stacks)', () => {
+    const { stacks } = synth(example);
+    const { stack, outputs } = get();
+    const file = Object.fromEntries(stacks.map((s) => [s.stack.name, flat(s.outputs)]));
+    for (const mode of modesOf(stack)) {
+      const externalId = mode === 'sqs' && outputs.siem_role_arn ? stack.central?.siem?.externalId : undefined;
+      const expected = configFromTerraform(outputs, { mode, externalId }).config;
+      expect(configFromTerraform(file, { mode, externalId, stack: stackName }).config).toEqual(expected);
+      if (stacks.length === 1) expect(configFromTerraform(file, { mode, externalId }).config).toEqual(expected);
+      else expect(() => configFromTerraform(file, { mode, externalId })).toThrow(`choose one with --stack NAME (${stacks.map((s) => s.stack.name).join(', ')})`);
+    }
+  });
+});
+
+test('the examples exercise every mode and every kind of export collector identity', () => {
+  // Fails if the per-stack tests above were skipped or produced nothing.
+  expect(new Set(produced.map((p) => p.mode))).toEqual(new Set(COLLECTOR_MODES));
+  const exports = produced.filter((p) => p.mode === 'export');
+  expect(exports.some((p) => p.assumeRole === 'role')).toBe(true);
+  expect(exports.some((p) => p.notes.some((n) => n.startsWith('export_collector_arn is an IAM user')))).toBe(true);
+  expect(exports.some((p) => p.notes.some((n) => n.startsWith('no export_collector_arn output')))).toBe(true);
+  expect(produced.some((p) => p.mode === 'sqs' && p.assumeRole === 'role')).toBe(true);
+});
