@@ -11,6 +11,7 @@ import { Pipeline } from './pipeline';
 import { serializeEvent } from './serialize';
 import { createSink } from './sinks';
 import { buildMode } from './modes';
+import type { ExportOverrides } from './modes/export';
 import type { AwsClients } from './modes/types';
 import { CheckpointStore, Sink, Source } from './types';
 
@@ -24,6 +25,8 @@ export interface CollectorDeps {
   readonly kinesisClient?: KinesisClient;
   /** AWS clients to use instead of ones built from the config (tests, emulators). */
   readonly clients?: AwsClients;
+  /** Changes to the export source (the `export backfill` command). */
+  readonly exportOverrides?: ExportOverrides;
 }
 
 /** A built collector: nothing runs, listens or connects until start(). */
@@ -83,7 +86,7 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
         onUnparsed,
         checkpoints,
         clients: { ...deps.clients, kinesis: deps.clients?.kinesis ?? deps.kinesisClient },
-      });
+      }, { export: deps.exportOverrides });
       pipeline = new Pipeline({
         sink,
         decode: mode.decode,

@@ -68,6 +68,7 @@ export interface ExportSourceConfig {
   readonly discoveryIntervalSeconds: number;
   readonly pollIntervalSeconds: number;
   readonly maxTaskSeconds: number;
+  readonly maxWindowsPerTask: number;
   readonly deleteObjects: boolean;
   /** Always set after loading (defaulted next to the checkpoint file). */
   readonly controlPath: string;

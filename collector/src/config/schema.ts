@@ -127,6 +127,7 @@ export const collectorConfigSchema = {
               discoveryIntervalSeconds: { type: 'integer', minimum: 10, maximum: 86400, default: 600 },
               pollIntervalSeconds: { type: 'number', minimum: 0.01, maximum: 300, default: 5, description: 'first DescribeExportTasks delay; doubles up to 60 s' },
               maxTaskSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 1800, description: 'a task running longer is cancelled and its window split' },
+              maxWindowsPerTask: { type: 'integer', minimum: 1, maximum: 288, default: 12, description: 'a group behind by several whole windows gets up to this many in one task' },
               deleteObjects: { type: 'boolean', default: true, description: "delete a task's objects once its events were delivered" },
               controlPath: { type: 'string', minLength: 1, description: 'pause/resume file; default: export-control.json next to the checkpoint file' },
             },

@@ -26,6 +26,14 @@ export interface CollectorMetrics {
   readonly unparsed: Counter<'parser'>;
   /** Milliseconds the shard's reader is behind the stream's latest record (MillisBehindLatest). */
   readonly shardLagMs: Gauge<'stream' | 'shard'>;
+  /** Export tasks by result: completed | failed | cancelled | split | adopted. */
+  readonly exportTasks: Counter<'result'>;
+  /** CreateExportTask calls refused because another task was active in the account. */
+  readonly exportLimitWaits: Counter;
+  /** Log groups the export mode handles, by state: active | paused. */
+  readonly exportGroups: Gauge<'state'>;
+  /** Seconds between now and the oldest exported-until of the active groups. */
+  readonly exportLagSeconds: Gauge;
 }
 
 export function createMetrics(registry: Registry = new Registry()): CollectorMetrics {
@@ -42,5 +50,9 @@ export function createMetrics(registry: Registry = new Registry()): CollectorMet
     controlMessages: new Counter({ name: `${p}control_messages_total`, help: 'CloudWatch Logs CONTROL_MESSAGE records dropped', registers: [registry] }),
     unparsed: new Counter({ name: `${p}unparsed_messages_total`, help: 'Messages a configured parser did not recognize (left raw)', labelNames: ['parser'], registers: [registry] }),
     shardLagMs: new Gauge({ name: `${p}shard_lag_milliseconds`, help: 'Milliseconds behind the latest record of the shard', labelNames: ['stream', 'shard'], registers: [registry] }),
+    exportTasks: new Counter({ name: `${p}export_tasks_total`, help: 'Export tasks by result', labelNames: ['result'], registers: [registry] }),
+    exportLimitWaits: new Counter({ name: `${p}export_limit_waits_total`, help: 'CreateExportTask calls refused because another export task was active in the account', registers: [registry] }),
+    exportGroups: new Gauge({ name: `${p}export_log_groups`, help: 'Log groups of the export mode by state', labelNames: ['state'], registers: [registry] }),
+    exportLagSeconds: new Gauge({ name: `${p}export_lag_seconds`, help: 'Seconds between now and the oldest exported-until of the active log groups', registers: [registry] }),
   };
 }

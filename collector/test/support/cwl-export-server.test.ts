@@ -101,7 +101,8 @@ describe('CloudWatch Logs export test server', () => {
     server.putEvents('/app/api', 'i-b', [
       { timestamp: T0 + 3000, message: 'b third' },
       { timestamp: T0 + 1000, message: 'b first' },
-      { timestamp: T0 + 10_000, message: 'b at to: excluded' },
+      { timestamp: T0 + 10_000, message: 'b at to: included' },
+      { timestamp: T0 + 10_001, message: 'b after to: excluded' },
       { timestamp: T0 - 1, message: 'b before from: excluded' },
     ]);
     server.putEvents('/app/api', 'i-a', [{ timestamp: T0, message: 'a at from: included {"k":1}' }]);
@@ -144,7 +145,7 @@ describe('CloudWatch Logs export test server', () => {
     );
     const text = (key: string) => gunzipSync(store.objects.get(`${BUCKET}/exports/api/${taskId}/${key}`)!).toString('utf8');
     expect(text('i-b/000000.gz')).toBe(
-      '2026-01-02T03:04:06.006Z b first\n2026-01-02T03:04:07.006Z b second\n2026-01-02T03:04:08.006Z b third\n',
+      '2026-01-02T03:04:06.006Z b first\n2026-01-02T03:04:07.006Z b second\n2026-01-02T03:04:08.006Z b third\n2026-01-02T03:04:15.006Z b at to: included\n',
     );
     expect(text('i-a/000000.gz')).toBe('2026-01-02T03:04:05.006Z a at from: included {"k":1}\n');
     expect(exportLines([{ timestamp: T0, message: 'x' }])).toBe('2026-01-02T03:04:05.006Z x\n');

@@ -15,7 +15,8 @@ import { gzipSync } from 'node:zlib';
  * `options.writeObject`:
  *   `<destinationPrefix>/aws-logs-write-test`                       (at CreateExportTask)
  *   `<destinationPrefix>/<taskId>/<logStreamName>/000000.gz`         (gzip of `<ISO time>Z <message>\n` lines)
- * with the events whose timestamp is in [from, to), sorted by time. Streams with no such events get
+ * with the events whose timestamp is in [from, to] (both ends inclusive, as AWS documents: events
+ * before `from` or later than `to` are not exported), sorted by time. Streams with no such events get
  * no object.
  */
 
@@ -254,7 +255,7 @@ export async function startCwlExportServer(options: CwlExportServerOptions = {})
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const stream of streams) {
       const events = stream.events
-        .filter((e) => e.timestamp >= task.from && e.timestamp < task.to)
+        .filter((e) => e.timestamp >= task.from && e.timestamp <= task.to)
         .map((e, i) => ({ e, i }))
         .sort((a, b) => a.e.timestamp - b.e.timestamp || a.i - b.i)
         .map(({ e }) => e);
