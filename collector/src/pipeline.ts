@@ -22,8 +22,10 @@ export interface PipelineOptions {
 /**
  * Owns the ack rule: decode every record of a batch (undecodable ones are dead-lettered, durably,
  * and skipped), deliver the events, and only then acknowledge the batch so the source checkpoints
- * it. A failing sink never loses events: the batch is held and retried with back-off until it is
- * delivered, or until the pipeline is stopped, in which case it is left unacknowledged (and re-read).
+ * it (a batch marked `retainOnDecodeError` that had an undecodable record is delivered but not
+ * acknowledged). A failing sink never loses events: the batch is held and retried with back-off
+ * until it is delivered, or until the pipeline is stopped, in which case it is left unacknowledged
+ * (and re-read).
  */
 export class Pipeline {
   private readonly stopping = new AbortController();
@@ -52,6 +54,10 @@ export class Pipeline {
       }
       this.o.metrics.eventsIn.inc({ source: this.o.sourceKind }, events.length);
       if (events.length) await this.deliver(events, batch.labels);
+      if (dead.length && batch.retainOnDecodeError) {
+        this.o.logger.warn({ labels: batch.labels, delivered: events.length }, 'batch not acknowledged: its source keeps batches with undecodable records (to be redelivered, then dead-lettered by the source)');
+        return;
+      }
       await batch.ack();
     } finally {
       this.inFlight--;

@@ -112,6 +112,13 @@ export interface SourceBatch {
   }[];
   /** Labels for metrics and logs (e.g. { shard }). */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * When true and a record of the batch fails to decode, the pipeline dead-letters that record,
+   * delivers the events of the others, and does NOT call ack(): the source leaves the batch to be
+   * read again (an SQS message is redelivered, then moved to its queue's DLQ by the redrive policy).
+   * When false or absent, an undecodable record is dead-lettered and skipped, and the batch acked.
+   */
+  readonly retainOnDecodeError?: boolean;
   /** Called by the pipeline after the sink delivered every event of the batch: checkpoints it. */
   ack(): Promise<void>;
 }

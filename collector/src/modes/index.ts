@@ -1,5 +1,4 @@
 import type { SourceConfig } from '../config/load';
-import { ERROR_CODES } from '../types';
 import type { ExportOverrides } from './export';
 import { kinesisMode } from './kinesis';
 import type { Mode, ModeContext } from './types';
@@ -9,8 +8,11 @@ export function buildMode(source: SourceConfig, ctx: ModeContext, options: { rea
   switch (source.type) {
     case 'kinesis':
       return kinesisMode(source, ctx);
-    case 'sqs':
-      throw Object.assign(new Error(`source type "${source.type}" is not wired into the collector yet`), { code: ERROR_CODES.config });
+    case 'sqs': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { sqsMode } = require('./sqs') as typeof import('./sqs');
+      return sqsMode(source, ctx);
+    }
     case 'export': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { exportMode } = require('./export') as typeof import('./export');

@@ -7,7 +7,9 @@
  * - Per message: parse the body; an `s3:TestEvent` (or a message whose records announce no created
  *   object) is deleted and ignored. Otherwise every announced object (deduplicated) is fetched and
  *   ONE batch per message is handed to `handle`: one record per object (the object's bytes, origin
- *   `firehose-object` with bucket and key), labels `{ queue, messageId }`; `ack()` deletes the message.
+ *   `firehose-object` with bucket and key, timestamp = the object's LastModified), labels
+ *   `{ queue, messageId }`, `retainOnDecodeError` set (a message with an undecodable object is not
+ *   acknowledged, so it reaches the DLQ); `ack()` deletes the message.
  * - While a message is being worked on (fetch + handle), its visibility is extended every
  *   visibilityTimeout/2 seconds (to visibilityTimeout), so a slow sink keeps it invisible; extending
  *   stops when the message is done.
@@ -230,17 +232,19 @@ export class SqsSource implements Source {
     const done = new AbortController();
     const extender = this.extendVisibility(m, done.signal, log);
     try {
-      const records: { data: Uint8Array; origin: { kind: 'firehose-object'; bucket: string; key: string; offset: number } }[] = [];
+      const records: { data: Uint8Array; origin: { kind: 'firehose-object'; bucket: string; key: string; offset: number }; timestamp?: number }[] = [];
       for (const obj of objects) {
-        const data = await this.fetch(obj, m, signal, log);
-        if (data === undefined) return;
-        records.push({ data, origin: { kind: 'firehose-object', bucket: obj.bucket, key: obj.key, offset: 0 } });
+        const fetched = await this.fetch(obj, m, signal, log);
+        if (fetched === undefined) return;
+        const time = fetched.lastModified?.getTime();
+        records.push({ data: fetched.body, origin: { kind: 'firehose-object', bucket: obj.bucket, key: obj.key, offset: 0 }, ...(time !== undefined && Number.isFinite(time) ? { timestamp: time } : {}) });
       }
       let acked = false;
       let deleting: Promise<void> | undefined;
       const batch: SourceBatch = {
         records,
         labels: { queue: this.queue, messageId: m.messageId },
+        retainOnDecodeError: true,
         ack: () => {
           // One DeleteMessage however often ack() is called; a failed one may be tried again.
           deleting ??= this.o.sqs.delete(m.receiptHandle).then(
@@ -265,7 +269,7 @@ export class SqsSource implements Source {
       }
       if (!acked) {
         this.stats.handlerErrors++;
-        log.warn({ objects: objects.length }, 'batch handler resolved without acknowledging the batch; leaving the message to be received again');
+        log.warn({ objects: objects.length, receiveCount: m.receiveCount }, 'batch not acknowledged (e.g. an object failed to decode); leaving the message to be received again, then moved to the dead-letter queue');
         return;
       }
       log.debug({ objects: objects.length, ms: this.clock() - startedAt }, 'message delivered and deleted');
@@ -275,12 +279,12 @@ export class SqsSource implements Source {
     }
   }
 
-  /** The object's bytes, or undefined (logged and counted) when it could not be fetched. */
-  private async fetch(obj: S3ObjectRef, m: SqsMessage, signal: AbortSignal, log: Logger): Promise<Uint8Array | undefined> {
+  /** The object's bytes and LastModified, or undefined (logged and counted) when it could not be fetched. */
+  private async fetch(obj: S3ObjectRef, m: SqsMessage, signal: AbortSignal, log: Logger): Promise<{ body: Uint8Array; lastModified?: Date } | undefined> {
     try {
-      const { body } = await this.o.s3.getObject(obj.bucket, obj.key, signal);
-      this.o.metrics.bytesIn.inc({ source: 'sqs' }, body.byteLength);
-      return body;
+      const got = await this.o.s3.getObject(obj.bucket, obj.key, signal);
+      this.o.metrics.bytesIn.inc({ source: 'sqs' }, got.body.byteLength);
+      return got;
     } catch (e) {
       this.stats.fetchErrors++;
       if (signal.aborted) log.info({ bucket: obj.bucket, key: obj.key }, 'stopped while fetching an object; leaving the message to be received again');

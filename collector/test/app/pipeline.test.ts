@@ -116,6 +116,37 @@ describe('Pipeline', () => {
     expect(acks).toEqual(['b']);
   });
 
+  test('a batch marked retainOnDecodeError with an undecodable record: the record is dead-lettered, the rest delivered, and the batch NOT acknowledged', async () => {
+    const acks: string[] = [];
+    const sink = new FlakySink(0);
+    const { p, deadLetters, metrics } = pipeline(sink);
+    await expect(p.handle({ ...batch(['1', 'bad', '3'], acks), retainOnDecodeError: true })).resolves.toBeUndefined();
+    await deadLetters.close();
+    expect(sink.delivered.map((e) => e.id)).toEqual(['e1', 'e3']);
+    expect(acks).toEqual([]);
+    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(dead).toEqual([expect.objectContaining({ origin: origin(1), data: Buffer.from('bad').toString('base64') })]);
+    expect((await metrics.decodeErrors.get()).values).toEqual([expect.objectContaining({ labels: { reason: 'gzip' }, value: 1 })]);
+  });
+
+  test('a batch marked retainOnDecodeError holding only undecodable records is neither sent nor acknowledged', async () => {
+    const acks: string[] = [];
+    const sink = new FlakySink(0);
+    const { p } = pipeline(sink);
+    await p.handle({ ...batch(['bad', 'bad'], acks), retainOnDecodeError: true });
+    expect(sink.calls).toBe(0);
+    expect(acks).toEqual([]);
+  });
+
+  test('a batch marked retainOnDecodeError that decodes cleanly is delivered and acknowledged as usual', async () => {
+    const acks: string[] = [];
+    const sink = new FlakySink(1);
+    const { p } = pipeline(sink);
+    await p.handle({ ...batch(['1', '2'], acks), retainOnDecodeError: true });
+    expect(sink.delivered.map((e) => e.id)).toEqual(['e1', 'e2']);
+    expect(acks).toEqual(['b']);
+  });
+
   test('counts the events decoded', async () => {
     const { p, metrics } = pipeline(new FlakySink(0));
     await p.handle(batch(['1', '22'], []));

@@ -1,0 +1,163 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { S3Emulator, SqsEmulator, startS3, startSqs, TEST_CREDENTIALS, TEST_REGION } from '../support/emulators';
+import {
+  byId,
+  controlEnvelope,
+  core,
+  createQueue,
+  dataEnvelope,
+  DeliveredEvent,
+  ensureBucket,
+  expectedEvents,
+  gzipMembers,
+  putObject,
+  queueCounts,
+  readNdjson,
+  s3Notification,
+  s3TestEvent,
+  sendJson,
+  snsWrapped,
+  TestQueue,
+  waitFor,
+} from './support';
+
+/**
+ * The collector as users run it (`cwl-siem-collector run --config FILE`, a separate process) in SQS
+ * mode against fauxqs and s3rver, with the SDK clients it builds from the config: events of
+ * announced objects reach the file sink, messages are deleted, an undecodable object is
+ * dead-lettered and keeps its message, /metrics reports it all, and SIGTERM drains with exit 0.
+ */
+
+jest.setTimeout(60000);
+
+const bin = resolve(__dirname, '..', '..', 'bin', 'cwl-siem-collector.js');
+const BUCKET = 'cwl-e2e-objects';
+let s3: S3Emulator;
+let sqs: SqsEmulator;
+let queue: TestQueue;
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  [s3, sqs] = await Promise.all([startS3(), startSqs()]);
+  await ensureBucket(s3.client, BUCKET);
+  queue = await createQueue(sqs.client, 'cwl-e2e-objects', 10);
+  dir = mkdtempSync(join(tmpdir(), 'cwl-sqs-e2e-'));
+});
+afterAll(async () => {
+  children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
+  await Promise.all([s3?.close(), sqs?.close()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function writeConfig(): string {
+  const path = join(dir, 'collector.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      source: { type: 'sqs', queueUrl: queue.url, region: TEST_REGION, endpoint: sqs.endpoint, s3: { endpoint: s3.endpoint, forcePathStyle: true }, waitTimeSeconds: 1, visibilityTimeoutSeconds: 10 },
+      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
+      deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
+      sink: { type: 'file', path: join(dir, 'out', 'events.ndjson'), batchSize: 7 },
+      ops: { host: '127.0.0.1', port: 0 },
+      shutdownTimeoutMs: 10000,
+      logLevel: 'info',
+    }),
+  );
+  return path;
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly logs: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function startCollector(config: string): Running {
+  const child = spawn(process.execPath, [bin, 'run', '--config', config], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_REGION: TEST_REGION },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let logs = '';
+  child.stdout!.on('data', (c: Buffer) => (logs += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (logs += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, logs: () => logs, exited };
+}
+
+const delivered = () => readNdjson<DeliveredEvent>(join(dir, 'out'), 'events.ndjson');
+
+function opsPort(running: Running): number | undefined {
+  const m = running.logs().match(/"ops":\{"address":"127\.0\.0\.1","family":"IPv4","port":(\d+)\}/);
+  return m ? Number(m[1]) : undefined;
+}
+
+const getText = (port: number, path: string) =>
+  new Promise<string>((res, rej) =>
+    request({ host: '127.0.0.1', port, path }, (r) => {
+      let b = '';
+      r.on('data', (c: Buffer) => (b += c.toString()));
+      r.on('end', () => res(b));
+    })
+      .on('error', rej)
+      .end(),
+  );
+
+/** Runs `check`; on failure, adds the collector's output to the error. */
+async function withLogs(running: Running, check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\ncollector output:\n${running.logs().slice(-4000)}`);
+  }
+}
+
+test('cwl-siem-collector run in sqs mode: delivers announced objects to the file sink, deletes their messages, dead-letters a bad object, reports /metrics, exits 0 on SIGTERM', async () => {
+  const objects = {
+    'firehose/2026/11/22/10/one': [dataEnvelope('e2e-one', 4)],
+    'firehose/2026/11/22/10/two': [dataEnvelope('e2e-two-a', 3), controlEnvelope(), dataEnvelope('e2e-two-b', 5, '/aws/lambda/fn')],
+    'firehose/2026/11/22/10/with space+plus': [dataEnvelope('e2e-three', 2)],
+  };
+  for (const [key, envelopes] of Object.entries(objects)) await putObject(s3.client, BUCKET, key, gzipMembers(envelopes));
+  await putObject(s3.client, BUCKET, 'firehose/2026/11/22/10/broken', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef]));
+  await sendJson(sqs.client, queue, s3TestEvent(BUCKET));
+  await sendJson(sqs.client, queue, s3Notification(BUCKET, ['firehose/2026/11/22/10/one', 'firehose/2026/11/22/10/two']));
+  await sendJson(sqs.client, queue, snsWrapped(s3Notification(BUCKET, ['firehose/2026/11/22/10/with space+plus'])));
+  await sendJson(sqs.client, queue, s3Notification(BUCKET, ['firehose/2026/11/22/10/broken']));
+  const expected = expectedEvents(Object.values(objects).flat());
+
+  const running = startCollector(writeConfig());
+  await withLogs(running, async () => {
+    await waitFor(`${expected.length} events delivered`, 30000, () => delivered().length >= expected.length);
+    await waitFor('the dead letter', 10000, () => existsSync(join(dir, 'state', 'dead-letter.ndjson')));
+    // Three messages deleted; the broken object's message stays (in flight until its visibility timeout).
+    await waitFor('only the broken message left', 10000, async () => {
+      const n = await queueCounts(sqs.client, queue);
+      return n.visible + n.inFlight === 1;
+    });
+  });
+  expect(delivered().map(core).sort(byId)).toEqual(expected.sort(byId));
+  const dead = readNdjson<{ origin: Record<string, unknown> }>(join(dir, 'state'), 'dead-letter.ndjson');
+  expect(dead[0].origin).toMatchObject({ kind: 'firehose-object', bucket: BUCKET, key: 'firehose/2026/11/22/10/broken' });
+
+  const port = opsPort(running);
+  expect(port).toBeDefined();
+  const metrics = await getText(port!, '/metrics');
+  expect(metrics).toMatch(new RegExp(`cwl_siem_collector_events_out_total\\{sink="file"\\} ${expected.length}\\b`));
+  expect(metrics).toMatch(new RegExp(`cwl_siem_collector_events_in_total\\{source="sqs"\\} ${expected.length}\\b`));
+  expect(metrics).toMatch(/cwl_siem_collector_control_messages_total 1\b/);
+  expect(metrics).toMatch(/cwl_siem_collector_decode_errors_total\{reason="gzip"\} 1\b/);
+  expect(metrics).toMatch(/cwl_siem_collector_bytes_in_total\{source="sqs"\} [1-9]\d*/);
+  expect(running.logs()).toMatch(/"source":\{"type":"sqs","queue":"cwl-e2e-objects","region":"us-east-1"\}/);
+
+  const t0 = Date.now();
+  running.child.kill('SIGTERM');
+  expect(await running.exited).toBe(0);
+  expect(Date.now() - t0).toBeLessThan(10000);
+  expect(delivered()).toHaveLength(expected.length);
+});
