@@ -14,6 +14,10 @@ Commands:
   config from-terraform --outputs FILE --mode MODE [options]
                                write a config from a deployed toolkit stack's outputs
                                (cwl-siem-collector config --help for its options)
+  export status|pause|resume|backfill --config FILE
+                               operate the export mode: per-group state and lag, pause and
+                               resume a log group, export a past range
+                               (cwl-siem-collector export --help for its options)
   --version                    print the version
 `;
 
@@ -53,6 +57,12 @@ export async function main(argv: string[]): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runConfigCommand } = require('./config-from-terraform') as typeof import('./config-from-terraform');
       process.exitCode = await runConfigCommand(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+      return;
+    }
+    case 'export': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runExportCommand } = require('./export-command') as typeof import('./export-command');
+      process.exitCode = await runExportCommand(args, { stdout: process.stdout, stderr: process.stderr });
       return;
     }
     case '--version':

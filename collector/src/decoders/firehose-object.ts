@@ -114,7 +114,9 @@ function* decodeContent(
     while (s < end) {
       let nl = text.indexOf(0x0a, s);
       if (nl === -1 || nl >= end) nl = end;
-      if (nl > s) yield { line: text.toString('utf8', s, nl), offset: streamBase + (s - start) };
+      // CRLF line ends lose the CR too, as in the `lines` object format.
+      const lineEnd = nl > s && text[nl - 1] === 0x0d ? nl - 1 : nl;
+      if (lineEnd > s) yield { line: text.toString('utf8', s, lineEnd), offset: streamBase + (s - start) };
       s = nl + 1;
     }
     return;

@@ -77,6 +77,14 @@ describe('decodeFirehoseObject', () => {
     ]);
   });
 
+  test('CRLF line ends lose their CR; a lone CR line is empty and skipped', () => {
+    expect(decode(Buffer.from('one\r\ntwo\r\n\r\nthree'))).toEqual([
+      { line: 'one', offset: 0 },
+      { line: 'two', offset: 5 },
+      { line: 'three', offset: 12 },
+    ]);
+  });
+
   test('yields the lines of a gzipped object of extracted messages', () => {
     expect(decode(zlib.gzipSync('one\ntwo\n'))).toEqual([
       { line: 'one', offset: 0 },

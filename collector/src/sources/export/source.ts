@@ -255,8 +255,8 @@ export class ExportSource implements Source {
 
   /** The end of the time that may be exported now. */
   private limit(now: number): number {
-    const live = now - this.o.settleMs;
-    return this.o.backfill ? Math.min(this.o.backfill.until, live) : live;
+    // A backfill's end was chosen by the user (by default now − settle, when it started).
+    return this.o.backfill ? this.o.backfill.until : now - this.o.settleMs;
   }
 
   private windowOf(s: GroupState): number {

@@ -1,0 +1,268 @@
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { PassThrough } from 'stream';
+import { formatDuration, formatProgress, runExportCommand } from '../../src/export-command';
+import { silentLogger } from '../../src/ops/log';
+import { readControl } from '../../src/sources/export/control';
+import { CwlExportServer, s3ObjectWriter, startCwlExportServer } from '../support/cwl-export-server';
+import { S3Emulator, startS3, TEST_CREDENTIALS } from '../support/emulators';
+
+/** `cwl-siem-collector export status|pause|resume|backfill`, in process. */
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cwl-export-cmd-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+function capture(tty = false) {
+  const out = new PassThrough();
+  const err = Object.assign(new PassThrough(), { isTTY: tty, columns: 120 });
+  let o = '';
+  let e = '';
+  out.on('data', (c: Buffer) => (o += c.toString()));
+  err.on('data', (c: Buffer) => (e += c.toString()));
+  return { io: { stdout: out, stderr: err, clock: () => NOW, env: { ...process.env, ...TEST_ENV } }, out: () => o, err: () => e };
+}
+
+const TEST_ENV = { AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey };
+
+function writeConfig(source: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
+  const path = join(dir, 'collector.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      source: { type: 'export', region: 'us-east-1', bucket: 'cwl-export-cmd', ...source },
+      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
+      deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
+      sink: { type: 'file', path: join(dir, 'out', 'events.ndjson') },
+      ...extra,
+    }),
+  );
+  return path;
+}
+
+function writeCheckpoints(map: Record<string, string>): void {
+  mkdirSync(join(dir, 'state'), { recursive: true });
+  writeFileSync(join(dir, 'state', 'checkpoints.json'), JSON.stringify(map));
+}
+
+describe('export status, pause and resume', () => {
+  test('status prints each group with its state, exported-until and lag, and the task in progress', async () => {
+    const config = writeConfig();
+    writeCheckpoints({
+      'export/group//app/api': JSON.stringify({ exportedUntil: NOW - 5 * 60_000 }),
+      'export/group//app/web': JSON.stringify({ exportedUntil: NOW - 3 * 3600_000, failures: 2, retryAt: NOW + 60_000 }),
+      'export/group//aws/vpc/flow': JSON.stringify({ exportedUntil: NOW - 45_000 }),
+      'export/task': JSON.stringify({ taskId: 't-123', taskName: 'n', group: '/app/api', from: NOW - 5 * 60_000, to: NOW, createdAt: NOW, done: ['a', 'b'] }),
+      'kinesis/other': 'x',
+    });
+    const c0 = capture();
+    expect(await runExportCommand(['pause', '/aws/*', '--config', config, '--reason', 'noisy'], c0.io)).toBe(0);
+    const c = capture();
+    expect(await runExportCommand(['status', '--config', config], c.io)).toBe(0);
+    const lines = c.out().split('\n');
+    expect(lines[0]).toMatch(/^GROUP\s+STATE\s+EXPORTED UNTIL\s+LAG$/);
+    expect(lines[1]).toMatch(/^\/app\/api\s+active\s+2026-11-22T11:55:00.000Z\s+5m 00s$/);
+    expect(lines[2]).toMatch(/^\/app\/web\s+backing off\s+2026-11-22T09:00:00.000Z\s+3h 00m$/);
+    expect(lines[3]).toMatch(/^\/aws\/vpc\/flow\s+paused \(\/aws\/\*\)\s+2026-11-22T11:59:15.000Z\s+45s$/);
+    expect(c.out()).toContain('Task t-123 for /app/api: 2026-11-22T11:55:00.000Z to 2026-11-22T12:00:00.000Z, 2 objects delivered');
+
+    const j = capture();
+    expect(await runExportCommand(['status', '--config', config, '--json'], j.io)).toBe(0);
+    const json = JSON.parse(j.out());
+    expect(json.groups).toHaveLength(3);
+    expect(json.groups[2]).toMatchObject({ group: '/aws/vpc/flow', state: 'paused', pausedBy: '/aws/*', reason: 'noisy', lagSeconds: 45 });
+    expect(json.task).toMatchObject({ taskId: 't-123', done: ['a', 'b'] });
+  });
+
+  test('status without progress says so; a pause matching no group is listed', async () => {
+    const config = writeConfig();
+    expect(await runExportCommand(['pause', '/not/yet', '--config', config], capture().io)).toBe(0);
+    const c = capture();
+    expect(await runExportCommand(['status', '--config', config], c.io)).toBe(0);
+    expect(c.out()).toContain('No log group exported yet');
+    expect(c.out()).toContain('Paused, matching no group yet: /not/yet');
+  });
+
+  test('pause and resume edit the control file; pausing twice or resuming a group that is not paused is harmless', async () => {
+    const config = writeConfig();
+    const control = join(dir, 'state', 'export-control.json');
+    const p = capture();
+    expect(await runExportCommand(['pause', '/app/web', '--config', config, '--reason', 'maintenance'], p.io)).toBe(0);
+    expect(p.out()).toContain('Paused /app/web');
+    expect(readControl(control).paused['/app/web']).toEqual({ since: new Date(NOW).toISOString(), reason: 'maintenance' });
+    const again = capture();
+    expect(await runExportCommand(['pause', '/app/web', '--config', config], again.io)).toBe(0);
+    expect(again.out()).toContain('already paused');
+    expect(await runExportCommand(['resume', '/app/web', '--config', config], capture().io)).toBe(0);
+    expect(readControl(control).paused).toEqual({});
+    const none = capture();
+    expect(await runExportCommand(['resume', '/app/web', '--config', config], none.io)).toBe(0);
+    expect(none.out()).toContain('is not paused');
+    expect(readdirSync(join(dir, 'state')).sort()).toEqual(['export-control.json']);
+  });
+
+  test('resuming a group paused by a pattern names the pattern and fails', async () => {
+    const config = writeConfig();
+    await runExportCommand(['pause', '/app/*', '--config', config], capture().io);
+    const c = capture();
+    expect(await runExportCommand(['resume', '/app/web', '--config', config], c.io)).toBe(1);
+    expect(c.err()).toContain('paused by the pattern /app/*');
+  });
+
+  test('concurrent pauses are all kept (the control file is changed under a lock)', async () => {
+    const config = writeConfig();
+    const groups = Array.from({ length: 12 }, (_, i) => `/app/g${i}`);
+    const codes = await Promise.all(groups.map((g) => runExportCommand(['pause', g, '--config', config], capture().io)));
+    expect(codes.every((x) => x === 0)).toBe(true);
+    expect(Object.keys(readControl(join(dir, 'state', 'export-control.json')).paused).sort()).toEqual([...groups].sort());
+  });
+
+  test.each([
+    [['status'], '--config FILE is required'],
+    [['pause', '--config', 'X'], 'pause takes one log group name or pattern'],
+    [['pause', 'bad name!', '--config', 'X'], 'is not a log group name or pattern'],
+    [['frobnicate'], 'unknown export command "frobnicate"'],
+    [['status', '--bogus'], 'unknown option --bogus'],
+    [['backfill', '--config', 'CONFIG'], 'backfill needs --since DATE'],
+    [['backfill', '--config', 'CONFIG', '--since', 'yesterday'], '--since must be a date or time in ISO 8601'],
+    [['backfill', '--config', 'CONFIG', '--since', '2026-11-02', '--until', '2026-11-01'], 'must be after --since'],
+    [['backfill', '--config', 'CONFIG', '--since', '2026-11-01', '--window', '0'], '--window must be a whole number of seconds'],
+  ])('usage problems exit 2: %j', async (args, message) => {
+    const config = writeConfig();
+    const c = capture();
+    expect(await runExportCommand(args.map((a) => (a === 'CONFIG' ? config : a)), c.io)).toBe(2);
+    expect(c.err()).toContain(message);
+  });
+
+  test('a config of another mode, or an invalid config, exits 2 with the reason', async () => {
+    const kinesis = join(dir, 'kinesis.json');
+    writeFileSync(kinesis, JSON.stringify({ source: { type: 'kinesis', streamName: 's', region: 'us-east-1' }, sink: { type: 'stdout' } }));
+    const c = capture();
+    expect(await runExportCommand(['status', '--config', kinesis], c.io)).toBe(2);
+    expect(c.err()).toContain('export commands need an export-mode config (source.type "export"), this one is "kinesis"');
+    const bad = writeConfig({ windowSeconds: 5 });
+    const b = capture();
+    expect(await runExportCommand(['status', '--config', bad], b.io)).toBe(2);
+    expect(b.err()).toContain('$.source.windowSeconds');
+  });
+});
+
+describe('progress formatting', () => {
+  test('durations', () => {
+    expect([0, 45_000, 725_000, 3 * 3600_000 + 7 * 60_000, 2 * 86400_000 + 4 * 3600_000].map(formatDuration)).toEqual(['0s', '45s', '12m 05s', '3h 07m', '2d 04h']);
+  });
+  test('a progress line: share, groups, windows, bytes, ETA from the rate so far', () => {
+    const p = { groups: 4, groupsDone: 1, tasksCompleted: 10, exportedMs: 10 * 3600_000, remainingMs: 30 * 3600_000, bytes: 5 * 1024 * 1024, objects: 12 };
+    expect(formatProgress(p, 60_000, 3600_000, 20)).toBe('[#####---------------] 25%  groups 1/4  windows 10/40  5.0 MiB  ETA 3m 00s');
+    expect(formatProgress({ ...p, exportedMs: 0, tasksCompleted: 0 }, 1000, 3600_000, 0)).toBe('0%  groups 1/4  windows 0/30  5.0 MiB  ETA ?');
+    expect(formatProgress({ ...p, remainingMs: 0, groupsDone: 4 }, 1000, 3600_000, 0)).toBe('100%  groups 4/4  windows 10/10  5.0 MiB  ETA 0s');
+  });
+});
+
+describe('export backfill', () => {
+  let s3: S3Emulator;
+  let server: CwlExportServer;
+  const BUCKET = 'cwl-backfill-it';
+  const SINCE = Date.parse('2026-11-01T00:00:00Z');
+  const HOUR = 3600_000;
+
+  const savedEnv = { ...process.env };
+  beforeAll(async () => {
+    // The SDK clients the command builds take their credentials from the process environment.
+    Object.assign(process.env, TEST_ENV);
+    s3 = await startS3();
+    await s3.client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  });
+  afterAll(async () => {
+    process.env = savedEnv;
+    await s3?.close();
+  });
+  beforeEach(async () => {
+    server = await startCwlExportServer({ writeObject: s3ObjectWriter(s3.client, PutObjectCommand), taskDelayMs: 5 });
+    for (const g of ['/app/api', '/app/web', '/other/x']) {
+      server.addLogGroup(g);
+      // Every 20 minutes for 6 hours, plus one event just before SINCE and one at the end (excluded).
+      const events = Array.from({ length: 18 }, (_, i) => ({ timestamp: SINCE + i * 20 * 60_000, message: `${g} ${i}` }));
+      events.push({ timestamp: SINCE - 1, message: `${g} before` }, { timestamp: SINCE + 6 * HOUR, message: `${g} at until` });
+      server.putEvents(g, 's1', events);
+    }
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const events = () =>
+    existsSync(join(dir, 'out', 'events.ndjson'))
+      ? readFileSync(join(dir, 'out', 'events.ndjson'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { message: string; logGroup: string })
+      : [];
+
+  function backfillConfig(): string {
+    return writeConfig({ endpoint: server.endpoint, bucket: BUCKET, s3: { endpoint: s3.endpoint, forcePathStyle: true }, pollIntervalSeconds: 0.01 });
+  }
+
+  test('exports the range of the matching groups into the sink, with progress lines, and a second run has nothing to do', async () => {
+    const config = backfillConfig();
+    const args = ['backfill', '--config', config, '--since', '2026-11-01', '--until', '2026-11-01T06:00:00Z', '--group', '/app/*', '--window', '7200'];
+    const c = capture(false);
+    const never = new Promise<void>(() => undefined);
+    expect(await runExportCommand(args, { ...c.io, clock: Date.now, deps: { logger: silentLogger() }, interrupted: never })).toBe(0);
+    const got = events();
+    const want = ['/app/api', '/app/web'].flatMap((g) => Array.from({ length: 18 }, (_, i) => `${g} ${i}`));
+    expect(got.map((e) => e.message).sort()).toEqual(want.sort());
+    expect(server.tasks().map((t) => t.logGroupName).every((g) => g.startsWith('/app/'))).toBe(true);
+    expect(server.tasks()).toHaveLength(6);
+    expect(c.err()).toMatch(/Starting backfill 2026-11-01T00:00:00.000Z → 2026-11-01T06:00:00.000Z, 7200 s windows, groups \/app\/\*/);
+    expect(c.err()).toMatch(/100%\s+groups 2\/2\s+windows 6\/6/);
+    expect(c.err()).toMatch(/Backfill complete: 6 windows of 2 groups/);
+
+    const again = capture(false);
+    expect(await runExportCommand(args, { ...again.io, clock: Date.now, deps: { logger: silentLogger() }, interrupted: never })).toBe(0);
+    expect(again.err()).toContain('Resuming backfill');
+    expect(events()).toHaveLength(got.length);
+    expect(server.tasks()).toHaveLength(6);
+  });
+
+  test('on a terminal the progress is one redrawn bar', async () => {
+    const config = backfillConfig();
+    const c = capture(true);
+    expect(
+      await runExportCommand(['backfill', '--config', config, '--since', '2026-11-01', '--until', '2026-11-01T06:00:00Z', '--group', '/other/x', '--window', '10800'], {
+        ...c.io,
+        clock: Date.now,
+        deps: { logger: silentLogger() },
+        interrupted: new Promise<void>(() => undefined),
+      }),
+    ).toBe(0);
+    expect(c.err()).toMatch(/\r\[#+\] 100%\s+groups 1\/1\s+windows 2\/2.*\x1b\[K\n/);
+    expect(events()).toHaveLength(18);
+  });
+
+  test('an interrupted backfill resumes where it stopped, delivering each window once', async () => {
+    const config = backfillConfig();
+    const args = ['backfill', '--config', config, '--since', '2026-11-01', '--until', '2026-11-01T06:00:00Z', '--group', '/app/api', '--window', '3600'];
+    let interrupt!: () => void;
+    const interrupted = new Promise<void>((r) => (interrupt = r));
+    const watcher = setInterval(() => {
+      if (server.tasks().filter((t) => t.status.code === 'COMPLETED').length >= 2) interrupt();
+    }, 5);
+    const c = capture(false);
+    expect(await runExportCommand(args, { ...c.io, clock: Date.now, deps: { logger: silentLogger() }, interrupted })).toBe(1);
+    clearInterval(watcher);
+    expect(c.err()).toContain('Run the same command to resume');
+    const firstRun = events().length;
+    expect(firstRun).toBeLessThan(18);
+    const c2 = capture(false);
+    expect(await runExportCommand(args, { ...c2.io, clock: Date.now, deps: { logger: silentLogger() }, interrupted: new Promise<void>(() => undefined) })).toBe(0);
+    const msgs = events().map((e) => e.message);
+    expect(msgs.sort()).toEqual(Array.from({ length: 18 }, (_, i) => `/app/api ${i}`).sort());
+  });
+});
