@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -54,20 +54,44 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The config as users make it: `config from-terraform` over the central stack's outputs (as
+ * `terraform output -json` prints them), with the emulators' endpoints and test paths set on top.
+ */
 function writeConfig(): string {
-  const path = join(dir, 'collector.json');
+  const outputs = join(dir, 'outputs.json');
+  const out = (value: string) => ({ sensitive: false, type: 'string', value });
   writeFileSync(
-    path,
+    outputs,
     JSON.stringify({
-      source: { type: 'sqs', queueUrl: queue.url, region: TEST_REGION, endpoint: sqs.endpoint, s3: { endpoint: s3.endpoint, forcePathStyle: true }, waitTimeSeconds: 1, visibilityTimeoutSeconds: 10 },
-      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
-      deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
-      sink: { type: 'file', path: join(dir, 'out', 'events.ndjson'), batchSize: 7 },
-      ops: { host: '127.0.0.1', port: 0 },
-      shutdownTimeoutMs: 10000,
-      logLevel: 'info',
+      region: out(TEST_REGION),
+      account_id: out('000000000000'),
+      central_bucket: out(BUCKET),
+      central_prefix: out('firehose'),
+      queue_url: out(queue.url),
+      queue_arn: out(`arn:aws:sqs:${TEST_REGION}:000000000000:cwl-e2e-objects`),
     }),
   );
+  const path = join(dir, 'collector.json');
+  const made = spawnSync(
+    process.execPath,
+    [
+      bin, 'config', 'from-terraform', '--outputs', outputs, '--mode', 'sqs',
+      '--sink', 'file', '--path', join(dir, 'out', 'events.ndjson'),
+      '--set', `source.endpoint=${sqs.endpoint}`,
+      '--set', `source.s3=${JSON.stringify({ endpoint: s3.endpoint, forcePathStyle: true })}`,
+      '--set', 'source.waitTimeSeconds=1',
+      '--set', 'source.visibilityTimeoutSeconds=10',
+      '--set', `checkpoint.path=${join(dir, 'state', 'checkpoints.json')}`,
+      '--set', `deadLetter.path=${join(dir, 'state', 'dead-letter.ndjson')}`,
+      '--set', 'sink.batchSize=7',
+      '--set', 'ops={"host":"127.0.0.1","port":0}',
+      '--set', 'shutdownTimeoutMs=10000',
+      '--out', path,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (made.status !== 0) throw new Error(`config from-terraform failed (${made.status}): ${made.stderr}`);
   return path;
 }
 
