@@ -1,5 +1,5 @@
 import { CancelExportTaskCommand, CloudWatchLogsClient, CreateExportTaskCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -81,6 +81,8 @@ interface Harness {
   readonly delivered: NormalizedEvent[];
   readonly metrics: CollectorMetrics;
   readonly checkpoints: FileCheckpointStore;
+  /** Keys deleted behind the collector's back (`vanish`). */
+  readonly vanished: readonly string[];
   /** Runs until `done` holds (or the crash point froze it), then stops. */
   run(done: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<'done' | 'crashed'>;
 }
@@ -112,7 +114,7 @@ function sourceConfig(extra: Partial<ExportSourceConfig> = {}): ExportSourceConf
  * The export mode as the app builds it, with a capturing sink. With `crash`, everything freezes at
  * that step (the call never returns, nothing after it runs), as if the process had been killed.
  */
-function harness(options: { crash?: CrashPoint; overrides?: ExportOverrides; config?: Partial<ExportSourceConfig> } = {}): Harness {
+function harness(options: { crash?: CrashPoint; vanish?: boolean; overrides?: ExportOverrides; config?: Partial<ExportSourceConfig> } = {}): Harness {
   const delivered: NormalizedEvent[] = [];
   const metrics = createMetrics();
   const file = join(dir, 'checkpoints.json');
@@ -125,6 +127,7 @@ function harness(options: { crash?: CrashPoint; overrides?: ExportOverrides; con
     return new Promise<never>(() => undefined);
   };
   let gets = 0;
+  const vanished: string[] = [];
   const checkpoints: CheckpointStore = {
     load: (k) => store.load(k),
     loadAll: () => store.loadAll(),
@@ -157,6 +160,11 @@ function harness(options: { crash?: CrashPoint; overrides?: ExportOverrides; con
       if (frozen) return freeze();
       const name = command.constructor.name;
       if (name === 'GetObjectCommand' && options.crash === 'mid-read' && ++gets === 2) return freeze();
+      if (name === 'GetObjectCommand' && options.vanish && vanished.length === 0) {
+        const key = (command as unknown as { input: { Key: string } }).input.Key;
+        vanished.push(key);
+        await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+      }
       if (name === 'DeleteObjectsCommand' && options.crash === 'before-delete') return freeze();
       return s3.client.send(command as never, opts as never);
     },
@@ -188,6 +196,7 @@ function harness(options: { crash?: CrashPoint; overrides?: ExportOverrides; con
     delivered,
     metrics,
     checkpoints: store,
+    vanished,
     async run(done, timeoutMs = 30_000) {
       const abort = new AbortController();
       let failure: unknown;
@@ -358,6 +367,23 @@ describe('export source against the export API and s3rver', () => {
       }),
     ).toBe('done');
     expectExactlyOnce(h.delivered, [...GROUPS, '/app/new']);
+  });
+
+  test('an object deleted behind the collector is reported and skipped; the rest is delivered and the window committed', async () => {
+    const h = harness({ vanish: true });
+    expect(await h.run(() => allExported(h))).toBe('done');
+    expect(h.vanished).toHaveLength(1);
+    const lost = h.vanished[0];
+    const got = byMessage(h.delivered);
+    const missing = [...expected.keys()].filter((m) => !got.has(m));
+    expect(missing.length).toBeGreaterThan(0);
+    // Exactly the events of that object's stream and window are missing; nothing else, nothing twice.
+    const [, taskId, stream] = lost.split('/');
+    const task = server.task(taskId)!;
+    expect(missing.every((m) => expected.get(m)!.group === task.logGroupName && expected.get(m)!.stream === stream)).toBe(true);
+    expect(missing.every((m) => expected.get(m)!.timestamp >= task.from && expected.get(m)!.timestamp <= task.to)).toBe(true);
+    expect([...got.values()].every((evs) => evs.length === 1)).toBe(true);
+    expect(await h.metrics.registry.metrics()).toMatch(/decode_errors_total\{reason="missing-object"\} 1/);
   });
 
   test('include and exclude patterns choose the groups', async () => {

@@ -101,6 +101,12 @@ export class ExportSourceError extends Error {
 }
 
 const MARKER = 'aws-logs-write-test';
+const MISSING = Symbol('missing object');
+
+function isNoSuchKey(e: unknown): boolean {
+  const err = e as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return err?.name === 'NoSuchKey' || err?.Code === 'NoSuchKey';
+}
 
 /** The task name used for a window, the same after a restart (so a task created before a crash is recognized). */
 export function exportTaskName(group: string, from: number, to: number): string {
@@ -421,8 +427,16 @@ export class ExportSource implements Source {
     let current = task;
     for (const obj of objects) {
       if (obj.key.endsWith(`/${MARKER}`) || done.has(obj.key)) continue;
-      const data = await this.retrying('get', () => this.o.objects.get(obj.key, signal), signal);
+      const data = await this.retrying('get', () => this.o.objects.get(obj.key, signal).catch((e: unknown) => (isNoSuchKey(e) ? MISSING : Promise.reject(e))), signal);
       if (!data) return;
+      if (data === MISSING) {
+        // Listed a moment ago, gone now (a lifecycle rule, a person): its events cannot be delivered; say so loudly and go on.
+        this.o.metrics.decodeErrors.inc({ reason: 'missing-object' });
+        this.o.logger.error({ code: ERROR_CODES.source, group: task.group, taskId: task.taskId, object: obj.key }, 'an exported object disappeared before it was read; its events are lost');
+        current = { ...current, done: [...current.done, obj.key] };
+        await this.state.saveTask(current);
+        continue;
+      }
       this.o.metrics.bytesIn.inc({ source: 'export' }, data.length);
       this.progress.bytes += data.length;
       this.progress.objects++;
