@@ -1,7 +1,7 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { getText, opsPortFromLogs } from '../support/ops';
 import { ChildProcess, spawn } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { request } from 'http';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { gzipSync } from 'zlib';
@@ -122,21 +122,7 @@ async function waitForIds(ids: readonly string[], running: Running, timeoutMs = 
   }
 }
 
-function opsPort(running: Running): number | undefined {
-  const m = running.logs().match(/"ops":\{"address":"127\.0\.0\.1","family":"IPv4","port":(\d+)\}/);
-  return m ? Number(m[1]) : undefined;
-}
-
-const getText = (port: number, path: string) =>
-  new Promise<string>((res, rej) =>
-    request({ host: '127.0.0.1', port, path }, (r) => {
-      let b = '';
-      r.on('data', (c: Buffer) => (b += c.toString()));
-      r.on('end', () => res(b));
-    })
-      .on('error', rej)
-      .end(),
-  );
+const opsPort = (running: Running): number | undefined => opsPortFromLogs(running.logs());
 
 describe('cwl-siem-collector run against kinesalite', () => {
   test('delivers every event of a multi-shard stream, parsed; control messages dropped, bad records dead-lettered; drains on SIGTERM with exit 0', async () => {

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getText, opsPortFromLogs } from '../support/ops';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { request } from 'http';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { CwlExportServer, s3ObjectWriter, startCwlExportServer } from '../support/cwl-export-server';
@@ -55,17 +55,6 @@ async function waitFor(what: string, timeoutMs: number, check: () => boolean, lo
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-const getText = (port: number, path: string) =>
-  new Promise<string>((res, rej) =>
-    request({ host: '127.0.0.1', port, path }, (r) => {
-      let b = '';
-      r.on('data', (c: Buffer) => (b += c.toString()));
-      r.on('end', () => res(b));
-    })
-      .on('error', rej)
-      .end(),
-  );
 
 test('config from-terraform → run → pause/resume/status, every event once, objects deleted, SIGTERM exits 0', async () => {
   const T0 = Math.floor(Date.now() / WINDOW) * WINDOW - 4 * WINDOW;
@@ -140,7 +129,7 @@ test('config from-terraform → run → pause/resume/status, every event once, o
   expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   expect(events.every((e) => e.owner === ACCOUNT && ['a', 'b'].includes(e.logStream) && e.message.startsWith(e.logGroup))).toBe(true);
 
-  const port = Number(/"ops":\{"address":"127\.0\.0\.1","family":"IPv4","port":(\d+)\}/.exec(logs)?.[1]);
+  const port = opsPortFromLogs(logs)!;
   const metrics = await getText(port, '/metrics');
   expect(metrics).toMatch(/cwl_siem_collector_export_tasks_total\{result="completed"\} \d+/);
   expect(metrics).toMatch(new RegExp(`cwl_siem_collector_events_in_total\\{source="export"\\} ${expected.length}`));

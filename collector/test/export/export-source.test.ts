@@ -295,8 +295,9 @@ describe('export source against the export API and s3rver', () => {
       await h.run(async () => {
         if (!released && Number(/export_limit_waits_total (\d+)/.exec(await h.metrics.registry.metrics())?.[1] ?? 0) >= 2) {
           expect(h.delivered).toEqual([]);
-          server.stuck = false;
+          // Cancelled first: once no longer stuck, the other task could complete by itself.
           await other.send(new CancelExportTaskCommand({ taskId }));
+          server.stuck = false;
           released = true;
         }
         return allExported(h);

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { getText, opsPortFromLogs } from '../support/ops';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { S3Emulator, SqsEmulator, startS3, startSqs, TEST_CREDENTIALS, TEST_REGION } from '../support/emulators';
@@ -116,21 +116,7 @@ function startCollector(config: string): Running {
 
 const delivered = () => readNdjson<DeliveredEvent>(join(dir, 'out'), 'events.ndjson');
 
-function opsPort(running: Running): number | undefined {
-  const m = running.logs().match(/"ops":\{"address":"127\.0\.0\.1","family":"IPv4","port":(\d+)\}/);
-  return m ? Number(m[1]) : undefined;
-}
-
-const getText = (port: number, path: string) =>
-  new Promise<string>((res, rej) =>
-    request({ host: '127.0.0.1', port, path }, (r) => {
-      let b = '';
-      r.on('data', (c: Buffer) => (b += c.toString()));
-      r.on('end', () => res(b));
-    })
-      .on('error', rej)
-      .end(),
-  );
+const opsPort = (running: Running): number | undefined => opsPortFromLogs(running.logs());
 
 /** Runs `check`; on failure, adds the collector's output to the error. */
 async function withLogs(running: Running, check: () => Promise<void>): Promise<void> {

@@ -169,6 +169,7 @@ export class ExportSource implements Source {
     }
     this.nextDiscovery = this.clock() + this.o.discoveryIntervalMs;
     this.refreshControl();
+    if (!signal.aborted) this.reportProgress();
     if (!signal.aborted) await this.recover(handle, signal);
     while (!signal.aborted) {
       if (!this.o.backfill && this.clock() >= this.nextDiscovery) {
