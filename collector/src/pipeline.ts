@@ -6,8 +6,14 @@ import { DecodeError, ERROR_CODES, NormalizedEvent, Sink, SourceBatch } from './
 
 export interface PipelineOptions {
   readonly sink: Sink;
-  /** Turns one raw record into events; throws DecodeError for a record that cannot be decoded. */
-  readonly decode: (record: SourceBatch['records'][number]) => NormalizedEvent[];
+  /**
+   * Turns one raw record into events: an array, or (for large records such as S3 objects) an
+   * iterable of event chunks, consumed lazily so that at most about `maxPendingEvents` events are
+   * held at once. Throws DecodeError (also while iterating) for bytes that cannot be decoded.
+   */
+  readonly decode: (record: SourceBatch['records'][number]) => NormalizedEvent[] | Iterable<readonly NormalizedEvent[]>;
+  /** Events decoded but not yet delivered after which the pipeline delivers before decoding further. @default 5000 */
+  readonly maxPendingEvents?: number;
   readonly deadLetters: DeadLetterFile;
   readonly metrics: CollectorMetrics;
   readonly logger: Logger;
@@ -21,7 +27,8 @@ export interface PipelineOptions {
 
 /**
  * Owns the ack rule: decode every record of a batch (undecodable ones are dead-lettered, durably,
- * and skipped), deliver the events, and only then acknowledge the batch so the source checkpoints
+ * and skipped), deliver the events (in slices of at most about `maxPendingEvents` when records are
+ * large, so memory stays bounded), and only then acknowledge the batch so the source checkpoints
  * it (a batch marked `retainOnDecodeError` that had an undecodable record is delivered but not
  * acknowledged). A failing sink never loses events: the batch is held and retried with back-off
  * until it is delivered, or until the pipeline is stopped, in which case it is left unacknowledged
@@ -37,25 +44,45 @@ export class Pipeline {
   readonly handle = async (batch: SourceBatch): Promise<void> => {
     this.inFlight++;
     try {
-      const events: NormalizedEvent[] = [];
+      const max = this.o.maxPendingEvents ?? 5000;
+      let pending: NormalizedEvent[] = [];
+      let count = 0;
+      const flush = async () => {
+        if (!pending.length) return;
+        const events = pending;
+        pending = [];
+        this.o.metrics.eventsIn.inc({ source: this.o.sourceKind }, events.length);
+        count += events.length;
+        await this.deliver(events, batch.labels);
+      };
       const dead: DeadLetter[] = [];
       for (const record of batch.records) {
         try {
-          for (const e of this.o.decode(record)) events.push(e);
+          const out = this.o.decode(record);
+          if (Array.isArray(out)) {
+            for (const e of out) pending.push(e);
+          } else {
+            // Chunks of a large record: delivered as they come, so the record is never held whole.
+            for (const chunk of out as Iterable<readonly NormalizedEvent[]>) {
+              for (const e of chunk) pending.push(e);
+              if (pending.length >= max) await flush();
+            }
+          }
         } catch (e) {
           if (!(e instanceof DecodeError)) throw e;
           this.o.metrics.decodeErrors.inc({ reason: reasonOf(e) });
           dead.push({ origin: record.origin, code: e.code, error: e.message, offset: e.offset, data: Buffer.from(record.data).toString('base64') });
         }
+        if (pending.length >= max) await flush();
       }
       if (dead.length) {
         await this.o.deadLetters.write(dead);
         this.o.logger.warn({ count: dead.length, labels: batch.labels, path: this.o.deadLetters.path }, 'records failed to decode; written to the dead-letter file');
       }
-      this.o.metrics.eventsIn.inc({ source: this.o.sourceKind }, events.length);
-      if (events.length) await this.deliver(events, batch.labels);
+      if (pending.length) await flush();
+      else if (count === 0) this.o.metrics.eventsIn.inc({ source: this.o.sourceKind }, 0);
       if (dead.length && batch.retainOnDecodeError) {
-        this.o.logger.warn({ labels: batch.labels, delivered: events.length }, 'batch not acknowledged: its source keeps batches with undecodable records (to be redelivered, then dead-lettered by the source)');
+        this.o.logger.warn({ labels: batch.labels, delivered: count }, 'batch not acknowledged: its source keeps batches with undecodable records (to be redelivered, then dead-lettered by the source)');
         return;
       }
       await batch.ack();

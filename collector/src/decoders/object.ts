@@ -52,26 +52,52 @@ export function exportKeyStream(key: string, taskId?: string): string | undefine
 
 /** Decodes one object into events. Throws a DecodeError for content none of the formats accept. */
 export function decodeObject(data: Uint8Array, location: ObjectLocation, o: ObjectDecodeOptions): NormalizedEvent[] {
-  const format = o.format === 'auto' ? autoFormat(data, location.key ?? location.file) : o.format;
   const events: NormalizedEvent[] = [];
+  for (const chunk of decodeObjectChunks(data, location, o)) for (const e of chunk) events.push(e);
+  return events;
+}
+
+/** Lines turned into events per chunk. */
+const LINE_CHUNK = 1000;
+
+/**
+ * The events of one object in chunks (one per CloudWatch payload, or per LINE_CHUNK lines), decoded
+ * lazily: a consumer that delivers each chunk before asking for the next never holds the whole
+ * object's events. A DecodeError is thrown when iteration reaches the bad bytes, after the chunks
+ * before them.
+ */
+export function* decodeObjectChunks(data: Uint8Array, location: ObjectLocation, o: ObjectDecodeOptions): Generator<NormalizedEvent[]> {
+  const format = o.format === 'auto' ? autoFormat(data, location.key ?? location.file) : o.format;
   const at = (kind: 'firehose-object' | 'export-object', offset: number): EventOrigin => ({ kind, bucket: location.bucket, key: location.key, file: location.file, offset });
   const timestamp = o.timestamp ?? 0;
+  let lines: NormalizedEvent[] = [];
   switch (format) {
     case 'firehose-object':
       for (const item of decodeFirehoseObject(data)) {
         if ('envelope' in item) {
           if (item.envelope.messageType === 'CONTROL_MESSAGE') o.onControlMessage?.();
-          for (const ev of envelopeToEvents(item.envelope, at('firehose-object', item.offset), o.parser, o.onUnparsed)) events.push(ev);
+          const events = envelopeToEvents(item.envelope, at('firehose-object', item.offset), o.parser, o.onUnparsed);
+          if (events.length) yield events;
         } else {
-          events.push(lineToEvent({ message: item.line, timestamp }, o.context ?? {}, at('firehose-object', item.offset), o.parser, o.onUnparsed));
+          lines.push(lineToEvent({ message: item.line, timestamp }, o.context ?? {}, at('firehose-object', item.offset), o.parser, o.onUnparsed));
+          if (lines.length >= LINE_CHUNK) {
+            yield lines;
+            lines = [];
+          }
         }
       }
-      return events;
+      break;
     case 'export-object': {
       const stream = o.context?.logStream ?? (location.key !== undefined ? exportKeyStream(location.key) : undefined);
       const context = { ...o.context, logStream: stream };
-      for (const line of decodeExportObject(data)) events.push(lineToEvent(line, context, at('export-object', line.offset), o.parser, o.onUnparsed));
-      return events;
+      for (const line of decodeExportObject(data)) {
+        lines.push(lineToEvent(line, context, at('export-object', line.offset), o.parser, o.onUnparsed));
+        if (lines.length >= LINE_CHUNK) {
+          yield lines;
+          lines = [];
+        }
+      }
+      break;
     }
     case 'lines': {
       const text = isGzipAt(data) ? gunzipAll(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -81,12 +107,17 @@ export function decodeObject(data: Uint8Array, location: ObjectLocation, o: Obje
         if (nl === -1) nl = text.length;
         let end = nl;
         if (end > s && text[end - 1] === 0x0d) end--;
-        if (end > s) events.push(lineToEvent({ message: text.toString('utf8', s, end), timestamp }, o.context ?? {}, at(location.kind, s), o.parser, o.onUnparsed));
+        if (end > s) lines.push(lineToEvent({ message: text.toString('utf8', s, end), timestamp }, o.context ?? {}, at(location.kind, s), o.parser, o.onUnparsed));
+        if (lines.length >= LINE_CHUNK) {
+          yield lines;
+          lines = [];
+        }
         s = nl + 1;
       }
-      return events;
+      break;
     }
   }
+  if (lines.length) yield lines;
 }
 
 function autoFormat(data: Uint8Array, name: string | undefined): Exclude<ObjectFormat, 'auto'> {

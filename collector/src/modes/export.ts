@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { requestHandler, s3ClientOptions, sourceCredentials } from '../aws/clients';
 import { logsPort, s3ObjectStore } from '../aws/export-ports';
 import type { ExportSourceConfig } from '../config/load';
-import { decodeObject, exportKeyStream } from '../decoders/object';
+import { decodeObjectChunks, exportKeyStream } from '../decoders/object';
 import { ControlWatcher } from '../sources/export/control';
 import { ExportSource, ExportSourceOptions } from '../sources/export/source';
 import { DecodeError } from '../types';
@@ -46,7 +46,7 @@ export function exportMode(s: ExportSourceConfig, ctx: ModeContext, overrides: E
       const taskId = key !== undefined ? source.taskIdOfKey(key) : undefined;
       const task = taskId !== undefined ? source.taskContext(taskId) : undefined;
       if (key === undefined || taskId === undefined || !task) throw new DecodeError(`object ${key ?? '(no key)'} does not belong to an export task being read`);
-      return decodeObject(record.data, { kind: 'export-object', bucket: s.bucket, key }, {
+      return decodeObjectChunks(record.data, { kind: 'export-object', bucket: s.bucket, key }, {
         format: 'export-object',
         parser: ctx.parser,
         context: { logGroup: task.logGroup, owner: task.owner, logStream: exportKeyStream(key, taskId) ?? '' },

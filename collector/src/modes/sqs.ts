@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { requestHandler, s3ClientOptions, sourceCredentials } from '../aws/clients';
 import { s3Port, sqsPort } from '../aws/sqs-port';
 import type { SqsSourceConfig } from '../config/load';
-import { decodeObject, ObjectDecodeOptions } from '../decoders/object';
+import { decodeObjectChunks, ObjectDecodeOptions } from '../decoders/object';
 import { SqsSource } from '../sources/sqs';
 import { DecodeError } from '../types';
 import type { Mode, ModeContext } from './types';
@@ -43,7 +43,7 @@ export function sqsMode(s: SqsSourceConfig, ctx: ModeContext): Mode {
     decode: (record) => {
       if (record.origin.kind !== 'firehose-object') throw new DecodeError(`the SQS mode cannot decode a record from a ${record.origin.kind} source`);
       const { bucket, key } = record.origin;
-      return decodeObject(record.data, { kind: 'firehose-object', bucket, key }, { ...options, timestamp: record.timestamp });
+      return decodeObjectChunks(record.data, { kind: 'firehose-object', bucket, key }, { ...options, timestamp: record.timestamp });
     },
     describe: { type: s.type, queue: source.queue, region: s.region },
   };

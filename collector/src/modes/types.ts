@@ -29,8 +29,11 @@ export interface ModeContext {
 /** A source with the decoder for its records. */
 export interface Mode {
   readonly source: Source;
-  /** Turns one record of the source's batches into events; throws DecodeError for bytes that cannot be decoded. */
-  readonly decode: (record: SourceBatch['records'][number]) => NormalizedEvent[];
+  /**
+   * Turns one record of the source's batches into events (an array, or lazily decoded chunks for
+   * large records such as S3 objects); throws DecodeError for bytes that cannot be decoded.
+   */
+  readonly decode: (record: SourceBatch['records'][number]) => NormalizedEvent[] | Iterable<readonly NormalizedEvent[]>;
   /** What the startup log line says about the source. */
   readonly describe: Readonly<Record<string, unknown>>;
 }

@@ -152,4 +152,60 @@ describe('Pipeline', () => {
     await p.handle(batch(['1', '22'], []));
     expect((await metrics.eventsIn.get()).values[0].value).toBe(2);
   });
+
+  describe('records decoded in chunks (S3 objects)', () => {
+    /** A record of `chunks` chunks of `size` events; with `failAfter`, a DecodeError once that many chunks were yielded. */
+    function chunked(chunks: number, size: number, failAfter?: number) {
+      let pulled = 0;
+      const gen = function* (): Generator<NormalizedEvent[]> {
+        for (let c = 0; c < chunks; c++) {
+          if (failAfter !== undefined && c === failAfter) throw new DecodeError('unexpected end of gzip member', 123);
+          pulled++;
+          yield Array.from({ length: size }, (_, i) => event(c * size + i));
+        }
+      };
+      return { decode: () => gen(), pulled: () => pulled };
+    }
+
+    function chunkPipeline(sink: Sink, decodeFn: () => Iterable<readonly NormalizedEvent[]>, maxPendingEvents: number) {
+      return new Pipeline({
+        sink,
+        decode: decodeFn,
+        deadLetters: new DeadLetterFile(join(dir, 'dead.ndjson')),
+        metrics: createMetrics(),
+        logger: silentLogger(),
+        sourceKind: 'sqs',
+        retryInitialDelayMs: 1,
+        retryMaxDelayMs: 2,
+        maxPendingEvents,
+      });
+    }
+
+    test('delivers as chunks come, never holding more than about maxPendingEvents, and acknowledges after the last', async () => {
+      const src = chunked(10, 1000);
+      const sizes: number[] = [];
+      const pulledAtSend: number[] = [];
+      const acks: string[] = [];
+      const sink: Sink = { name: 'x', send: async (evs) => void (sizes.push(evs.length), pulledAtSend.push(src.pulled())), close: async () => undefined };
+      await chunkPipeline(sink, src.decode, 3000).handle({ ...batch(['x'], acks) });
+      expect(sizes).toEqual([3000, 3000, 3000, 1000]);
+      // The decoder had produced only what was about to be delivered: it is consumed lazily.
+      expect(pulledAtSend).toEqual([3, 6, 9, 10]);
+      expect(acks).toEqual(['b']);
+    });
+
+    test('a decode error part way: the chunks before it are delivered, the record is dead-lettered, a retaining batch is not acknowledged', async () => {
+      const src = chunked(5, 100, 3);
+      const delivered: NormalizedEvent[] = [];
+      const acks: string[] = [];
+      const sink: Sink = { name: 'x', send: async (evs) => void delivered.push(...evs), close: async () => undefined };
+      await chunkPipeline(sink, src.decode, 150).handle({ ...batch(['x'], acks), retainOnDecodeError: true });
+      expect(delivered.map((e) => e.id)).toEqual(Array.from({ length: 300 }, (_, i) => `e${i}`));
+      expect(acks).toEqual([]);
+      const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(dead).toHaveLength(1);
+      expect(dead[0]).toMatchObject({ error: 'unexpected end of gzip member', offset: 123 });
+    });
+  });
 });
+

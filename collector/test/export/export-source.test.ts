@@ -215,11 +215,18 @@ function harness(options: { crash?: CrashPoint; vanish?: boolean; overrides?: Ex
           await new Promise((r) => setTimeout(r, 20));
         }
       })();
-      const result = await Promise.race([finished, crashed]);
-      abort.abort();
-      if (result === 'done') await running;
-      logsClient.destroy();
-      return result;
+      try {
+        const result = await Promise.race([finished, crashed]);
+        if (result === 'done') {
+          abort.abort();
+          await running;
+        }
+        return result;
+      } finally {
+        // Also when the check failed: a source left running would keep the test process alive.
+        abort.abort();
+        logsClient.destroy();
+      }
     },
   };
 }
