@@ -62,15 +62,30 @@ export interface LineContext {
  */
 export function lineToEvent(line: RawLine, context: LineContext, origin: EventOrigin, parser: MessageParser, onUnparsed?: UnparsedHandler): NormalizedEvent {
   const logGroup = context.logGroup ?? '';
-  const parsed = parser.parse(line.message, logGroup);
+  const owner = context.owner ?? '';
+  const logStream = context.logStream ?? '';
+  const message = line.message;
   const id = line.id !== undefined && line.id !== '' ? line.id : deterministicId(origin, 0);
-  const ev = new DecodedEvent(id, line.timestamp, context.owner ?? '', logGroup, context.logStream ?? '', line.message, origin, parsed?.type, parsed?.fields, false);
-  if (onUnparsed) {
-    const expected = parser.expectedType(logGroup);
-    if (expected !== undefined && parsed?.type !== expected) onUnparsed(expected, ev);
+  // Strings without quotes, backslashes or control characters need no JSON escaping (serialize.ts).
+  const clean = !NEEDS_ESCAPE.test(message) && !NEEDS_ESCAPE.test(logGroup) && !NEEDS_ESCAPE.test(logStream) && !NEEDS_ESCAPE.test(owner) && !NEEDS_ESCAPE.test(id);
+  // The hot path, as in envelopeToEvents: a flow log group's lines go straight to its first format.
+  const record = parser.vpcFormats(logGroup)?.[0]?.parse(message);
+  let ev: DecodedEvent;
+  if (record !== undefined) {
+    ev = new DecodedEvent(id, line.timestamp, owner, logGroup, logStream, message, origin, 'vpcflow', record, clean);
+  } else {
+    const parsed = parser.parse(message, logGroup);
+    ev = new DecodedEvent(id, line.timestamp, owner, logGroup, logStream, message, origin, parsed?.type, parsed?.fields, clean);
+    if (onUnparsed) {
+      const expected = parser.expectedType(logGroup);
+      if (expected !== undefined && parsed?.type !== expected) onUnparsed(expected, ev);
+    }
   }
   return ev;
 }
+
+// Surrogates too: JSON.stringify escapes a lone one (a string from the config could hold one); pairs merely take the slow path.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * Events built here are instances of this class: same own properties, in the serialized key order,
