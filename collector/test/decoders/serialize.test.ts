@@ -1,5 +1,5 @@
 import { decodeKinesisRecord } from '../../src/decoders/kinesis';
-import { envelopeToEvents } from '../../src/events';
+import { envelopeToEvents, isEscapeFree, lineToEvent } from '../../src/events';
 import { createParser } from '../../src/parsers';
 import { parseVpcFlowLog } from '../../src/parsers/vpcflow';
 import { integerJson, quoteJson, serializeBatch, serializeEvent } from '../../src/serialize';
@@ -33,6 +33,22 @@ describe('serializeEvent', () => {
         expect(serializeEvent(events[0])).toBe(reference(events[0]));
       }
     }
+  });
+
+  test('equals JSON.stringify for line events (export tasks, extracted messages), whatever their message, group or stream', () => {
+    const parser = createParser();
+    const vpc = [...Object.values(VPC_DEFAULT_LINES), '2 123456789010 eni-"q" 1.2.3.4 5.6.7.8 1 2 6 1 1 1 2 ACCEPT OK'];
+    let escapeFree = 0;
+    for (const message of [...TRICKY, ...vpc]) {
+      for (const context of [{ logGroup: '/app', logStream: 's' }, { logGroup: 'vpc-flow-logs', logStream: message, owner: '123456789012' }, { logGroup: 'g \ud800 "x"' }]) {
+        const e = lineToEvent({ message, timestamp: 1 }, context, { kind: 'export-object', bucket: 'b', key: `k/${message}`, offset: 3 }, parser);
+        if (isEscapeFree(e)) escapeFree++;
+        expect(serializeEvent(e)).toBe(reference(e));
+      }
+    }
+    // The fast path is taken where it can be.
+    expect(escapeFree).toBeGreaterThan(0);
+    expect(lineToEvent({ message: vpc[0], timestamp: 1 }, { logGroup: 'vpc-flow-logs' }, { kind: 'file', file: 'f', offset: 0 }, parser).type).toBe('vpcflow');
   });
 
   test('equals JSON.stringify for VPC flow log events, escape-free or not', () => {
