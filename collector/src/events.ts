@@ -4,7 +4,7 @@
  */
 import { isEscapeFree as envelopeIsEscapeFree } from './decoders/cloudwatch';
 import { deterministicId } from './decoders/ids';
-import type { MessageParser } from './parsers';
+import type { MessageParser, VpcFlowFormat } from './parsers';
 import { CloudWatchEnvelope, EventOrigin, EventType, NormalizedEvent } from './types';
 
 /** Called for an event whose message its log group's parser could not parse (e.g. a VPC line not in the group's format). */
@@ -26,18 +26,32 @@ export function envelopeToEvents(envelope: CloudWatchEnvelope, origin: EventOrig
     const e = logEvents[i];
     const message = e.message;
     const id = typeof e.id === 'string' && e.id !== '' ? e.id : deterministicId(origin, i);
-    const record = vpc?.parse(message);
-    let ev: DecodedEvent;
-    if (record !== undefined) {
-      ev = new DecodedEvent(id, e.timestamp, owner, logGroup, logStream, message, origin, 'vpcflow', record, clean);
-    } else {
-      const parsed = parser.parse(message, logGroup);
-      ev = new DecodedEvent(id, e.timestamp, owner, logGroup, logStream, message, origin, parsed?.type, parsed?.fields, clean);
-      if (expected !== undefined && parsed?.type !== expected) onUnparsed!(expected, ev);
-    }
-    out[i] = ev;
+    out[i] = buildEvent(id, e.timestamp, owner, logGroup, logStream, message, origin, clean, parser, vpc, expected, onUnparsed);
   }
   return out;
+}
+
+/** One event: the group's first VPC format tried first (the hot path), then the parser's checks; an unexpected type reported. */
+function buildEvent(
+  id: string,
+  timestamp: number,
+  owner: string,
+  logGroup: string,
+  logStream: string,
+  message: string,
+  origin: EventOrigin,
+  clean: boolean,
+  parser: MessageParser,
+  vpc: VpcFlowFormat | undefined,
+  expected: EventType | undefined,
+  onUnparsed: UnparsedHandler | undefined,
+): DecodedEvent {
+  const record = vpc?.parse(message);
+  if (record !== undefined) return new DecodedEvent(id, timestamp, owner, logGroup, logStream, message, origin, 'vpcflow', record, clean);
+  const parsed = parser.parse(message, logGroup);
+  const ev = new DecodedEvent(id, timestamp, owner, logGroup, logStream, message, origin, parsed?.type, parsed?.fields, clean);
+  if (expected !== undefined && parsed?.type !== expected) onUnparsed!(expected, ev);
+  return ev;
 }
 
 /** A message that arrived without its CloudWatch envelope. */
@@ -68,20 +82,7 @@ export function lineToEvent(line: RawLine, context: LineContext, origin: EventOr
   const id = line.id !== undefined && line.id !== '' ? line.id : deterministicId(origin, 0);
   // Strings without quotes, backslashes or control characters need no JSON escaping (serialize.ts).
   const clean = !NEEDS_ESCAPE.test(message) && !NEEDS_ESCAPE.test(logGroup) && !NEEDS_ESCAPE.test(logStream) && !NEEDS_ESCAPE.test(owner) && !NEEDS_ESCAPE.test(id);
-  // The hot path, as in envelopeToEvents: a flow log group's lines go straight to its first format.
-  const record = parser.vpcFormats(logGroup)?.[0]?.parse(message);
-  let ev: DecodedEvent;
-  if (record !== undefined) {
-    ev = new DecodedEvent(id, line.timestamp, owner, logGroup, logStream, message, origin, 'vpcflow', record, clean);
-  } else {
-    const parsed = parser.parse(message, logGroup);
-    ev = new DecodedEvent(id, line.timestamp, owner, logGroup, logStream, message, origin, parsed?.type, parsed?.fields, clean);
-    if (onUnparsed) {
-      const expected = parser.expectedType(logGroup);
-      if (expected !== undefined && parsed?.type !== expected) onUnparsed(expected, ev);
-    }
-  }
-  return ev;
+  return buildEvent(id, line.timestamp, owner, logGroup, logStream, message, origin, clean, parser, parser.vpcFormats(logGroup)?.[0], onUnparsed ? parser.expectedType(logGroup) : undefined, onUnparsed);
 }
 
 // Surrogates too: JSON.stringify escapes a lone one (a string from the config could hold one); pairs merely take the slow path.
