@@ -2,7 +2,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import { readFileSync } from 'fs';
 import { PARTITION_FACTS, partitionOfRegion } from '../policies/partitions';
 import { toolkitConfigSchema } from './schema';
-import { CentralConfig, FirehoseConfig, KinesisConfig, LogGroupSelectionConfig, ToolkitConfig } from './types';
+import { CentralConfig, ExportSenderConfig, FirehoseConfig, KinesisConfig, LogGroupSelectionConfig, ToolkitConfig } from './types';
 
 /** Stable error code of config errors. */
 export const CONFIG_ERROR = 'CWL_SIEM_CONFIG';
@@ -89,6 +89,12 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 function applyComputedDefaults(config: ToolkitConfig): void {
   const p = config.namePrefix;
   for (const stack of config.stacks) {
+    if (stack.exportSender) {
+      const s = stack.exportSender as Writable<ExportSenderConfig>;
+      // Decrypt with the bucket's key when this config describes that bucket: the collector reads the objects.
+      const bucketKey = config.stacks.find((b) => b.export?.bucketName === s.bucketName && b.accountId === s.bucketAccountId)?.export?.kmsKeyArn;
+      if (s.bucketKmsKeyArn === undefined && bucketKey !== undefined) s.bucketKmsKeyArn = bucketKey;
+    }
     if (stack.kinesis) {
       const k = stack.kinesis as Writable<KinesisConfig>;
       (k.subscription as Writable<LogGroupSelectionConfig>).filterName ??= `${p}-kinesis`;
@@ -376,6 +382,7 @@ function semanticProblems(config: ToolkitConfig): ConfigProblem[] {
       ['.export.kmsKeyArn', s.export?.kmsKeyArn, true],
       ['.kinesis.kmsKeyArn', s.kinesis?.kmsKeyArn, true],
       ['.firehose.destination.kmsKeyArn', s.firehose?.destination.kmsKeyArn, true],
+      ['.exportSender.bucketKmsKeyArn', s.exportSender?.bucketKmsKeyArn, true],
     ];
     (s.kinesis?.reader.trustedPrincipalArns ?? []).forEach((a, k) => arns.push([`.kinesis.reader.trustedPrincipalArns[${k}]`, a, false]));
     for (const [base, identity] of [['.export.collector', s.export?.collector], ['.exportSender.identity', s.exportSender?.identity]] as const) {
@@ -492,6 +499,15 @@ function semanticProblems(config: ToolkitConfig): ConfigProblem[] {
     }
     if (bucketStack.export!.prefix !== sender.prefix) {
       problem(at(i, '.exportSender.prefix'), `must be "${bucketStack.export!.prefix}", the prefix in ${at(b, '.export')} the bucket policy lets it write under, got "${sender.prefix}"`);
+    }
+    const bucketKey = bucketStack.export!.kmsKeyArn;
+    if (sender.bucketKmsKeyArn !== bucketKey) {
+      problem(
+        at(i, '.exportSender.bucketKmsKeyArn'),
+        bucketKey === undefined
+          ? `must be left out: ${at(b, '.export')} encrypts bucket "${sender.bucketName}" with SSE-S3 (no kmsKeyArn), got "${sender.bucketKmsKeyArn}"`
+          : `must be "${bucketKey}", the ${at(b, '.export.kmsKeyArn')} the exported objects are encrypted with, got "${sender.bucketKmsKeyArn}"`,
+      );
     }
   });
 

@@ -200,6 +200,7 @@ const EXPORT_SENDER = object(
     bucketAccountId: ACCOUNT_ID,
     prefix: { ...KEY_PREFIX, default: 'cwl-exports' },
     identity: COLLECTOR_IDENTITY,
+    bucketKmsKeyArn: KMS_KEY_ARN,
   },
   ['bucketName', 'bucketAccountId', 'identity'],
   { description: 'Export path, sending side: the identity in this account that exports to a bucket of another account and collects.' },

@@ -98,6 +98,12 @@ export interface ExportSenderConfig {
   readonly prefix: string;
   /** The user or role named in the bucket stack's `export.access`. */
   readonly identity: CollectorIdentityConfig;
+  /**
+   * The bucket's customer managed key (its `export.kmsKeyArn`): the identity gets `kms:Decrypt` on it
+   * through S3 to read the exported objects. The key's policy must allow this account.
+   * @default the bucket stack's `export.kmsKeyArn` when that stack is in this config, else none (SSE-S3)
+   */
+  readonly bucketKmsKeyArn?: string;
 }
 
 export interface LogGroupSelectionConfig {

@@ -8,7 +8,7 @@ import {
 } from './arns';
 import { conditions, finishDocument } from './document';
 import { InputCheck } from './inputs';
-import { logsServicePrincipal, Partition } from './partitions';
+import { logsServicePrincipal, Partition, viaService } from './partitions';
 import * as perms from './perms';
 import { tlsOnlyStatement } from './statements';
 import { ConditionBlock, PolicyDocument, Statement } from './types';
@@ -134,11 +134,19 @@ export interface ExportCollectorPolicyProps {
    * @default false
    */
   readonly crossAccountBucket?: boolean;
+  /**
+   * Customer managed key the bucket encrypts with (ARN or Terraform reference). S3 decrypts each
+   * exported object with it on GetObject, so the collector needs `kms:Decrypt` on it through S3.
+   * The key's own policy must also let CloudWatch Logs use it for the export tasks.
+   * @default no key statement (SSE-S3)
+   */
+  readonly bucketKmsKeyArn?: string;
 }
 
 /**
  * Identity policy of the collector in export mode (document 5): create and track export tasks,
- * list the prefix, read and delete what was exported.
+ * list the prefix, read and delete what was exported, and decrypt it through S3 when the bucket
+ * has a customer managed key.
  */
 export function exportCollectorPolicy(props: ExportCollectorPolicyProps): PolicyDocument {
   const fn = 'exportCollectorPolicy';
@@ -149,6 +157,7 @@ export function exportCollectorPolicy(props: ExportCollectorPolicyProps): Policy
   const bucket = check.bucketName('bucketName', props.bucketName);
   const prefix = check.keyPrefix('prefix', props.prefix);
   const groups = props.logGroupNames?.length ? check.list('logGroupNames', props.logGroupNames, (p, v) => check.logGroupName(p, v)) : [];
+  const key = props.bucketKmsKeyArn === undefined ? undefined : check.arnOrReference('bucketKmsKeyArn', props.bucketKmsKeyArn, partition, 'kms');
   check.done();
 
   const objects = s3PrefixObjectsArn(partition, bucket, prefix);
@@ -168,6 +177,15 @@ export function exportCollectorPolicy(props: ExportCollectorPolicyProps): Policy
       Action: perms.OBJECT_WRITE,
       Resource: objects,
       Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    });
+  }
+  if (key) {
+    statements.push({
+      Sid: 'DecryptExportedObjects',
+      Effect: 'Allow',
+      Action: perms.KMS_DECRYPT,
+      Resource: key,
+      Condition: { StringEquals: { 'kms:ViaService': viaService(partition, 's3', region) } },
     });
   }
   return finishDocument(fn, 'identity', partition, statements);

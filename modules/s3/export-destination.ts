@@ -26,7 +26,7 @@ export interface ExportDestinationProps {
   readonly expirationDays?: number;
   /** @default false */
   readonly versioning?: boolean;
-  /** @default SSE-S3 */
+  /** @default SSE-S3 (with a key, a collector created here gets `kms:Decrypt` on it through S3) */
   readonly kmsKeyArn?: string;
   /** Same-account mode only: the collector identity to create. @default none */
   readonly collector?: CollectorIdentity;
@@ -72,6 +72,7 @@ export class ExportDestination extends Construct {
         prefix: this.prefix,
         identity: props.collector,
         crossAccountBucket: false,
+        bucketKmsKeyArn: props.kmsKeyArn,
       });
       this.collectorArn = identity.arn;
     }
@@ -88,6 +89,8 @@ export interface ExportCollectorIdentityProps {
   readonly identity: CollectorIdentity;
   /** The bucket is in another account. */
   readonly crossAccountBucket: boolean;
+  /** Customer managed key of the bucket: the identity may decrypt the exported objects through S3. @default SSE-S3 */
+  readonly bucketKmsKeyArn?: string;
 }
 
 /** The export-mode collector: a role or user holding the export collector policy. */
@@ -103,6 +106,7 @@ export class ExportCollectorIdentity extends Construct {
         bucketName: props.bucketName,
         prefix: props.prefix,
         crossAccountBucket: props.crossAccountBucket,
+        bucketKmsKeyArn: props.bucketKmsKeyArn,
       }),
     };
     if (props.identity.type === 'role') {
@@ -130,6 +134,12 @@ export interface ExportSenderProps {
   readonly prefix?: string;
   /** The user or role the bucket's policy names as sender. */
   readonly identity: CollectorIdentity;
+  /**
+   * Customer managed key of the bucket (in the bucket's account): the identity reads the exported
+   * objects, so it gets `kms:Decrypt` on the key through S3. The key's policy must allow this account too.
+   * @default SSE-S3
+   */
+  readonly bucketKmsKeyArn?: string;
 }
 
 /** Export path, sending side of the cross-account modes: the identity that exports and collects. */
@@ -147,6 +157,7 @@ export class ExportSender extends Construct {
       prefix: this.prefix,
       identity: props.identity,
       crossAccountBucket: true,
+      bucketKmsKeyArn: props.bucketKmsKeyArn,
     }).arn;
   }
 }

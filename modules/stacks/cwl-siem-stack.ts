@@ -60,7 +60,15 @@ export class CwlSiemStack extends TerraformStack {
 
     if (config.exportSender) {
       const s = config.exportSender;
-      const sender = new ExportSender(this, 'export_sender', { partition, region, accountId, bucketName: s.bucketName, prefix: s.prefix, identity: s.identity });
+      const sender = new ExportSender(this, 'export_sender', {
+        partition,
+        region,
+        accountId,
+        bucketName: s.bucketName,
+        prefix: s.prefix,
+        identity: s.identity,
+        bucketKmsKeyArn: s.bucketKmsKeyArn,
+      });
       this.output('export_bucket', s.bucketName, 'Bucket (in another account) export tasks write to');
       this.output('export_prefix', sender.prefix, 'Key prefix of the export tasks (destinationPrefix)');
       this.output('export_collector_arn', sender.arn, 'Collector identity for export mode');

@@ -151,6 +151,21 @@ describe('defaults', () => {
     });
   });
 
+  test("an export sender decrypts with the bucket stack's key when that stack is in the config, and keeps a key it is given", () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const keyed = crossAccount('role', { type: 'role', roleName: 'exporter', trustedPrincipalArns: ['arn:aws:iam::444455556666:root'] });
+    keyed.stacks[0].export.kmsKeyArn = key;
+    expect(parseConfig(keyed, 'test.json').stacks[1].exportSender!.bucketKmsKeyArn).toBe(key);
+
+    const plain = parseConfig(crossAccount('user', { type: 'user', userName: 'exporter' }), 'test.json');
+    expect(plain.stacks[1].exportSender).toEqual({ bucketName: 'acme-exports', bucketAccountId: '111122223333', prefix: 'cwl-exports', identity: { type: 'user', userName: 'exporter' } });
+
+    const alone = crossAccount('user', { type: 'user', userName: 'exporter' });
+    alone.stacks.shift();
+    alone.stacks[0].exportSender.bucketKmsKeyArn = key;
+    expect(parseConfig(alone, 'test.json').stacks[0].exportSender!.bucketKmsKeyArn).toBe(key);
+  });
+
   test('backends get encryption (s3) and the Terraform Cloud host name (cloud)', () => {
     const s3 = parseConfig(withStack({ backend: { type: 's3', bucket: 'acme-state', key: 'cwl.tfstate', region: 'us-east-1' } }), 'test.json');
     expect(s3.stacks[0].backend).toEqual({ type: 's3', bucket: 'acme-state', key: 'cwl.tfstate', region: 'us-east-1', encrypt: true });
@@ -385,6 +400,49 @@ const badConfigs: [string, () => unknown, string, string][] = [
     },
     '$.stacks[1].exportSender.bucketAccountId',
     'must be "111122223333", the account of stack "bucket" at $.stacks[0] that creates bucket "acme-exports", got "777788889999"',
+  ],
+  [
+    "sender's bucket key differs from the bucket stack's",
+    () => {
+      const config = crossAccount('user', { type: 'user', userName: 'exporter' });
+      config.stacks[0].export.kmsKeyArn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      config.stacks[1].exportSender.bucketKmsKeyArn = 'arn:aws:kms:us-east-1:111122223333:key/9999aaaa-99aa-99aa-99aa-999999999999';
+      return config;
+    },
+    '$.stacks[1].exportSender.bucketKmsKeyArn',
+    'must be "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", the $.stacks[0].export.kmsKeyArn the exported objects are encrypted with',
+  ],
+  [
+    'sender names a bucket key for a bucket stack with SSE-S3',
+    () => {
+      const config = crossAccount('user', { type: 'user', userName: 'exporter' });
+      config.stacks[1].exportSender.bucketKmsKeyArn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      return config;
+    },
+    '$.stacks[1].exportSender.bucketKmsKeyArn',
+    'must be left out: $.stacks[0].export encrypts bucket "acme-exports" with SSE-S3',
+  ],
+  [
+    'sender bucket key of another region',
+    () => {
+      const config = crossAccount('user', { type: 'user', userName: 'exporter' });
+      config.stacks.shift();
+      config.stacks[0].exportSender.bucketKmsKeyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      return config;
+    },
+    '$.stacks[0].exportSender.bucketKmsKeyArn',
+    'must be a key of region us-east-1, the stack\'s',
+  ],
+  [
+    'sender bucket key given as a key id',
+    () => {
+      const config = crossAccount('user', { type: 'user', userName: 'exporter' });
+      config.stacks.shift();
+      config.stacks[0].exportSender.bucketKmsKeyArn = '1234abcd-12ab-34cd-56ef-1234567890ab';
+      return config;
+    },
+    '$.stacks[0].exportSender.bucketKmsKeyArn',
+    'must be a KMS key ARN such as',
   ],
   [
     'kinesis and firehose both with an account policy',

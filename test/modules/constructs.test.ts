@@ -77,6 +77,36 @@ describe('ExportDestination and ExportSender', () => {
     expect(r.aws_iam_access_key).toBeUndefined();
     const sids = doc(only(r, 'aws_iam_user_policy').policy).Statement.map((s) => s.Sid);
     expect(sids).toContain('WriteExportedObjects');
+    expect(sids).not.toContain('DecryptExportedObjects');
+  });
+
+  test('same account with a bucket key: SSE-KMS with that key, and the collector may decrypt through S3', () => {
+    const key = `arn:aws:kms:us-east-1:${A}:key/k-1`;
+    const r = synthResources((s) => new ExportDestination(s, 'export', { ...env, bucketName: 'acme-exports', kmsKeyArn: key, collector: { type: 'role', roleName: 'cwl-collector' } }));
+    expect(JSON.stringify(only(r, 'aws_s3_bucket_server_side_encryption_configuration'))).toContain(`"kms_master_key_id":"${key}"`);
+    const policy = doc(only(r, 'aws_iam_role_policy').policy);
+    expect(policy.Statement.find((s) => s.Sid === 'DecryptExportedObjects')).toEqual({
+      Sid: 'DecryptExportedObjects',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: key,
+      Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+    });
+  });
+
+  test('sender with the bucket key: the collector policy decrypts with that key through S3', () => {
+    const key = `arn:aws:kms:us-east-1:${A}:key/k-1`;
+    const r = synthResources((s) =>
+      new ExportSender(s, 'sender', { ...env, accountId: B, bucketName: 'acme-exports', identity: { type: 'role', roleName: 'cwl-exporter' }, bucketKmsKeyArn: key }),
+    );
+    const statement = doc(only(r, 'aws_iam_role_policy').policy).Statement.find((s) => s.Sid === 'DecryptExportedObjects');
+    expect(statement).toMatchObject({ Action: 'kms:Decrypt', Resource: key, Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } });
+  });
+
+  test('a bucket key that is no KMS ARN fails naming bucketKmsKeyArn', () => {
+    expect(() =>
+      synthResources((s) => new ExportSender(s, 'sender', { ...env, accountId: B, bucketName: 'acme-exports', identity: { type: 'user', userName: 'u' }, bucketKmsKeyArn: 'k-1' })),
+    ).toThrow(/bucketKmsKeyArn: got "k-1"/);
   });
 });
 

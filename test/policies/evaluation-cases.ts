@@ -49,6 +49,7 @@ const EXTERNAL_ID = 'siem-7f3a9c2e-tenant-42';
 const CENTRAL_KEY = `arn:aws:kms:${REGION}:${LOGS_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const STREAM_KEY = `arn:aws:kms:${REGION}:${LOGS_ACCOUNT}:key/5678efab-56ef-78ab-90cd-567890abcdef`;
 const OTHER_KEY = `arn:aws:kms:${REGION}:${LOGS_ACCOUNT}:key/9999aaaa-99aa-99aa-99aa-999999999999`;
+const EXPORT_KEY = `arn:aws:kms:${REGION}:${LOGS_ACCOUNT}:key/0e0e0e0e-1a1a-2b2b-3c3c-4d4d4d4d4d4d`;
 
 // ---- ARN and context helpers -------------------------------------------------------------------
 
@@ -369,6 +370,32 @@ const namedGroupsCollector = identity(
   'export-collector',
   exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, logGroupNames: ['/app/api'] }),
 );
+/** The collector of a bucket encrypted with a customer managed key. */
+const keyedCollector = identity(
+  'export-collector',
+  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, bucketKmsKeyArn: EXPORT_KEY }),
+);
+const keyedSenderCollector = identity(
+  'export-collector',
+  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, crossAccountBucket: true, bucketKmsKeyArn: EXPORT_KEY }),
+);
+/** A key policy that also lets the sending account's IAM policies use the key (what the user must add in the cross-account modes). */
+const keyPolicyWithSender: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    ...defaultKeyPolicy(LOGS_ACCOUNT).Statement,
+    { Sid: 'SendingAccountDecrypts', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SENDING_ACCOUNT}:root` }, Action: 'kms:Decrypt', Resource: '*' },
+  ],
+};
+/** What S3 asks KMS for when the collector's GetObject reads an exported object of the encrypted bucket. */
+const decryptExported = (via: string | undefined, change: Partial<Request> = {}): Partial<Request> => ({
+  action: 'kms:Decrypt',
+  resource: EXPORT_KEY,
+  context: tls(via === undefined ? {} : { 'kms:ViaService': via }),
+  identityPolicies: [keyedCollector],
+  resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  ...change,
+});
 const doc5 = family('5 export collector identity', {
   principal: session(LOGS_ACCOUNT, 'cwl-export-collector'),
   action: 'logs:CreateExportTask',
@@ -434,6 +461,30 @@ const document5: EvaluationCase[] = [
     identityPolicies: [senderCollector],
     principal: session(SENDING_ACCOUNT, ROLE),
     resourcePolicy: roleBucket,
+  }),
+  doc5('bucketKmsKeyArn: the collector reads an exported object of the encrypted bucket', 'Allowed', {
+    action: 's3:GetObject',
+    resource: EXPORTED,
+    identityPolicies: [keyedCollector],
+    resourcePolicy: sameAccountBucket,
+  }),
+  doc5("bucketKmsKeyArn: S3 decrypts an exported object with the bucket key for the collector's GetObject", 'Allowed', decryptExported('s3.us-east-1.amazonaws.com')),
+  doc5('bucketKmsKeyArn: the collector decrypts with another key through S3', 'Denied', decryptExported('s3.us-east-1.amazonaws.com', { resource: OTHER_KEY })),
+  doc5('bucketKmsKeyArn: the collector decrypts with the bucket key through SQS (wrong kms:ViaService)', 'Denied', decryptExported('sqs.us-east-1.amazonaws.com')),
+  doc5('bucketKmsKeyArn: the collector decrypts with the bucket key through S3 of another region', 'Denied', decryptExported('s3.eu-west-1.amazonaws.com')),
+  doc5('bucketKmsKeyArn: the collector decrypts with the bucket key directly (no kms:ViaService)', 'Denied', decryptExported(undefined)),
+  doc5('bucketKmsKeyArn: the collector gets a data key through S3 (only Decrypt is granted)', 'Denied', decryptExported('s3.us-east-1.amazonaws.com', { action: 'kms:GenerateDataKey' })),
+  doc5('No bucketKmsKeyArn: the collector decrypts with the bucket key through S3 (no KMS grant)', 'Denied', decryptExported('s3.us-east-1.amazonaws.com', { identityPolicies: [collector] })),
+  doc5("crossAccountBucket and bucketKmsKeyArn: the sending collector decrypts through S3, the key policy allowing its account", 'Allowed', {
+    ...decryptExported('s3.us-east-1.amazonaws.com'),
+    principal: session(SENDING_ACCOUNT, ROLE),
+    identityPolicies: [keyedSenderCollector],
+    resourcePolicy: keyPolicyWithSender,
+  }),
+  doc5("crossAccountBucket and bucketKmsKeyArn: the sending collector decrypts through S3, the key policy naming only the bucket's account", 'Denied', {
+    ...decryptExported('s3.us-east-1.amazonaws.com'),
+    principal: session(SENDING_ACCOUNT, ROLE),
+    identityPolicies: [keyedSenderCollector],
   }),
 ];
 

@@ -133,6 +133,41 @@ describe('collector identity for export mode (document 5)', () => {
     expect(bySid(doc, 'CreateExportTasks').Resource).toEqual([`arn:aws:logs:us-east-1:${A}:log-group:/aws/lambda/app`, `arn:aws:logs:us-east-1:${A}:log-group:/aws/lambda/app:*`]);
     expect(bySid(doc, 'WriteExportedObjects').Condition).toEqual({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } });
   });
+
+  test('no bucket key: no KMS statement, no kms action anywhere', () => {
+    const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports' });
+    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects']);
+    expect(renderPolicy(doc)).not.toContain('kms:');
+  });
+
+  test('a bucket key: Decrypt on that key through S3 of the region, after the object statements', () => {
+    const key = `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports', bucketKmsKeyArn: key });
+    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects', 'DecryptExportedObjects']);
+    expect(bySid(doc, 'DecryptExportedObjects')).toEqual({
+      Sid: 'DecryptExportedObjects',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: key,
+      Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+    });
+  });
+
+  test('a bucket key with a cross-account bucket, a Terraform reference kept as is', () => {
+    const doc = exportCollectorPolicy({ ...base, accountId: B, bucketName: 'acme-cwl-exports', prefix: 'exports', crossAccountBucket: true, bucketKmsKeyArn: '${aws_kms_key.exports.arn}' });
+    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects', 'WriteExportedObjects', 'DecryptExportedObjects']);
+    expect(bySid(doc, 'DecryptExportedObjects').Resource).toBe('${aws_kms_key.exports.arn}');
+  });
+
+  test('China: kms:ViaService and the key ARN use the aws-cn spelling', () => {
+    const key = `arn:aws-cn:kms:cn-north-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const doc = exportCollectorPolicy({ partition: 'aws-cn', region: 'cn-north-1', accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports', bucketKmsKeyArn: key });
+    expect(bySid(doc, 'DecryptExportedObjects')).toMatchObject({
+      Resource: key,
+      Condition: { StringEquals: { 'kms:ViaService': 's3.cn-north-1.amazonaws.com.cn' } },
+    });
+    expect(bySid(doc, 'ReadAndDeleteExportedObjects').Resource).toBe('arn:aws-cn:s3:::acme-cwl-exports/exports/*');
+  });
 });
 
 describe('CloudWatch Logs -> Kinesis and the reader (documents 6-7)', () => {
