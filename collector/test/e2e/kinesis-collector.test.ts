@@ -1,9 +1,9 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { getText, opsPortFromLogs } from '../support/ops';
-import { ChildProcess, spawn } from 'child_process';
+import { getText, opsPortFromLogs, RunningCollector, startCollectorProcess } from '../support/ops';
+import { ChildProcess } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { gzipSync } from 'zlib';
 import { createStream, listShards, RunningKinesalite, startKinesalite, waitFor } from '../kinesis/kinesalite';
 
@@ -13,7 +13,6 @@ import { createStream, listShards, RunningKinesalite, startKinesalite, waitFor }
  * duplicates at most the unacknowledged batch per shard; SIGTERM drains, checkpoints and exits 0.
  */
 
-const bin = resolve(__dirname, '..', '..', 'bin', 'cwl-siem-collector.js');
 const STREAM = 'cwl-e2e';
 const SHARDS = 3;
 const EVENTS_PER_RECORD = 5;
@@ -82,23 +81,12 @@ function writeConfig(options: { startPosition?: string; batchSize?: number } = {
   return path;
 }
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly logs: () => string;
-  readonly exited: Promise<number | null>;
-}
+type Running = RunningCollector;
 
 function startCollector(config: string): Running {
-  const child = spawn(process.execPath, [bin, 'run', '--config', config], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let logs = '';
-  child.stdout!.on('data', (c: Buffer) => (logs += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (logs += c.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, logs: () => logs, exited };
+  const running = startCollectorProcess(config, { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' });
+  children.push(running.child);
+  return running;
 }
 
 /** Every event line delivered to the file sink (rotated files included). */

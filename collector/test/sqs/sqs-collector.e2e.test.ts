@@ -1,8 +1,8 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { getText, opsPortFromLogs } from '../support/ops';
+import { ChildProcess, spawnSync } from 'node:child_process';
+import { COLLECTOR_BIN, getText, opsPortFromLogs, RunningCollector, startCollectorProcess } from '../support/ops';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { S3Emulator, SqsEmulator, startS3, startSqs, TEST_CREDENTIALS, TEST_REGION } from '../support/emulators';
 import {
   byId,
@@ -34,7 +34,7 @@ import {
 
 jest.setTimeout(60000);
 
-const bin = resolve(__dirname, '..', '..', 'bin', 'cwl-siem-collector.js');
+const bin = COLLECTOR_BIN;
 const BUCKET = 'cwl-e2e-objects';
 let s3: S3Emulator;
 let sqs: SqsEmulator;
@@ -95,23 +95,12 @@ function writeConfig(): string {
   return path;
 }
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly logs: () => string;
-  readonly exited: Promise<number | null>;
-}
+type Running = RunningCollector;
 
 function startCollector(config: string): Running {
-  const child = spawn(process.execPath, [bin, 'run', '--config', config], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_REGION: TEST_REGION },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let logs = '';
-  child.stdout!.on('data', (c: Buffer) => (logs += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (logs += c.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, logs: () => logs, exited };
+  const running = startCollectorProcess(config, { AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_REGION: TEST_REGION });
+  children.push(running.child);
+  return running;
 }
 
 const delivered = () => readNdjson<DeliveredEvent>(join(dir, 'out'), 'events.ndjson');
