@@ -498,6 +498,10 @@ describe('a task running longer than maxTaskMs', () => {
     expect(h.logs.creates().map((p) => p.to + 1 - p.from)).toEqual([4000, 2000, 1500, 1500, 1500, 1500]);
     expect(h.logs.creates().every((p) => p.from === T0)).toBe(true);
     expect(h.store.group('/app/api')).toMatchObject({ exportedUntil: T0, windowMs: 1500, splitUntil: T0 + 4000 });
+    // Too long at the smallest window: the group backs off (growing delays) instead of taking the account's one slot again at once.
+    const state = h.store.group('/app/api') as { failures?: number; retryAt?: number };
+    expect(state.failures).toBeGreaterThanOrEqual(3);
+    expect(state.retryAt).toBeGreaterThan(0);
   });
 });
 

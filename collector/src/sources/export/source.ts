@@ -507,10 +507,16 @@ export class ExportSource implements Source {
 
   /** A task that did not complete: nothing of it is read; its partial objects are deleted; the window is tried again. */
   private async abandonTask(task: TaskState, outcome: 'FAILED' | 'CANCELLED' | 'SPLIT', signal: AbortSignal): Promise<void> {
-    this.o.metrics.exportTasks.inc({ result: outcome === 'SPLIT' ? 'split' : outcome === 'FAILED' ? 'failed' : 'cancelled' });
-    if (outcome === 'SPLIT') {
+    const minWindow = this.o.minWindowMs ?? 1000;
+    const unsplittable = outcome === 'SPLIT' && task.to - task.from <= minWindow;
+    this.o.metrics.exportTasks.inc({ result: unsplittable ? 'too_long' : outcome === 'SPLIT' ? 'split' : outcome === 'FAILED' ? 'failed' : 'cancelled' });
+    if (unsplittable) {
+      // Too long even at the smallest window: back the group off, so it does not hold the account's one task slot round after round.
+      this.o.logger.error({ group: task.group, windowMs: task.to - task.from, maxTaskMs: this.o.maxTaskMs }, 'export task too long even at the smallest window; the group backs off');
+      await this.groupFailed(task.group, 'too long at the smallest window');
+    } else if (outcome === 'SPLIT') {
       const s = this.states.get(task.group) ?? { exportedUntil: task.from };
-      const half = Math.max(this.o.minWindowMs ?? 1000, Math.floor((task.to - task.from) / 2));
+      const half = Math.max(minWindow, Math.floor((task.to - task.from) / 2));
       // The too-long window is covered in halves (halved again if need be), then windows are normal again.
       const next: GroupState = { ...s, windowMs: half, splitUntil: Math.max(s.splitUntil ?? 0, task.to) };
       this.states.set(task.group, next);
