@@ -2,7 +2,10 @@ import pino, { Logger } from 'pino';
 
 export type { Logger };
 
-/** Paths pino redacts in every log line: secrets never reach the logs. */
+/**
+ * Paths pino redacts in every log line: secrets never reach the logs. (`key` is among them, for TLS
+ * private keys: log S3 object keys under another name, e.g. `object`.)
+ */
 export const REDACT_PATHS = [
   'token',
   '*.token',

@@ -287,8 +287,8 @@ export class SqsSource implements Source {
       return got;
     } catch (e) {
       this.stats.fetchErrors++;
-      if (signal.aborted) log.info({ bucket: obj.bucket, key: obj.key }, 'stopped while fetching an object; leaving the message to be received again');
-      else log.warn({ err: e, bucket: obj.bucket, key: obj.key, receiveCount: m.receiveCount }, 'GetObject failed; leaving the message to be received again');
+      if (signal.aborted) log.info({ bucket: obj.bucket, object: obj.key }, 'stopped while fetching an object; leaving the message to be received again');
+      else log.warn({ err: e, bucket: obj.bucket, object: obj.key, receiveCount: m.receiveCount }, 'GetObject failed; leaving the message to be received again');
       return undefined;
     }
   }
