@@ -18,7 +18,7 @@ import { CollectorConfig, CollectorConfigError, ExportSourceConfig, loadCollecto
 import { createLogger } from './ops/log';
 import { ExportControlError, pausedBy, readControl, updateControl } from './sources/export/control';
 import type { ExportProgress } from './sources/export/source';
-import { parseGroups, parseTask, TASK_KEY } from './sources/export/state';
+import { DISCOVERY_KEY, parseDiscovery, parseGroups, parseTask, TASK_KEY } from './sources/export/state';
 
 export interface ExportCommandIo {
   readonly stdout: NodeJS.WritableStream;
@@ -143,7 +143,7 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
 
 export interface GroupStatus {
   readonly group: string;
-  readonly state: 'active' | 'paused' | 'backing off';
+  readonly state: 'active' | 'paused' | 'backing off' | 'gone';
   readonly exportedUntil: string;
   readonly lagSeconds: number;
   readonly pausedBy?: string;
@@ -164,11 +164,13 @@ function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () 
   }
   const control = readControl(source.controlPath);
   const now = clock();
+  const discovery = parseDiscovery(all[DISCOVERY_KEY]);
+  const found = discovery ? new Set(discovery.groups) : undefined;
   const groups: GroupStatus[] = [...parseGroups(all)].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([group, s]) => {
     const by = pausedBy(control, group);
     return {
       group,
-      state: by !== undefined ? 'paused' : s.retryAt !== undefined && s.retryAt > now ? 'backing off' : 'active',
+      state: found && !found.has(group) ? 'gone' : by !== undefined ? 'paused' : s.retryAt !== undefined && s.retryAt > now ? 'backing off' : 'active',
       exportedUntil: new Date(s.exportedUntil).toISOString(),
       lagSeconds: Math.max(0, Math.round((now - s.exportedUntil) / 1000)),
       ...(by !== undefined ? { pausedBy: by, reason: control.paused[by].reason } : {}),
@@ -177,7 +179,7 @@ function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () 
   const task = parseTask(all[TASK_KEY]);
   const unmatched = Object.keys(control.paused).filter((p) => !groups.some((g) => g.pausedBy === p));
   if (a.flags.has('--json')) {
-    io.stdout.write(`${JSON.stringify({ groups, task: task ?? null, pausedWithoutGroup: unmatched }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ groups, task: task ?? null, pausedWithoutGroup: unmatched, lastDiscovery: discovery ? new Date(discovery.at).toISOString() : null }, null, 2)}\n`);
     return 0;
   }
   if (!groups.length) {
@@ -195,6 +197,9 @@ function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () 
     );
   }
   for (const p of unmatched) io.stdout.write(`Paused, matching no group yet: ${p}\n`);
+  if (discovery && groups.some((g) => g.state === 'gone')) {
+    io.stdout.write(`"gone": not found (or no longer included) at the last discovery, ${new Date(discovery.at).toISOString()}; its progress is kept.\n`);
+  }
   return 0;
 }
 

@@ -80,6 +80,23 @@ describe('export status, pause and resume', () => {
     expect(json.task).toMatchObject({ taskId: 't-123', done: ['a', 'b'] });
   });
 
+  test('groups the last discovery did not find are "gone", with their progress kept', async () => {
+    const config = writeConfig();
+    writeCheckpoints({
+      'export/group//app/api': JSON.stringify({ exportedUntil: NOW - 60_000 }),
+      'export/group//app/deleted': JSON.stringify({ exportedUntil: NOW - 86400_000 }),
+      'export/discovery': JSON.stringify({ at: NOW - 30_000, groups: ['/app/api', '/app/new'] }),
+    });
+    const c = capture();
+    expect(await runExportCommand(['status', '--config', config], c.io)).toBe(0);
+    expect(c.out()).toMatch(/^\/app\/api\s+active\s/m);
+    expect(c.out()).toMatch(/^\/app\/deleted\s+gone\s+2026-11-21T12:00:00.000Z\s+1d 00h$/m);
+    expect(c.out()).toContain('"gone": not found (or no longer included) at the last discovery, 2026-11-22T11:59:30.000Z');
+    const j = capture();
+    await runExportCommand(['status', '--config', config, '--json'], j.io);
+    expect(JSON.parse(j.out())).toMatchObject({ lastDiscovery: '2026-11-22T11:59:30.000Z', groups: [{ group: '/app/api', state: 'active' }, { group: '/app/deleted', state: 'gone' }] });
+  });
+
   test('status without progress says so; a pause matching no group is listed', async () => {
     const config = writeConfig();
     expect(await runExportCommand(['pause', '/not/yet', '--config', config], capture().io)).toBe(0);

@@ -277,6 +277,8 @@ describe('export source against the export API and s3rver', () => {
     expect(tasks.every((t) => t.to - t.from === WINDOW - 1 && t.from % WINDOW === 0)).toBe(true);
     expect(tasks.every((t) => t.status.code === 'COMPLETED' && t.destination === BUCKET && t.destinationPrefix === PREFIX)).toBe(true);
     expect(await remainingObjects()).toEqual([]);
+    // The last discovery is recorded for `export status`.
+    expect(JSON.parse((await h.checkpoints.load('export/discovery'))!)).toMatchObject({ groups: [...GROUPS].sort() });
     const metrics = await h.metrics.registry.metrics();
     expect(metrics).toMatch(new RegExp(`cwl_siem_collector_export_tasks_total\\{result="completed"\\} ${tasks.length}`));
     expect(metrics).toMatch(/cwl_siem_collector_export_log_groups\{state="active"\} 3/);

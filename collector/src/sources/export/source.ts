@@ -222,6 +222,7 @@ export class ExportSource implements Source {
     const added = [...found.keys()].filter((n) => !this.groups.has(n));
     this.groups = found;
     this.discoveredOnce = true;
+    await this.state.saveDiscovery({ at: this.clock(), groups: [...found.keys()].sort() });
     const fresh: Promise<void>[] = [];
     const start = this.o.backfill ? this.o.backfill.since : this.o.startTime === 'now' ? Math.floor(this.clock() / this.o.windowMs) * this.o.windowMs : this.o.startTime;
     for (const name of found.keys()) {

@@ -7,6 +7,8 @@
  *   `failures`/`retryAt` back off a group whose tasks keep failing.
  * - `export/task`: the task in progress, `{ taskId, taskName, group, from, to, createdAt, done: [keys] }`
  *   (`done`: objects already delivered and acknowledged), or `""` when none.
+ * - `export/discovery`: `{ at, groups: [names] }` of the last successful discovery, so `export status`
+ *   can tell groups that no longer exist (their state is kept).
  *
  * Keys of another store (a backfill's) use the same layout in their own file.
  */
@@ -39,6 +41,13 @@ export interface TaskState {
 
 export const GROUP_KEY_PREFIX = 'export/group/';
 export const TASK_KEY = 'export/task';
+export const DISCOVERY_KEY = 'export/discovery';
+
+/** The last successful discovery: when, and the names of the groups it found (after include/exclude). */
+export interface DiscoveryState {
+  readonly at: number;
+  readonly groups: readonly string[];
+}
 
 export class ExportStateError extends Error {
   readonly code = ERROR_CODES.checkpoint;
@@ -68,6 +77,10 @@ export class ExportState {
   async saveTask(task: TaskState | undefined): Promise<void> {
     await this.store.save(TASK_KEY, task ? JSON.stringify(task) : '');
   }
+
+  async saveDiscovery(d: DiscoveryState): Promise<void> {
+    await this.store.save(DISCOVERY_KEY, JSON.stringify(d));
+  }
 }
 
 /** Group states from a whole checkpoint map (also used by `export status`, which reads the file). */
@@ -89,6 +102,17 @@ export function parseGroups(all: Readonly<Record<string, string>>): Map<string, 
     out.set(name, s as GroupState);
   }
   return out;
+}
+
+/** The last discovery, or undefined (none recorded, or a value that is not one: it is only informative). */
+export function parseDiscovery(value: string | undefined): DiscoveryState | undefined {
+  if (!value) return undefined;
+  try {
+    const d = JSON.parse(value) as Partial<DiscoveryState>;
+    return typeof d?.at === 'number' && Array.isArray(d.groups) ? (d as DiscoveryState) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function parseTask(value: string | undefined): TaskState | undefined {
