@@ -3,7 +3,7 @@
  * - s3rver (S3): path-style addressing, and checksums only when required (otherwise the SDK's
  *   aws-chunked uploads are stored with their chunk framing inside the object);
  * - fauxqs 1.9.2 (SQS): an ES module, so it runs in a child process started by fauxqs-launcher.mjs.
- *   It listens on 0.0.0.0 (not configurable in 1.9.2); clients use 127.0.0.1.
+ *   The launcher binds it to 127.0.0.1 (fauxqs' own startFauxqs() would listen on 0.0.0.0).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
