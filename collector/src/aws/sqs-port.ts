@@ -27,9 +27,15 @@ export class S3ObjectError extends Error {
 /** The SqsPort of one queue. Messages come with their ApproximateReceiveCount. */
 export function sqsPort(client: SQSClient, queueUrl: string): SqsPort {
   return {
-    async receive({ maxMessages, waitTimeSeconds, signal }) {
+    async receive({ maxMessages, waitTimeSeconds, visibilityTimeoutSeconds, signal }) {
       const out = await client.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitTimeSeconds, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: maxMessages,
+          WaitTimeSeconds: waitTimeSeconds,
+          ...(visibilityTimeoutSeconds !== undefined ? { VisibilityTimeout: visibilityTimeoutSeconds } : {}),
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
         { abortSignal: signal },
       );
       const messages: SqsMessage[] = [];

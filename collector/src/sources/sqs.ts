@@ -39,7 +39,13 @@ export interface SqsMessage {
 /** The few SQS calls the source needs; the app adapts `@aws-sdk/client-sqs` to it (bound to one queue). */
 export interface SqsPort {
   /** ReceiveMessage. Should resolve (or reject) promptly when `signal` aborts. */
-  receive(params: { readonly maxMessages: number; readonly waitTimeSeconds: number; readonly signal: AbortSignal }): Promise<readonly SqsMessage[]>;
+  receive(params: {
+    readonly maxMessages: number;
+    readonly waitTimeSeconds: number;
+    /** How long received messages stay invisible (ReceiveMessage's VisibilityTimeout, overriding the queue's). */
+    readonly visibilityTimeoutSeconds?: number;
+    readonly signal: AbortSignal;
+  }): Promise<readonly SqsMessage[]>;
   /** DeleteMessage. */
   delete(receiptHandle: string): Promise<void>;
   /** ChangeMessageVisibility: the message stays invisible for `seconds` from now. */
@@ -176,7 +182,8 @@ export class SqsSource implements Source {
         if (signal.aborted) break;
         let messages: readonly SqsMessage[];
         try {
-          messages = await this.o.sqs.receive({ maxMessages: Math.min(this.maxMessages, this.concurrency - inFlight.size), waitTimeSeconds: this.waitTimeSeconds, signal });
+          // Received messages stay invisible for our timeout whatever the queue's is, so the first extension (at half of it) is always in time.
+          messages = await this.o.sqs.receive({ maxMessages: Math.min(this.maxMessages, this.concurrency - inFlight.size), waitTimeSeconds: this.waitTimeSeconds, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds, signal });
         } catch (e) {
           if (signal.aborted) break;
           this.o.metrics.retries.inc({ component: 'sqs' });

@@ -65,6 +65,23 @@ describe('sqsPort', () => {
     expect(await queueCounts(sqs.client, queue)).toEqual({ visible: 0, inFlight: 0 });
   });
 
+  test("the receive's visibility timeout overrides the queue's, either way", async () => {
+    // Queue: 1 s. Received with 30 s: still invisible after the queue's timeout.
+    const short = await createQueue(sqs.client, 'cwl-port-short', 1);
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: short.url, MessageBody: 'kept' }));
+    const port = sqsPort(sqs.client, short.url);
+    expect(await port.receive({ maxMessages: 1, waitTimeSeconds: 1, visibilityTimeoutSeconds: 30, signal: never })).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await port.receive({ maxMessages: 1, waitTimeSeconds: 0, signal: never })).toEqual([]);
+    // Queue: 30 s. Received with 1 s: visible again soon after.
+    const long = await createQueue(sqs.client, 'cwl-port-long', 30);
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: long.url, MessageBody: 'back' }));
+    const port2 = sqsPort(sqs.client, long.url);
+    expect(await port2.receive({ maxMessages: 1, waitTimeSeconds: 1, visibilityTimeoutSeconds: 1, signal: never })).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await port2.receive({ maxMessages: 1, waitTimeSeconds: 1, signal: never })).toEqual([expect.objectContaining({ body: 'back', receiveCount: 2 })]);
+  });
+
   test('a long poll stops when its signal aborts', async () => {
     const queue = await createQueue(sqs.client, 'cwl-port-empty', 30);
     const ac = new AbortController();
