@@ -83,7 +83,7 @@ export const collectorConfigSchema = {
               concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'messages worked on at once' },
               waitTimeSeconds: { type: 'integer', minimum: 0, maximum: 20, default: 20 },
               maxMessages: { type: 'integer', minimum: 1, maximum: 10, default: 10 },
-              visibilityTimeoutSeconds: { type: 'integer', minimum: 10, maximum: 43200, default: 300, description: "the queue's visibility timeout; in-flight messages are extended to it every half of it" },
+              visibilityTimeoutSeconds: { type: 'integer', minimum: 10, maximum: 43200, default: 300, description: 'how long received messages stay invisible (asked on ReceiveMessage); extended by as much every half of it while a message is worked on' },
               objects: {
                 type: 'object',
                 additionalProperties: false,

@@ -68,7 +68,7 @@ export interface SqsSourceOptions {
   readonly waitTimeSeconds?: number;
   /** Messages asked for per receive (1–10); never more than the free slots. @default 10 */
   readonly maxMessages?: number;
-  /** The queue's visibility timeout; in-flight messages are extended to it every half of it. @default 300 */
+  /** How long received messages stay invisible (asked on each receive); in-flight messages are extended by as much every half of it. @default 300 */
   readonly visibilityTimeoutSeconds?: number;
   /** Base of the back-off after a failed receive. @default 1000 */
   readonly backoffBaseMs?: number;
