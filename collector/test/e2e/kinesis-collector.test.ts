@@ -1,5 +1,5 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { getText, opsPortFromLogs, RunningCollector, startCollectorProcess } from '../support/ops';
+import { completeLines, getText, opsPortFromLogs, RunningCollector, startCollectorProcess } from '../support/ops';
 import { ChildProcess } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -94,7 +94,7 @@ function delivered(): { id: string; fields?: Record<string, unknown>; type?: str
   const out = join(dir, 'out');
   if (!existsSync(out)) return [];
   return readdirSync(out)
-    .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n'))
+    .flatMap((f) => completeLines(readFileSync(join(out, f), 'utf8')))
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
 }

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { getText, opsPortFromLogs } from '../support/ops';
+import { completeLines, getText, opsPortFromLogs } from '../support/ops';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -42,9 +42,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
 function delivered(): { message: string; logGroup: string; logStream: string; owner: string; id: string }[] {
   const file = join(dir, 'out', 'events.ndjson');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
+  return completeLines(readFileSync(file, 'utf8'))
     .map((l) => JSON.parse(l));
 }
 

@@ -3,6 +3,7 @@
  * back to back), S3 event notifications as S3 writes them, queues with redrive policies on fauxqs.
  */
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { completeLines } from '../support/ops';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -168,7 +169,7 @@ export function readNdjson<T>(dir: string, base: string): T[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.startsWith(base))
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
+    .flatMap((f) => completeLines(readFileSync(join(dir, f), 'utf8')))
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as T);
 }

@@ -40,3 +40,13 @@ export function startCollectorProcess(config: string, env: Record<string, string
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { child, logs: () => logs, exited };
 }
+
+/**
+ * The complete lines of an NDJSON file that a running process may be appending to: a last line
+ * without its newline is still being written and is left out (parsing it would fail).
+ */
+export function completeLines(text: string): string[] {
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.filter((l) => l.trim() !== '');
+}
