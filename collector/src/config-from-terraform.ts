@@ -3,12 +3,11 @@
  * toolkit stack (`terraform output -json`, `cdktf deploy --outputs-file`, or a flat name → value
  * map), for one collector mode. The config is validated like `check-config` before it is written.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { CollectorConfigError, ConfigProblem, parseCollectorConfig } from './config/load';
 import { collectorConfigSchema } from './config/schema';
 import { SINK_DEFAULTS, SINK_TYPES, SinkType } from './sinks/config';
+import { writeFileAtomic } from './ops/atomic-file';
 import { ERROR_CODES } from './types';
 
 /** The collector modes a toolkit stack can feed, each the source type of the config. */
@@ -673,11 +672,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/**
- * Writes a temporary file next to `path`, flushes it, then moves it into place: `rename` when
- * replacing is allowed, `link` otherwise (which fails if `path` appeared meanwhile). Readers see
- * the old file or the whole new one, never a part.
- */
+/** Writes the config atomically (ops/atomic-file.ts); without `force`, an existing file is never replaced, even one that appears meanwhile. */
 async function writeAtomically(path: string, text: string, force: boolean): Promise<void> {
   const exists = await fs.lstat(path).then(
     () => true,
@@ -687,26 +682,10 @@ async function writeAtomically(path: string, text: string, force: boolean): Prom
     },
   );
   if (exists && !force) throw new ConfigFromTerraformError(`${path} exists: pass --force to replace it`);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await fs.open(tmp, 'wx', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (force) {
-      await fs.rename(tmp, path);
-    } else {
-      try {
-        await fs.link(tmp, path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ConfigFromTerraformError(`${path} exists: pass --force to replace it`);
-        throw e;
-      }
-    }
-  } finally {
-    await fs.rm(tmp, { force: true });
+    await writeFileAtomic(path, text, { replace: force });
+  } catch (e) {
+    if (!force && (e as NodeJS.ErrnoException).code === 'EEXIST') throw new ConfigFromTerraformError(`${path} exists: pass --force to replace it`);
+    throw e;
   }
 }

@@ -175,6 +175,16 @@ export function jsonSyntaxError(text: string): { index: number; what: string } {
       }
     }
   };
+  /** At `i`, after whitespace: `"name"` and `:`; returns what is wrong, or undefined. */
+  const propertyName = (): string | undefined => {
+    if (text.charCodeAt(i) !== 0x22) return 'expected a property name';
+    const e = string();
+    if (e) return e;
+    ws();
+    if (text.charCodeAt(i) !== 0x3a) return "expected ':'";
+    i++;
+    return undefined;
+  };
   const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
   for (;;) {
     // A value is expected at i.
@@ -188,12 +198,8 @@ export function jsonSyntaxError(text: string): { index: number; what: string } {
       } else {
         stack.push(c);
         if (c === 0x7b) {
-          if (text.charCodeAt(i) !== 0x22) return found('expected a property name');
-          const e = string();
+          const e = propertyName();
           if (e) return found(e);
-          ws();
-          if (text.charCodeAt(i) !== 0x3a) return found("expected ':'");
-          i++;
         }
         continue;
       }
@@ -227,12 +233,8 @@ export function jsonSyntaxError(text: string): { index: number; what: string } {
       i++;
       if (top === 0x7b) {
         ws();
-        if (text.charCodeAt(i) !== 0x22) return found('expected a property name');
-        const e = string();
+        const e = propertyName();
         if (e) return found(e);
-        ws();
-        if (text.charCodeAt(i) !== 0x3a) return found("expected ':'");
-        i++;
       }
       break;
     }

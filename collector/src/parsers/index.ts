@@ -7,6 +7,7 @@
  * to the checks every other message gets: a JSON object is `cloudtrail` (with `eventVersion` and
  * `eventSource`) or `json`; anything else is raw (no type, no fields).
  */
+import { wildcardMatcher } from '../glob';
 import { EventType } from '../types';
 import { isCloudTrailRecord } from './cloudtrail';
 import { parseJsonObject } from './json';
@@ -110,16 +111,7 @@ export function createParser(options: ParserOptions = {}): MessageParser {
 
 /** `*` matches any run of characters; everything else is literal; case-insensitive. */
 export function globMatcher(pattern: string): (name: string) => boolean {
-  if (!pattern.includes('*')) {
-    const lower = pattern.toLowerCase();
-    return (name) => name.toLowerCase() === lower;
-  }
-  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'is');
-  return (name) => re.test(name);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return wildcardMatcher(pattern, true);
 }
 
 export { DEFAULT_VPC_FORMAT, VPC_FLOW_LOG_FIELDS, compileVpcFormat, parseVpcFlowLog, VpcFormatError } from './vpcflow';

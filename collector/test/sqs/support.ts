@@ -8,7 +8,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSC
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { CloudWatchEnvelope } from '../../src/types';
+import type { CloudWatchEnvelope, NormalizedEvent } from '../../src/types';
 
 export const OWNER = '111122223333';
 
@@ -48,14 +48,7 @@ export function expectedEvents(envelopes: readonly CloudWatchEnvelope[]): Expect
     .flatMap((e) => e.logEvents.map((l) => ({ id: l.id!, timestamp: l.timestamp, owner: e.owner, logGroup: e.logGroup, logStream: e.logStream, message: l.message })));
 }
 
-export interface ExpectedEvent {
-  readonly id: string;
-  readonly timestamp: number;
-  readonly owner: string;
-  readonly logGroup: string;
-  readonly logStream: string;
-  readonly message: string;
-}
+export type ExpectedEvent = Pick<NormalizedEvent, 'id' | 'timestamp' | 'owner' | 'logGroup' | 'logStream' | 'message'>;
 
 /** A delivered event line, as the file sink writes it. */
 export interface DeliveredEvent extends ExpectedEvent {

@@ -11,6 +11,8 @@
  */
 import { constants as fsConstants, promises as fsp, statSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { wildcardMatcher } from '../../glob';
+import { writeFileAtomic } from '../../ops/atomic-file';
 import { ERROR_CODES } from '../../types';
 
 export interface PauseEntry {
@@ -74,9 +76,7 @@ export function pausedBy(control: ExportControl, group: string): string | undefi
 
 /** `*` matches any run of characters, everything else literally; case-sensitive, like log group names. */
 export function nameMatcher(pattern: string): (name: string) => boolean {
-  if (!pattern.includes('*')) return (name) => name === pattern;
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
-  return (name) => re.test(name);
+  return wildcardMatcher(pattern, false);
 }
 
 /**
@@ -114,8 +114,8 @@ export class ControlWatcher {
 
 /**
  * Changes the control file under a lock (`<file>.lock`, created exclusively; a lock older than 30 s
- * is taken over): reads it, applies `change`, writes a temporary file, fsyncs it and renames it over
- * the file, then fsyncs the directory. Returns the new content.
+ * is taken over): reads it, applies `change`, writes it atomically (ops/atomic-file.ts). Returns the
+ * new content.
  */
 export async function updateControl(file: string, change: (c: ExportControl) => ExportControl, now: () => Date = () => new Date()): Promise<ExportControl> {
   const dir = path.dirname(file);
@@ -141,21 +141,7 @@ export async function updateControl(file: string, change: (c: ExportControl) => 
   }
   try {
     const next = change(readControl(file));
-    const tmp = `${file}.${process.pid}.tmp`;
-    const h = await fsp.open(tmp, 'w', 0o644);
-    try {
-      await h.writeFile(`${JSON.stringify(next, null, 2)}\n`);
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await fsp.rename(tmp, file);
-    const d = await fsp.open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
+    await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`, { replace: true });
     return next;
   } finally {
     await fsp.unlink(lock).catch(() => undefined);
