@@ -1,6 +1,7 @@
 /** The export source's ports over the AWS SDK: CloudWatch Logs export calls and the destination bucket. */
 import { CancelExportTaskCommand, CloudWatchLogsClient, CreateExportTaskCommand, DescribeExportTasksCommand, DescribeLogGroupsCommand, ExportTask } from '@aws-sdk/client-cloudwatch-logs';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { getObjectBytes } from './s3';
 import { ExportTaskInfo, ExportTaskStatus, LogsPort, ObjectStore, StoredObject } from '../sources/export/ports';
 
 function taskInfo(t: ExportTask): ExportTaskInfo {
@@ -71,9 +72,7 @@ export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore {
       return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     async get(key, signal) {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-      if (!out.Body) throw new Error(`GetObject s3://${bucket}/${key} returned no body`);
-      return out.Body.transformToByteArray();
+      return (await getObjectBytes(client, bucket, key, signal)).body;
     },
     async delete(keys, signal) {
       for (let i = 0; i < keys.length; i += 1000) {

@@ -3,10 +3,11 @@
  * DeleteMessage and ChangeMessageVisibility, and S3 GetObject. Calls pass the caller's abort signal
  * to the SDK, so a long poll or a download stops when the collector stops.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Port, SqsMessage, SqsPort } from '../sources/sqs';
 import { ERROR_CODES } from '../types';
+import { getObjectBytes } from './s3';
 
 /** An S3 object announced by a notification could not be read. Its message stays on the queue (and reaches the DLQ after maxReceiveCount). */
 export class S3ObjectError extends Error {
@@ -61,10 +62,7 @@ export function s3Port(client: S3Client): S3Port {
   return {
     async getObject(bucket, key, signal) {
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-        if (!out.Body) throw new Error('the response has no body');
-        const body = await out.Body.transformToByteArray();
-        return { body, ...(out.LastModified ? { lastModified: out.LastModified } : {}) };
+        return await getObjectBytes(client, bucket, key, signal);
       } catch (e) {
         throw s3ObjectError(bucket, key, e);
       }
