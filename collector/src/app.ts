@@ -1,4 +1,3 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { AddressInfo } from 'net';
 import { FileCheckpointStore } from './checkpoint/file-store';
 import { CollectorConfig } from './config/load';
@@ -21,8 +20,6 @@ export interface CollectorDeps {
   readonly metrics?: CollectorMetrics;
   /** Environment for sink secrets. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** A Kinesis client to use instead of one built from the config (tests). Same as `clients.kinesis`. */
-  readonly kinesisClient?: KinesisClient;
   /** AWS clients to use instead of ones built from the config (tests, emulators). */
   readonly clients?: AwsClients;
   /** Changes to the export source (the `export backfill` command). */
@@ -85,7 +82,7 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
         parser,
         onUnparsed,
         checkpoints,
-        clients: { ...deps.clients, kinesis: deps.clients?.kinesis ?? deps.kinesisClient },
+        clients: deps.clients ?? {},
       }, { export: deps.exportOverrides });
       pipeline = new Pipeline({
         sink,
