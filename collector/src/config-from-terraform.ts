@@ -65,6 +65,12 @@ export interface ConfigFromTerraformOptions {
    * (`8`, `true`, `"8"`, `[…]`), otherwise taken as a string; `null` removes the key.
    */
   readonly set?: readonly string[];
+  /**
+   * sqs mode: outputs of Firehose source stacks (any of the three formats), read for the log group,
+   * stream and owner of extracted messages (`firehose_log_group`). The other stacks of a cdktf
+   * outputs file given as `outputs` are read the same way. @default none
+   */
+  readonly objectsFrom?: readonly unknown[];
 }
 
 export interface ConfigFromTerraformResult {
@@ -106,6 +112,7 @@ export function configFromTerraform(outputs: unknown, options: ConfigFromTerrafo
   };
   const has = (name: string): boolean => found.has(name);
 
+  if (options.objectsFrom?.length && mode !== 'sqs') throw new ConfigFromTerraformError(`--objects-from is only for --mode sqs (the Firehose path), got --mode ${mode}`);
   if (options.externalId !== undefined && !(mode === 'sqs' && has('siem_role_arn'))) {
     throw new ConfigFromTerraformError(`--external-id is only for --mode sqs with the output siem_role_arn${mode === 'sqs' ? ', which these outputs lack' : ''}`);
   }
@@ -154,6 +161,13 @@ export function configFromTerraform(outputs: unknown, options: ConfigFromTerrafo
         source.assumeRole = { roleArn: take('siem_role_arn', '$.source.assumeRole.roleArn'), externalId };
       } else {
         notes.push('no siem_role_arn output: the collector polls the queue and reads the bucket with its own credentials (no assumeRole written)');
+      }
+      const prefixes = extractedSources([...otherStacks(outputs, options.stack), ...(options.objectsFrom ?? []).flatMap((o) => allStacks(o))]);
+      if (prefixes.length > 0) {
+        source.objects = { prefixes };
+        notes.push(
+          `objects under ${prefixes.map((p) => p.prefix).join(', ')} hold extracted messages (no envelope): their events are named with the log group, stream and owner of the source stack that delivers there`,
+        );
       }
       break;
     }
@@ -223,6 +237,44 @@ function readOutputs(raw: unknown, stack: string | undefined): Outputs {
 
   noStack(stack, 'a {"name": "value"} map');
   return new Map(entries.map(([name, value]) => [name, { value, sensitive: false }]));
+}
+
+/** Every stack's outputs in `raw`: each stack of a cdktf outputs file, else the one set. */
+function allStacks(raw: unknown): Outputs[] {
+  if (isObject(raw) && Object.keys(raw).length > 0 && Object.values(raw).every((v) => isObject(v) && !isTerraformOutput(v))) {
+    return Object.keys(raw).map((name) => readOutputs(raw, name));
+  }
+  return [readOutputs(raw, undefined)];
+}
+
+/** The stacks of a cdktf outputs file other than the chosen one (none for the other formats). */
+function otherStacks(raw: unknown, chosen: string | undefined): Outputs[] {
+  if (!isObject(raw) || !Object.values(raw).every((v) => isObject(v) && !isTerraformOutput(v)) || Object.keys(raw).length < 2) return [];
+  return Object.keys(raw)
+    .filter((name) => name !== chosen)
+    .map((name) => readOutputs(raw, name));
+}
+
+/** `objects.prefixes` entries for Firehose source stacks that deliver extracted messages, sorted by prefix. */
+function extractedSources(stacks: readonly Outputs[]): { prefix: string; logGroup: string; logStream?: string; owner: string }[] {
+  const byPrefix = new Map<string, { prefix: string; logGroup: string; logStream?: string; owner: string }>();
+  for (const outputs of stacks) {
+    if (!outputs.has('firehose_log_group')) continue;
+    const missing = ['firehose_prefix', 'account_id'].filter((n) => !outputs.has(n));
+    if (missing.length) throw new ConfigFromTerraformError(`a source stack with the output firehose_log_group lacks ${missing.join(' and ')}`);
+    const entry = {
+      prefix: `${stringOutput(outputs, 'firehose_prefix').replace(/\/$/, '')}/`,
+      logGroup: stringOutput(outputs, 'firehose_log_group'),
+      ...(outputs.has('firehose_log_stream') ? { logStream: stringOutput(outputs, 'firehose_log_stream') } : {}),
+      owner: stringOutput(outputs, 'account_id'),
+    };
+    const seen = byPrefix.get(entry.prefix);
+    if (seen && JSON.stringify(seen) !== JSON.stringify(entry)) {
+      throw new ConfigFromTerraformError(`two source stacks deliver extracted messages under ${entry.prefix} with different log groups (${seen.logGroup}, ${entry.logGroup})`);
+    }
+    byPrefix.set(entry.prefix, entry);
+  }
+  return [...byPrefix.values()].sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
 }
 
 function noStack(stack: string | undefined, format: string): void {
@@ -447,6 +499,9 @@ Options:
     --url URL              splunk-hec (the .../services/collector/event endpoint), http
     --token-env NAME       splunk-hec: variable holding the token (default: SPLUNK_HEC_TOKEN)
   --sink-config FILE     a JSON sink block, instead of --sink and its flags
+  --objects-from FILE    sqs: outputs of a Firehose source stack whose messages are extracted
+                         (firehose_log_group); repeatable. The other stacks of a cdktf
+                         outputs file given as --outputs are read too
   --external-id VALUE    sqs with siem_role_arn: the external id (default: the reference
                          \${${EXTERNAL_ID_ENV}}, resolved when the collector starts)
   --set PATH=VALUE       set a config key, after everything else; repeatable. VALUE is
@@ -461,7 +516,9 @@ Modes and the outputs they read:
   kinesis  kinesis_stream_name, region; assumes kinesis_reader_role_arn when present
   export   export_bucket, export_prefix, region; assumes export_collector_arn when it is a
            role (an IAM user's access keys are the collector's own credentials)
-  sqs      queue_url, region; assumes siem_role_arn with the external id when present
+  sqs      queue_url, region; assumes siem_role_arn with the external id when present;
+           names extracted messages by firehose_log_group, firehose_log_stream,
+           firehose_prefix and account_id of source stacks
 
 Notes on running the config go to standard error.
 Exit status: 0 written, 1 the file could not be written, 2 usage error or bad outputs.
@@ -477,6 +534,7 @@ interface CommandOptions {
   readonly sinkConfigFile?: string;
   readonly externalId?: string;
   readonly set: readonly string[];
+  readonly objectsFrom: readonly string[];
   readonly out?: string;
   readonly force: boolean;
 }
@@ -517,7 +575,10 @@ export async function runConfigFromTerraform(args: string[], io: ConfigCommandIo
   try {
     const outputs = await readJson(options.outputs, io.stdin, 'outputs');
     const sinkConfig = options.sinkConfigFile !== undefined ? await readJson(options.sinkConfigFile, io.stdin, 'sink config') : undefined;
+    const objectsFrom: unknown[] = [];
+    for (const file of options.objectsFrom) objectsFrom.push(await readJson(file, io.stdin, 'outputs'));
     result = configFromTerraform(outputs, {
+      objectsFrom,
       mode: options.mode,
       stack: options.stack,
       sink: options.sink,
@@ -560,6 +621,7 @@ function parseArgs(args: readonly string[]): CommandOptions | 'help' {
   let sinkConfigFile: string | undefined;
   let externalId: string | undefined;
   const set: string[] = [];
+  const objectsFrom: string[] = [];
   let out: string | undefined;
   let force = false;
   const once = <T>(flag: string, current: T | undefined, v: T): T => {
@@ -625,6 +687,9 @@ function parseArgs(args: readonly string[]): CommandOptions | 'help' {
       case '--set':
         set.push(value());
         break;
+      case '--objects-from':
+        objectsFrom.push(value());
+        break;
       case '--out':
         out = once(flag, out, value());
         break;
@@ -639,6 +704,7 @@ function parseArgs(args: readonly string[]): CommandOptions | 'help' {
   if (outputs === undefined) throw new UsageError('--outputs FILE|- is required (e.g. terraform output -json > outputs.json)');
   if (force && out === undefined) throw new UsageError('--force is only for --out');
   if (sinkConfigFile !== undefined && outputs === '-' && sinkConfigFile === '-') throw new UsageError('--outputs and --sink-config cannot both read standard input');
+  if ([outputs, sinkConfigFile, ...objectsFrom].filter((f) => f === '-').length > 1) throw new UsageError('only one of --outputs, --sink-config and --objects-from may read standard input');
   const anySinkFlag = Object.keys(sinkFlags).length > 0;
   if (sinkConfigFile !== undefined && (sinkType !== undefined || anySinkFlag)) throw new UsageError('--sink-config and --sink (or its flags) exclude each other');
   let sink: SinkFlags | undefined;
@@ -647,7 +713,7 @@ function parseArgs(args: readonly string[]): CommandOptions | 'help' {
     if (!SINK_TYPES.includes(type as SinkType)) throw new UsageError(`--sink must be one of ${SINK_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
     sink = { type: type as SinkType, ...sinkFlags };
   }
-  return { outputs, mode, stack, sink, sinkConfigFile, externalId, set, out, force };
+  return { outputs, mode, stack, sink, sinkConfigFile, externalId, set, objectsFrom, out, force };
 }
 
 async function readJson(file: string, stdin: NodeJS.ReadableStream, what: string): Promise<unknown> {

@@ -49,6 +49,11 @@ export interface SqsSourceConfig {
     readonly logGroup?: string;
     readonly logStream?: string;
     readonly owner?: string;
+    /**
+     * Per key prefix (the longest that matches wins), the group, stream and owner of line objects
+     * under it, over the three above: one source account's extracted messages each.
+     */
+    readonly prefixes?: readonly { readonly prefix: string; readonly logGroup?: string; readonly logStream?: string; readonly owner?: string }[];
   };
 }
 

@@ -93,6 +93,21 @@ export const collectorConfigSchema = {
                   logGroup: { type: 'string', minLength: 1, description: 'log group named on events of objects that carry only message lines' },
                   logStream: { type: 'string', minLength: 1 },
                   owner: { type: 'string', pattern: '^\\d{12}$', description: 'a 12-digit account id' },
+                  prefixes: {
+                    type: 'array',
+                    description: 'per key prefix (longest match wins): logGroup, logStream and owner of line objects under it, e.g. one source account of extracted Firehose messages each',
+                    items: {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['prefix'],
+                      properties: {
+                        prefix: { type: 'string', minLength: 1 },
+                        logGroup: { type: 'string', minLength: 1 },
+                        logStream: { type: 'string', minLength: 1 },
+                        owner: { type: 'string', pattern: '^\\d{12}$', description: 'a 12-digit account id' },
+                      },
+                    },
+                  },
                 },
               },
             },

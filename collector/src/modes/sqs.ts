@@ -6,6 +6,7 @@ import type { SqsSourceConfig } from '../config/load';
 import { decodeObjectChunks, ObjectDecodeOptions } from '../decoders/object';
 import { SqsSource } from '../sources/sqs';
 import { DecodeError } from '../types';
+import type { LineContext } from '../events';
 import type { Mode, ModeContext } from './types';
 
 /**
@@ -30,7 +31,7 @@ export function sqsMode(s: SqsSourceConfig, ctx: ModeContext): Mode {
     logger: ctx.logger.child({ component: 'sqs' }),
     metrics: ctx.metrics,
   });
-  const { format, logGroup, logStream, owner } = s.objects;
+  const { format, logGroup, logStream, owner, prefixes } = s.objects;
   const options: ObjectDecodeOptions = {
     format,
     parser: ctx.parser,
@@ -38,13 +39,33 @@ export function sqsMode(s: SqsSourceConfig, ctx: ModeContext): Mode {
     onUnparsed: ctx.onUnparsed,
     onControlMessage: () => ctx.metrics.controlMessages.inc(),
   };
+  const contextOf = lineContexts(options.context!, prefixes ?? []);
   return {
     source,
     decode: (record) => {
       if (record.origin.kind !== 'firehose-object') throw new DecodeError(`the SQS mode cannot decode a record from a ${record.origin.kind} source`);
       const { bucket, key } = record.origin;
-      return decodeObjectChunks(record.data, { kind: 'firehose-object', bucket, key }, { ...options, timestamp: record.timestamp });
+      return decodeObjectChunks(record.data, { kind: 'firehose-object', bucket, key }, { ...options, context: key === undefined ? options.context : contextOf(key), timestamp: record.timestamp });
     },
     describe: { type: s.type, queue: source.queue, region: s.region },
+  };
+}
+
+/**
+ * The group, stream and owner named on line events of an object: those of the longest configured
+ * prefix its key starts with, each field falling back to the flat `objects` one.
+ */
+export function lineContexts(fallback: LineContext, prefixes: readonly ({ readonly prefix: string } & LineContext)[]): (key: string) => LineContext {
+  const longestFirst = [...prefixes].sort((a, b) => b.prefix.length - a.prefix.length);
+  const cache = new Map<string, LineContext>();
+  return (key) => {
+    const match = longestFirst.find((p) => key.startsWith(p.prefix));
+    if (!match) return fallback;
+    let context = cache.get(match.prefix);
+    if (!context) {
+      context = { logGroup: match.logGroup ?? fallback.logGroup, logStream: match.logStream ?? fallback.logStream, owner: match.owner ?? fallback.owner };
+      cache.set(match.prefix, context);
+    }
+    return context;
   };
 }

@@ -156,6 +156,44 @@ describe('configFromTerraform: modes', () => {
   });
 });
 
+describe('configFromTerraform: sqs, Firehose sources with extracted messages', () => {
+  const SOURCE = {
+    region: 'eu-west-1',
+    account_id: '444455556666',
+    firehose_delivery_stream_arn: 'arn:aws:firehose:eu-west-1:444455556666:deliverystream/cwl-siem-central',
+    firehose_prefix: 'cwl/444455556666',
+    firehose_log_group: '/aws/vpc/flow-logs',
+    firehose_log_stream: 'cwl-siem-central',
+  };
+  const ENVELOPE_SOURCE = omit({ ...SOURCE, account_id: '555566667777', firehose_prefix: 'cwl/555566667777' }, 'firehose_log_group', 'firehose_log_stream');
+  const sqs = (options: Partial<ConfigFromTerraformOptions> = {}) => build(CENTRAL, { mode: 'sqs', externalId: 'acme-siem-7f3c9a2e', ...options });
+
+  test('--objects-from: each source stack delivering extracted messages names its prefix\'s log group, stream and owner; envelope sources add nothing', () => {
+    const r = sqs({ objectsFrom: [terraformJson(SOURCE), ENVELOPE_SOURCE] });
+    expect((r.config.source as { objects: unknown }).objects).toEqual({
+      prefixes: [{ prefix: 'cwl/444455556666/', logGroup: '/aws/vpc/flow-logs', logStream: 'cwl-siem-central', owner: '444455556666' }],
+    });
+    expect(r.loaded.source.type === 'sqs' && r.loaded.source.objects.prefixes).toHaveLength(1);
+    expect(r.notes.join('\n')).toMatch(/objects under cwl\/444455556666\/ hold extracted messages/);
+  });
+
+  test('a cdktf outputs file: the other stacks are read for extracted messages, sorted by prefix', () => {
+    const other = { ...SOURCE, account_id: '210987654321', firehose_prefix: 'cwl/210987654321/', firehose_log_group: '/aws/lambda/orders' };
+    const r = build({ central: CENTRAL, b: SOURCE, a: other, c: ENVELOPE_SOURCE }, { mode: 'sqs', stack: 'central', externalId: 'acme-siem-7f3c9a2e' });
+    expect((r.config.source as { objects: { prefixes: { prefix: string }[] } }).objects.prefixes.map((p) => p.prefix)).toEqual(['cwl/210987654321/', 'cwl/444455556666/']);
+  });
+
+  test('no source with extracted messages: no objects block', () => {
+    expect((sqs({ objectsFrom: [ENVELOPE_SOURCE] }).config.source as { objects?: unknown }).objects).toBeUndefined();
+  });
+
+  test('a source with firehose_log_group but no firehose_prefix, two sources on one prefix with different groups, and --objects-from in another mode are refused', () => {
+    expect(failure(CENTRAL, { mode: 'sqs', objectsFrom: [omit(SOURCE, 'firehose_prefix')] })).toBe('a source stack with the output firehose_log_group lacks firehose_prefix');
+    expect(failure(CENTRAL, { mode: 'sqs', objectsFrom: [SOURCE, { ...SOURCE, firehose_log_group: '/other' }] })).toMatch(/^two source stacks deliver extracted messages under cwl\/444455556666\/ with different log groups/);
+    expect(failure(KINESIS, { mode: 'kinesis', objectsFrom: [SOURCE] })).toBe('--objects-from is only for --mode sqs (the Firehose path), got --mode kinesis');
+  });
+});
+
 describe('configFromTerraform: the mode and the outputs it needs', () => {
   test('a mode the outputs do not fit names the missing output and the mode they fit', () => {
     expect(failure(KINESIS, { mode: 'sqs' })).toBe('--mode sqs needs the output queue_url, which these outputs lack; they fit --mode kinesis');
@@ -417,6 +455,17 @@ describe('runConfigFromTerraform', () => {
       sink: { type: 'file', path: '/data/events.ndjson', maxFiles: 3 },
       checkpoint: { type: 'file', path: '/state/cp.json' },
     });
+  });
+
+  test('--objects-from FILE repeats; only one input may be standard input', async () => {
+    const outputs = writeJson('central.json', terraformJson(CENTRAL));
+    const source = writeJson('source.json', { region: 'eu-west-1', account_id: '444455556666', firehose_prefix: 'cwl/444455556666', firehose_log_group: '/aws/vpc/flow-logs' });
+    const r = await command(['--outputs', outputs, '--mode', 'sqs', '--external-id', 'acme-siem-7f3c9a2e', '--objects-from', source, '--objects-from=' + source]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).source.objects).toEqual({ prefixes: [{ prefix: 'cwl/444455556666/', logGroup: '/aws/vpc/flow-logs', owner: '444455556666' }] });
+    const twice = await command(['--outputs', '-', '--mode', 'sqs', '--objects-from', '-']);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/only one of --outputs, --sink-config and --objects-from may read standard input/);
   });
 
   test('--out writes the file atomically and leaves no temporary file', async () => {

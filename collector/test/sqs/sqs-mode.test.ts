@@ -185,6 +185,40 @@ describe('SQS mode against s3rver and fauxqs', () => {
     expect(events.every((e) => e.id !== '')).toBe(true);
   });
 
+  test('extracted lines of two source accounts each get their prefix\'s log group, stream and owner (longest prefix wins, the flat fields fill the rest)', async () => {
+    const queue = await newQueue();
+    const a = 'cwl/444455556666/2026/11/22/10/central-1-lines';
+    const b = 'cwl/555566667777/vpc/2026/11/22/10/central-2-lines';
+    const c = 'cwl/555566667777/2026/11/22/10/central-3-lines';
+    const other = 'elsewhere/lines';
+    for (const key of [a, b, c, other]) await putObject(s3.client, BUCKET, key, gzipSync(`${key} one\n${key} two\n`));
+    await start(
+      config(queue, {
+        objects: {
+          format: 'auto',
+          logGroup: '/fallback',
+          owner: OWNER,
+          prefixes: [
+            { prefix: 'cwl/444455556666/', logGroup: '/aws/vpc/flow-logs', logStream: 'cwl-siem-central', owner: '444455556666' },
+            { prefix: 'cwl/555566667777/', logGroup: '/aws/lambda/orders', owner: '555566667777' },
+            { prefix: 'cwl/555566667777/vpc/', logGroup: '/aws/vpc/other' },
+          ],
+        },
+      }),
+    );
+    await sendJson(sqs.client, queue, s3Notification(BUCKET, [a, b]));
+    await sendJson(sqs.client, queue, s3Notification(BUCKET, [c, other]));
+
+    await waitDrained(queue, 8);
+    const labels = new Map(delivered().map((e) => [e.source.key, { logGroup: e.logGroup, logStream: e.logStream, owner: e.owner }]));
+    expect(Object.fromEntries(labels)).toEqual({
+      [a]: { logGroup: '/aws/vpc/flow-logs', logStream: 'cwl-siem-central', owner: '444455556666' },
+      [b]: { logGroup: '/aws/vpc/other', logStream: '', owner: OWNER },
+      [c]: { logGroup: '/aws/lambda/orders', logStream: '', owner: '555566667777' },
+      [other]: { logGroup: '/fallback', logStream: '', owner: OWNER },
+    });
+  });
+
   test('SNS-wrapped notifications and keys with spaces, plus signs and percent-encoded characters', async () => {
     const queue = await newQueue();
     const spaced = 'odd keys/with space/a+b=c&d%e ü.gz';
