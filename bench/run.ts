@@ -32,7 +32,7 @@ const documents: Record<string, () => p.PolicyDocument> = {
   'central bucket': () => p.centralBucketPolicy({ ...base, bucketName: 'acme-central', prefix: 'cwl', organizationId: org }),
   'notification queue': () => p.notificationQueuePolicy({ ...base, accountId: A, queueName: 'cwl-objects', bucketName: 'acme-central' }),
   'siem reader': () => p.siemReaderPolicy({ ...base, accountId: A, queueName: 'cwl-objects', bucketName: 'acme-central', prefix: 'cwl', kmsKeyArn: key }),
-  'central key': () => p.centralKeyPolicy({ ...base, accountId: A, organizationId: org }),
+  'central key': () => p.centralKeyPolicy({ ...base, accountId: A, organizationId: org, bucketName: 'acme-central', prefix: 'cwl' }),
   'log destination': () => p.logDestinationPolicy({ ...base, accountId: A, destinationName: 'cwl', senderAccountIds: [B], organizationId: org }),
 };
 

@@ -1,8 +1,9 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { readFileSync } from 'fs';
+import { logDestinationArn } from '../policies/arns';
 import { PARTITION_FACTS, partitionOfRegion } from '../policies/partitions';
 import { toolkitConfigSchema } from './schema';
-import { CentralConfig, ExportSenderConfig, FirehoseConfig, KinesisConfig, LogGroupSelectionConfig, ToolkitConfig } from './types';
+import { CentralConfig, DestinationSenderConfig, ExportSenderConfig, FirehoseConfig, KinesisConfig, LogGroupSelectionConfig, StackConfig, ToolkitConfig } from './types';
 
 /** Stable error code of config errors. */
 export const CONFIG_ERROR = 'CWL_SIEM_CONFIG';
@@ -112,6 +113,13 @@ function applyComputedDefaults(config: ToolkitConfig): void {
       f.compression ??= f.processing.decompress ? 'GZIP' : 'UNCOMPRESSED';
       f.errorLogGroupName ??= `/aws/kinesisfirehose/${f.deliveryStreamName}`;
     }
+    if (stack.destinationSender) {
+      const d = stack.destinationSender as Writable<DestinationSenderConfig>;
+      (d.subscription as Writable<LogGroupSelectionConfig>).filterName ??= `${p}-destination`;
+      // The destination of this config that names this account as a sender, when exactly one does.
+      const receivers = config.stacks.filter((r) => r !== stack && r.destination?.senderAccountIds.includes(stack.accountId));
+      if (d.destinationArn === undefined && receivers.length === 1) d.destinationArn = destinationArnOf(receivers[0])!;
+    }
     if (stack.central) {
       const c = stack.central as Writable<CentralConfig>;
       c.queueName ??= `${p}-objects`;
@@ -120,6 +128,11 @@ function applyComputedDefaults(config: ToolkitConfig): void {
       if (c.siem) (c.siem as Writable<typeof c.siem>).roleName ??= `${p}-siem-reader`;
     }
   }
+}
+
+/** The ARN of the CloudWatch Logs destination a stack creates, if it creates one. */
+export function destinationArnOf(stack: StackConfig): string | undefined {
+  return stack.destination && logDestinationArn(stack.partition, stack.region, stack.accountId, stack.destination.name);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -378,11 +391,15 @@ function semanticProblems(config: ToolkitConfig): ConfigProblem[] {
       else bucketCreators.set(bucket, at(i, rest));
     }
 
-    const arns: [string, string | undefined, boolean][] = [
-      ['.export.kmsKeyArn', s.export?.kmsKeyArn, true],
-      ['.kinesis.kmsKeyArn', s.kinesis?.kmsKeyArn, true],
-      ['.firehose.destination.kmsKeyArn', s.firehose?.destination.kmsKeyArn, true],
-      ['.exportSender.bucketKmsKeyArn', s.exportSender?.bucketKmsKeyArn, true],
+    // A regional ARN comes with what must be of the stack's region and why; a global one (IAM) with false.
+    const KEY = `key of region ${s.region}, the stack's (KMS keys are regional)`;
+    const TOPIC = `topic of region ${s.region}, the stack's (CloudWatch alarms notify topics of their own region only)`;
+    const arns: [string, string | undefined, string | false][] = [
+      ['.export.kmsKeyArn', s.export?.kmsKeyArn, KEY],
+      ['.kinesis.kmsKeyArn', s.kinesis?.kmsKeyArn, KEY],
+      ['.firehose.destination.kmsKeyArn', s.firehose?.destination.kmsKeyArn, KEY],
+      ['.exportSender.bucketKmsKeyArn', s.exportSender?.bucketKmsKeyArn, KEY],
+      ['.central.alarmTopicArn', s.central?.alarmTopicArn, TOPIC],
     ];
     (s.kinesis?.reader.trustedPrincipalArns ?? []).forEach((a, k) => arns.push([`.kinesis.reader.trustedPrincipalArns[${k}]`, a, false]));
     for (const [base, identity] of [['.export.collector', s.export?.collector], ['.exportSender.identity', s.exportSender?.identity]] as const) {
@@ -392,7 +409,13 @@ function semanticProblems(config: ToolkitConfig): ConfigProblem[] {
       if (arn === undefined) continue;
       const [, arnPartition, , arnRegion] = arn.split(':');
       if (arnPartition !== s.partition) problem(at(i, rest), `must be an ARN of partition ${s.partition}, the stack's, got "${arn}"`);
-      else if (regional && arnRegion !== s.region) problem(at(i, rest), `must be a key of region ${s.region}, the stack's (KMS keys are regional), got "${arn}"`);
+      else if (regional && arnRegion !== s.region) problem(at(i, rest), `must be a ${regional}, got "${arn}"`);
+    }
+    if (s.central?.errorNotifications && s.central.queueName.length > 73) {
+      problem(
+        at(i, '.central.queueName'),
+        `must be at most 73 characters with errorNotifications, so that its errors queue "<queueName>-errors" fits the 80 characters SQS allows, got "${s.central.queueName}" (${s.central.queueName.length} characters)`,
+      );
     }
 
     const access = s.export?.access;
@@ -417,8 +440,28 @@ function semanticProblems(config: ToolkitConfig): ConfigProblem[] {
     if (s.destination && !s.kinesis) {
       problem(at(i, '.destination'), 'needs kinesis in the same stack (the destination forwards to its stream), got no kinesis');
     }
+    s.destination?.senderAccountIds.forEach((sender, k) => {
+      if (sender === s.accountId) {
+        problem(
+          at(i, `.destination.senderAccountIds[${k}]`),
+          `must be another account than the stack's own, got "${sender}"; this account's log groups subscribe to the stream directly with kinesis.subscription`,
+        );
+      }
+    });
     if (s.firehose?.processing.extractMessages && !s.firehose.processing.decompress) {
       problem(at(i, '.firehose.processing.extractMessages'), 'needs decompress true: Firehose extracts messages only from decompressed records, got decompress false');
+    }
+    if (s.firehose?.processing.extractMessages) {
+      const sub = s.firehose.subscription;
+      const groups = sub.logGroupNames ?? [];
+      if (sub.accountPolicy || groups.length !== 1) {
+        problem(
+          at(i, '.firehose.processing.extractMessages'),
+          'needs exactly one subscribed log group: extracted messages lose their log group and stream, so the collector can name only the one group the stream carries; ' +
+            `got ${sub.accountPolicy ? 'subscription.accountPolicy (every log group of the account)' : `${groups.length} log groups in subscription.logGroupNames`}. ` +
+            'Keep the envelope (extractMessages false) or give each log group its own delivery stream',
+        );
+      }
     }
     if (s.kinesis && !s.kinesis.reader.create && s.kinesis.reader.trustedPrincipalArns) {
       problem(at(i, '.kinesis.reader.trustedPrincipalArns'), 'applies only to a reader role the toolkit creates, got reader.create false');
@@ -445,6 +488,28 @@ function semanticProblems(config: ToolkitConfig): ConfigProblem[] {
         'cannot be used with kinesis.subscription.accountPolicy in the same stack: an account and region has only one account-level subscription filter policy; list one path\'s log groups in logGroupNames instead',
       );
     }
+    const dSub = s.destinationSender?.subscription;
+    if (dSub?.accountPolicy) {
+      const other = kSub?.accountPolicy ? 'kinesis' : fSub?.accountPolicy ? 'firehose' : undefined;
+      if (other) {
+        problem(
+          at(i, '.destinationSender.subscription.accountPolicy'),
+          `cannot be used with ${other}.subscription.accountPolicy in the same stack: an account and region has only one account-level subscription filter policy; list one path's log groups in logGroupNames instead`,
+        );
+      }
+    }
+    dSub?.logGroupNames?.forEach((group, k) => {
+      const alsoBy = (['kinesis', 'firehose'] as const).filter((path) => s[path]?.subscription.logGroupNames?.includes(group));
+      const sameName = alsoBy.find((path) => s[path]!.subscription.filterName === dSub.filterName);
+      if (alsoBy.length === 2) {
+        problem(at(i, `.destinationSender.subscription.logGroupNames[${k}]`), `is also subscribed by kinesis.subscription and firehose.subscription; a log group holds at most two subscription filters, got "${group}" in all three`);
+      } else if (sameName) {
+        problem(
+          at(i, `.destinationSender.subscription.logGroupNames[${k}]`),
+          `is also subscribed by ${sameName}.subscription with the same filter name "${dSub.filterName}"; a log group's filters need distinct names: set another filterName on one of them`,
+        );
+      }
+    });
     if (kSub?.logGroupNames && fSub?.logGroupNames && kSub.filterName === fSub.filterName) {
       fSub.logGroupNames.forEach((group, k) => {
         if (kSub.logGroupNames!.includes(group)) {
@@ -520,6 +585,46 @@ function semanticProblems(config: ToolkitConfig): ConfigProblem[] {
       problem(
         at(i, '.firehose.destination.bucketName'),
         `must be a central bucket in region ${s.region}, the stack's, got "${bucket}" in ${stacks[c].region} (${named(c)}); deploy the source stack in the central bucket's region`,
+      );
+    }
+  });
+
+  // A destination sender subscribes to a destination of another account in its own partition and
+  // region (the destination role's trust names CloudWatch Logs of that region), which lists it.
+  stacks.forEach((s, i) => {
+    const d = s.destinationSender;
+    if (!d) return;
+    const path = at(i, '.destinationSender.destinationArn');
+    if (d.destinationArn === undefined) {
+      const listing = stacks.flatMap((r, j) => (j !== i && r.destination?.senderAccountIds.includes(s.accountId) ? [named(j)] : []));
+      problem(
+        path,
+        listing.length === 0
+          ? `is missing, and no destination of this config lists ${s.accountId}, the stack's account, in its senderAccountIds; give the ARN of the destination in the receiving account, or add "${s.accountId}" to the receiving stack's destination.senderAccountIds`
+          : `is missing, and ${listing.length} destinations of this config list ${s.accountId} in their senderAccountIds (${listing.join(', ')}); give the ARN of the one to subscribe to`,
+      );
+      return;
+    }
+    const [, partition, , region, account] = d.destinationArn.split(':');
+    const r = stacks.findIndex((o, j) => j !== i && destinationArnOf(o) === d.destinationArn);
+    const given = `got "${d.destinationArn}"${r >= 0 ? `, the destination of ${named(r)}` : ''}`;
+    if (account === s.accountId) {
+      problem(path, `must be a destination of another account than ${s.accountId}, the stack's own, ${given}; this account's log groups subscribe to its stream directly with kinesis.subscription`);
+      return;
+    }
+    if (partition !== s.partition) {
+      problem(path, `must be a destination of partition ${s.partition}, the stack's, ${given}`);
+    } else if (region !== s.region) {
+      problem(
+        path,
+        `must be a destination of region ${s.region}, the stack's: the destination's role trusts CloudWatch Logs of its own region only, ${given} in ${region}; deploy the sender stack in ${region}`,
+      );
+    }
+    const senders = r >= 0 ? stacks[r].destination!.senderAccountIds : undefined;
+    if (senders && !senders.includes(s.accountId)) {
+      problem(
+        at(r, '.destination.senderAccountIds'),
+        `must include "${s.accountId}", the account of ${named(i)} whose destinationSender subscribes to this destination, got ${JSON.stringify(senders)}`,
       );
     }
   });

@@ -96,12 +96,20 @@ const IAM_NAME_PATTERN = text(
 const LOG_GROUP_NAME = text('^[.\\-_/#A-Za-z0-9]{1,512}$', 'must be a log group name: 1-512 characters from letters, digits and . - _ / #');
 const FILTER_NAME = text('^[^:*]{1,256}$', 'must be a subscription filter or account policy name: 1-256 characters, without : or *');
 const DESTINATION_NAME = text('^[^:*]{1,512}$', 'must be a log destination name: 1-512 characters, without : or *');
+const DESTINATION_ARN = text(
+  '^arn:(aws|aws-us-gov|aws-cn):logs:[a-z0-9-]+:\\d{12}:destination:[^:*]{1,512}$',
+  'must be a CloudWatch Logs destination ARN such as arn:aws:logs:us-east-1:111122223333:destination:cwl-siem',
+);
 const ORG_ID = text('^o-[a-z0-9]{10,32}$', 'must be an AWS Organizations id such as o-a1b2c3d4e5');
 const EXTERNAL_ID = text('^[\\w+=,.@:/-]{2,1224}$', 'must be an external id: 2-1224 characters from letters, digits and +=,.@:/-_');
 const KMS_ALIAS = text('^alias/(?!aws/)[a-zA-Z0-9/_-]{1,250}$', 'must be a KMS alias name such as alias/cwl-siem-central (not alias/aws/...)');
 const KMS_KEY_ARN = text(
   '^arn:(aws|aws-us-gov|aws-cn):kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]{1,128}$',
   'must be a KMS key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+);
+const SNS_TOPIC_ARN = text(
+  '^arn:(aws|aws-us-gov|aws-cn):sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$',
+  'must be an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:cwl-siem-alarms (a standard topic)',
 );
 const PRINCIPAL_ARN = text(
   '^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:(root|(role|user)/[\\w+=,.@/-]{1,512})$',
@@ -136,7 +144,10 @@ const BACKEND = union(
         bucket: BUCKET_NAME,
         key: text('^(?!/).{1,1024}$', 'must be an S3 object key such as cwl-siem/prod.tfstate, without a leading slash'),
         region: REGION,
-        dynamodbTable: text('^[a-zA-Z0-9_.-]{3,255}$', 'must be a DynamoDB table name: 3-255 letters, digits, _ . -'),
+        dynamodbTable: text('^[a-zA-Z0-9_.-]{3,255}$', 'must be a DynamoDB table name: 3-255 letters, digits, _ . -', {
+          description: 'DynamoDB state locking, deprecated by Terraform in favour of useLockfile; both may be on while migrating.',
+        }),
+        useLockfile: { type: 'boolean', default: true, description: 'S3-native state locking with a lock object beside the state (Terraform 1.10 or newer).' },
         encrypt: { type: 'boolean', default: true },
       },
     },
@@ -283,15 +294,34 @@ const CENTRAL = object(
     siem: object({ accountId: ACCOUNT_ID, externalId: EXTERNAL_ID, roleName: IAM_NAME }, ['accountId', 'externalId'], {
       description: 'The SIEM\'s role: trusted by the SIEM vendor\'s account with an external id.',
     }),
+    errorNotifications: {
+      type: 'boolean',
+      default: false,
+      description: 'Announce Firehose error output (<prefix>-errors/) on a second queue, <queueName>-errors, which the SIEM role may consume.',
+    },
+    alarmTopicArn: { ...SNS_TOPIC_ARN, description: 'SNS topic of the stack\'s region the queue alarms notify (on ALARM and OK). Default: none.' },
   },
   ['bucketName', 'organizationId'],
   { description: 'Firehose path, logging account: central bucket, key, queue, SIEM role.' },
 );
 
 const DESTINATION = object(
-  { name: DESTINATION_NAME, senderAccountIds: list(ACCOUNT_ID), organizationId: ORG_ID },
+  {
+    name: DESTINATION_NAME,
+    senderAccountIds: list(ACCOUNT_ID, { description: 'The accounts that may subscribe: the destination policy and the delivery role\'s trust both list exactly these.' }),
+    organizationId: { ...ORG_ID, description: 'An extra guard: a listed sender may subscribe only while a member of this organization. It admits no unlisted account.' },
+  },
   ['name', 'senderAccountIds'],
   { description: 'Cross-account CloudWatch Logs destination in front of this stack\'s Kinesis stream.' },
+);
+
+const DESTINATION_SENDER = object(
+  {
+    destinationArn: { ...DESTINATION_ARN, description: 'The destination in the receiving account. Default: the destination of this config whose senderAccountIds list this stack\'s account.' },
+    subscription: SUBSCRIPTION,
+  },
+  ['subscription'],
+  { description: 'Sender side of a cross-account CloudWatch Logs destination: this account\'s log groups subscribe to a destination of another account (no role).' },
 );
 
 const STACK = object(
@@ -308,11 +338,12 @@ const STACK = object(
     firehose: FIREHOSE,
     central: CENTRAL,
     destination: DESTINATION,
+    destinationSender: DESTINATION_SENDER,
   },
   ['name', 'region', 'accountId'],
   {
-    description: 'One stack: an account and region, and the paths it provisions (at least one of export, exportSender, kinesis, firehose, central).',
-    anyOf: ['export', 'exportSender', 'kinesis', 'firehose', 'central'].map((k) => ({ required: [k] })),
+    description: 'One stack: an account and region, and the paths it provisions (at least one of export, exportSender, kinesis, firehose, central, destinationSender).',
+    anyOf: ['export', 'exportSender', 'kinesis', 'firehose', 'central', 'destinationSender'].map((k) => ({ required: [k] })),
   },
 );
 

@@ -37,6 +37,8 @@ export interface StackConfig {
   readonly central?: CentralConfig;
   /** Cross-account CloudWatch Logs destination in front of this stack's Kinesis stream. */
   readonly destination?: DestinationConfig;
+  /** Sender side of a cross-account destination: this account's log groups subscribe to a destination of another account. */
+  readonly destinationSender?: DestinationSenderConfig;
 }
 
 export type BackendConfig =
@@ -48,7 +50,10 @@ export type BackendConfig =
       readonly bucket: string;
       readonly key: string;
       readonly region: string;
+      /** DynamoDB locking, deprecated by Terraform; both may be on while migrating. @default none */
       readonly dynamodbTable?: string;
+      /** S3-native locking (`use_lockfile`, Terraform 1.10+). @default true */
+      readonly useLockfile: boolean;
       /** @default true */
       readonly encrypt: boolean;
     }
@@ -107,7 +112,7 @@ export interface ExportSenderConfig {
 }
 
 export interface LogGroupSelectionConfig {
-  /** Subscription filter name (per log group) or account policy name. @default "<namePrefix>-kinesis" or "<namePrefix>-firehose" */
+  /** Subscription filter name (per log group) or account policy name. @default "<namePrefix>-kinesis", "<namePrefix>-firehose" or "<namePrefix>-destination" */
   readonly filterName: string;
   /** CloudWatch Logs filter pattern; "" forwards everything. @default "" */
   readonly filterPattern: string;
@@ -190,15 +195,39 @@ export interface CentralConfig {
     /** @default "<namePrefix>-siem-reader" */
     readonly roleName: string;
   };
+  /**
+   * Announce Firehose error output (`<prefix>-errors/`) on a second queue, `<queueName>-errors` (same
+   * DLQ), which the SIEM role may consume, with an alarm when its oldest message waits too long.
+   * @default false
+   */
+  readonly errorNotifications: boolean;
+  /**
+   * SNS topic of the stack's partition and region the queue alarms notify on ALARM and OK.
+   * @default none: the alarms only change state in the CloudWatch console
+   */
+  readonly alarmTopicArn?: string;
 }
 
 export interface DestinationConfig {
   readonly name: string;
   /**
-   * Accounts that may subscribe (the destination policy), and that the CloudWatch Logs role's trust
-   * lists as sources. At least one, unique.
+   * The one list of sender accounts: the destination policy admits exactly these, and the CloudWatch
+   * Logs role's trust lists exactly these (with the stack's account) as sources. At least one, unique.
    */
   readonly senderAccountIds: readonly string[];
-  /** Also let every account of this organization subscribe. @default none */
+  /**
+   * An extra guard on the listed senders: each must also be a member of this organization
+   * (`aws:PrincipalOrgID`). It never admits an unlisted account. @default none
+   */
   readonly organizationId?: string;
+}
+
+export interface DestinationSenderConfig {
+  /**
+   * The CloudWatch Logs destination in the receiving account, same partition and region.
+   * @default the ARN of the one destination of this config whose `senderAccountIds` list this stack's account
+   */
+  readonly destinationArn: string;
+  /** `filterName` defaults to "<namePrefix>-destination"; an account policy always leaves out the collector's log group. */
+  readonly subscription: LogGroupSelectionConfig;
 }

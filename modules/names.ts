@@ -24,3 +24,6 @@ export function logicalId(prefix: string, value: string): string {
   const slug = value.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40).toLowerCase();
   return `${prefix}_${slug}_${shortHash(value)}`;
 }
+
+/** Log group of a collector running in AWS: never subscribed, or its own logs would loop through it. */
+export const collectorLogGroupName = (namePrefix: string): string => `/${namePrefix}/collector`;

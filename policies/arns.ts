@@ -36,3 +36,9 @@ export const logStreamArn = (p: Partition, region: string, account: string, grou
 
 export const logDestinationArn = (p: Partition, region: string, account: string, name: string): string =>
   `arn:${p}:logs:${region}:${account}:destination:${name}`;
+
+/**
+ * The IAM policy variable for the calling principal's account, resolved by IAM per request. In
+ * Terraform it must be written `$${...}` (see renderPolicy), or Terraform reads it as interpolation.
+ */
+export const PRINCIPAL_ACCOUNT = '${aws:PrincipalAccount}';

@@ -1,7 +1,7 @@
-import { accountRootArn, s3BucketArn, s3PrefixObjectsArn, sqsQueueArn } from './arns';
+import { accountRootArn, PRINCIPAL_ACCOUNT, s3BucketArn, s3PrefixObjectsArn, sqsQueueArn } from './arns';
 import { finishDocument, oneOrList } from './document';
 import { InputCheck } from './inputs';
-import { globalServicePrincipal, logsServicePrincipal, Partition, viaService } from './partitions';
+import { globalServicePrincipal, Partition, viaService } from './partitions';
 import * as perms from './perms';
 import { tlsOnlyStatement } from './statements';
 import { PolicyDocument, Statement } from './types';
@@ -27,25 +27,19 @@ export interface CentralBucketPolicyProps {
    * @default any principal of the organization
    */
   readonly writerRoleNames?: readonly string[];
-  /**
-   * Also let CloudWatch Logs export tasks of any organization account write here
-   * (`logs.<region>` principal constrained by `aws:SourceOrgID`).
-   * @default true
-   */
-  readonly allowOrganizationExportTasks?: boolean;
 }
 
 /**
  * Bucket policy of the central logging bucket (document 10): principals of the organization
- * (Firehose delivery roles in member accounts) may write under the prefix and the error prefix;
- * CloudWatch Logs export
- * tasks of organization accounts may too; plain HTTP is denied.
+ * (Firehose delivery roles in member accounts) may write only under their own account's folder of
+ * the prefix and of the error prefix (`<prefix>/<their account>/`), so no account can plant objects
+ * the SIEM would attribute to another; plain HTTP is denied.
  */
 export function centralBucketPolicy(props: CentralBucketPolicyProps): PolicyDocument {
   const fn = 'centralBucketPolicy';
   const check = new InputCheck(fn);
   const partition = check.partition('partition', props.partition);
-  const region = check.region('region', props.region, partition);
+  check.region('region', props.region, partition);
   const bucket = check.bucketName('bucketName', props.bucketName);
   const prefix = check.keyPrefix('prefix', props.prefix);
   const errorPrefix = props.errorOutputPrefix === undefined ? `${prefix}-errors` : check.keyPrefix('errorOutputPrefix', props.errorOutputPrefix);
@@ -54,7 +48,7 @@ export function centralBucketPolicy(props: CentralBucketPolicyProps): PolicyDocu
   check.done();
 
   const bucketArn = s3BucketArn(partition, bucket);
-  const objects = s3PrefixObjectsArn(partition, bucket, prefix);
+  const ownFolder = (p: string) => s3PrefixObjectsArn(partition, bucket, `${p}/${PRINCIPAL_ACCOUNT}`);
   const orgPrincipals = {
     StringEquals: { 'aws:PrincipalOrgID': org },
     ...(writers.length ? { ArnLike: { 'aws:PrincipalArn': oneOrList(writers.map((w) => `arn:${partition}:iam::*:role/${w}`)) } } : {}),
@@ -65,25 +59,11 @@ export function centralBucketPolicy(props: CentralBucketPolicyProps): PolicyDocu
       Effect: 'Allow',
       Principal: '*',
       Action: perms.FIREHOSE_OBJECT_WRITE,
-      Resource: [objects, s3PrefixObjectsArn(partition, bucket, errorPrefix)],
+      Resource: [ownFolder(prefix), ownFolder(errorPrefix)],
       Condition: orgPrincipals,
     },
     { Sid: 'OrganizationDeliveryBucketAccess', Effect: 'Allow', Principal: '*', Action: perms.FIREHOSE_BUCKET_ACCESS, Resource: bucketArn, Condition: orgPrincipals },
   ];
-  if (props.allowOrganizationExportTasks !== false) {
-    const service = { Service: logsServicePrincipal(partition, region) };
-    statements.push(
-      { Sid: 'OrganizationExportAclCheck', Effect: 'Allow', Principal: service, Action: perms.EXPORT_SERVICE_ACL_CHECK, Resource: bucketArn, Condition: { StringEquals: { 'aws:SourceOrgID': org } } },
-      {
-        Sid: 'OrganizationExportWrite',
-        Effect: 'Allow',
-        Principal: service,
-        Action: perms.OBJECT_WRITE,
-        Resource: objects,
-        Condition: { StringEquals: { 'aws:SourceOrgID': org, 's3:x-amz-acl': 'bucket-owner-full-control' } },
-      },
-    );
-  }
   statements.push(tlsOnlyStatement({ partition, bucketName: bucket }));
   return finishDocument(fn, 'bucket', partition, statements);
 }
@@ -170,6 +150,23 @@ export interface SiemReaderPolicyProps {
   /** Prefix of the objects the SIEM reads, without trailing slash. */
   readonly prefix: string;
   /**
+   * Dead-letter queue of the notification queue (and of the errors queue), in the same account:
+   * the SIEM may take poison messages from it to inspect them, but neither send to it nor purge it.
+   * @default "<queueName>-dlq" ("<name>-dlq.fifo" for a FIFO queue), the one CentralLogging creates
+   */
+  readonly deadLetterQueueName?: string;
+  /**
+   * Queue announcing Firehose error output (records Firehose could not deliver or process). When
+   * given, the SIEM also consumes it and reads the objects under `errorOutputPrefix`.
+   * @default none: no errors queue, no access to error output
+   */
+  readonly errorQueueName?: string;
+  /**
+   * Prefix of Firehose error output, without trailing slash; only with `errorQueueName`.
+   * @default "<prefix>-errors"
+   */
+  readonly errorOutputPrefix?: string;
+  /**
    * Customer managed key of the bucket and queue (ARN or Terraform reference).
    * @default no key statement
    */
@@ -178,7 +175,8 @@ export interface SiemReaderPolicyProps {
 
 /**
  * Permissions of the SIEM reader role (document 12): consume the notification queue, read the
- * delivered objects, and decrypt through S3 and SQS only.
+ * delivered objects, take messages from the dead-letter queue, optionally consume the errors queue
+ * and read the error output it announces, and decrypt through S3 and SQS only.
  */
 export function siemReaderPolicy(props: SiemReaderPolicyProps): PolicyDocument {
   const fn = 'siemReaderPolicy';
@@ -189,13 +187,32 @@ export function siemReaderPolicy(props: SiemReaderPolicyProps): PolicyDocument {
   const queue = check.queueName('queueName', props.queueName);
   const bucket = check.bucketName('bucketName', props.bucketName);
   const prefix = check.keyPrefix('prefix', props.prefix);
+  const fifo = typeof queue === 'string' && queue.endsWith('.fifo');
+  const dlq =
+    props.deadLetterQueueName === undefined
+      ? `${String(queue).replace(/\.fifo$/, '')}-dlq${fifo ? '.fifo' : ''}`
+      : check.queueName('deadLetterQueueName', props.deadLetterQueueName);
+  const errorQueue = props.errorQueueName === undefined ? undefined : check.queueName('errorQueueName', props.errorQueueName);
+  const errorPrefix = props.errorOutputPrefix === undefined ? `${prefix}-errors` : check.keyPrefix('errorOutputPrefix', props.errorOutputPrefix);
+  check.require(props.deadLetterQueueName === undefined || dlq !== queue, 'deadLetterQueueName', props.deadLetterQueueName, `another queue than queueName "${queue}"`);
+  check.require(errorQueue === undefined || (errorQueue !== queue && errorQueue !== dlq), 'errorQueueName', errorQueue, `another queue than the notification queue "${queue}" and the dead-letter queue "${dlq}"`);
+  check.require(props.errorOutputPrefix === undefined || errorQueue !== undefined, 'errorOutputPrefix', props.errorOutputPrefix, 'errorQueueName as well (error output is read only where it is announced)');
   const key = props.kmsKeyArn === undefined ? undefined : check.arnOrReference('kmsKeyArn', props.kmsKeyArn, partition, 'kms');
   check.done();
 
   const statements: Statement[] = [
     { Sid: 'ConsumeNotifications', Effect: 'Allow', Action: perms.SQS_CONSUME, Resource: sqsQueueArn(partition, region, account, queue) },
     { Sid: 'ReadDeliveredObjects', Effect: 'Allow', Action: perms.OBJECT_READ, Resource: s3PrefixObjectsArn(partition, bucket, prefix) },
+    // Consuming is all a poison message needs: the SIEM reads it, and deletes it once handled; no
+    // SendMessage (nothing is planted) and no PurgeQueue (the evidence stays until it expires).
+    { Sid: 'ConsumeDeadLetters', Effect: 'Allow', Action: perms.SQS_CONSUME, Resource: sqsQueueArn(partition, region, account, dlq) },
   ];
+  if (errorQueue !== undefined) {
+    statements.push(
+      { Sid: 'ConsumeErrorNotifications', Effect: 'Allow', Action: perms.SQS_CONSUME, Resource: sqsQueueArn(partition, region, account, errorQueue) },
+      { Sid: 'ReadErrorObjects', Effect: 'Allow', Action: perms.OBJECT_READ, Resource: s3PrefixObjectsArn(partition, bucket, errorPrefix) },
+    );
+  }
   if (key) {
     statements.push({
       Sid: 'DecryptViaS3AndSqs',
@@ -214,6 +231,15 @@ export interface CentralKeyPolicyProps {
   /** Account that owns the key. */
   readonly accountId: string;
   readonly organizationId: string;
+  /** The central bucket the key encrypts; organization writers and S3 may use the key only for it. */
+  readonly bucketName: string;
+  /** Prefix the organization delivers under, without trailing slash. */
+  readonly prefix: string;
+  /**
+   * Prefix of Firehose error output, without trailing slash.
+   * @default "<prefix>-errors"
+   */
+  readonly errorOutputPrefix?: string;
   /**
    * Principals that administer the key. When given, only they administer it: the account root no
    * longer does (it keeps delegating key *use* to IAM policies). KMS refuses a key policy that would
@@ -225,9 +251,10 @@ export interface CentralKeyPolicyProps {
 
 /**
  * Key policy of the central KMS key (document 13): administration by the account (or named admins),
- * use delegated to the account's IAM policies, and use by organization principals through S3,
- * by S3 (notifications into the encrypted queue) and by CloudWatch Logs, both limited to the
- * organization with `aws:SourceOrgID`.
+ * use delegated to the account's IAM policies, use by organization principals through S3 for the
+ * central bucket's objects of their own account only (`kms:EncryptionContext:aws:s3:arn`), and use by
+ * S3 on behalf of the central bucket (notifications into the encrypted queue; `aws:SourceArn` and
+ * `aws:SourceAccount`, as the SQS guide documents).
  */
 export function centralKeyPolicy(props: CentralKeyPolicyProps): PolicyDocument {
   const fn = 'centralKeyPolicy';
@@ -236,13 +263,17 @@ export function centralKeyPolicy(props: CentralKeyPolicyProps): PolicyDocument {
   const region = check.region('region', props.region, partition);
   const account = check.accountId('accountId', props.accountId);
   const org = check.organizationId('organizationId', props.organizationId);
+  const bucket = check.bucketName('bucketName', props.bucketName);
+  const prefix = check.keyPrefix('prefix', props.prefix);
+  const errorPrefix = props.errorOutputPrefix === undefined ? `${prefix}-errors` : check.keyPrefix('errorOutputPrefix', props.errorOutputPrefix);
   const admins = props.adminPrincipalArns?.length
     ? check.list('adminPrincipalArns', props.adminPrincipalArns, (p, v) => check.arnOrReference(p, v, partition, 'iam'))
     : [accountRootArn(partition, account)];
   check.done();
 
   const root = accountRootArn(partition, account);
-  const inOrg = { StringEquals: { 'aws:SourceOrgID': org } };
+  const bucketArn = s3BucketArn(partition, bucket);
+  const ownObjects = [prefix, errorPrefix].map((p) => s3PrefixObjectsArn(partition, bucket, `${p}/${PRINCIPAL_ACCOUNT}`));
   return finishDocument(fn, 'key', partition, [
     { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: oneOrList(admins) }, Action: perms.KMS_KEY_ADMIN, Resource: '*' },
     { Sid: 'KeyUseThroughIamPolicies', Effect: 'Allow', Principal: { AWS: root }, Action: perms.KMS_KEY_USE, Resource: '*' },
@@ -252,9 +283,19 @@ export function centralKeyPolicy(props: CentralKeyPolicyProps): PolicyDocument {
       Principal: '*',
       Action: perms.KMS_ENCRYPT_VIA_SERVICE,
       Resource: '*',
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': org, 'kms:ViaService': viaService(partition, 's3', region) } },
+      Condition: {
+        StringEquals: { 'aws:PrincipalOrgID': org, 'kms:ViaService': viaService(partition, 's3', region) },
+        // With S3 Bucket Keys (the central bucket uses them) the context is the bucket ARN, otherwise the object's.
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucketArn, ...ownObjects] },
+      },
     },
-    { Sid: 'S3ServiceUse', Effect: 'Allow', Principal: { Service: globalServicePrincipal('s3') }, Action: perms.KMS_ENCRYPT_VIA_SERVICE, Resource: '*', Condition: inOrg },
-    { Sid: 'CloudWatchLogsServiceUse', Effect: 'Allow', Principal: { Service: logsServicePrincipal(partition, region) }, Action: perms.KMS_LOGS_SERVICE, Resource: '*', Condition: inOrg },
+    {
+      Sid: 'S3NotificationsOfTheCentralBucket',
+      Effect: 'Allow',
+      Principal: { Service: globalServicePrincipal('s3') },
+      Action: perms.KMS_ENCRYPT_VIA_SERVICE,
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': account }, ArnEquals: { 'aws:SourceArn': bucketArn } },
+    },
   ]);
 }

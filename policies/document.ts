@@ -14,9 +14,14 @@ export function finishDocument(fn: string, kind: PolicyKind, partition: Partitio
   return deepFreeze(doc);
 }
 
-/** Renders a document as the literal JSON that goes into Terraform: stable key order, no whitespace. */
+/**
+ * Renders a document as the literal JSON that goes into Terraform: stable key order, no whitespace.
+ * IAM policy variables (`${aws:PrincipalAccount}`) are written `$${...}`, Terraform's escape, so
+ * Terraform passes them to IAM verbatim instead of reading them as interpolation; CDKTF tokens
+ * (`${TfToken[...]}`) are left for CDKTF to resolve.
+ */
 export function renderPolicy(doc: PolicyDocument): string {
-  return JSON.stringify(doc);
+  return JSON.stringify(doc).replace(/\$\{(?=[A-Za-z0-9]+:)/g, '$$${');
 }
 
 /** Merges condition blocks; the same operator and key in two blocks would silently overwrite, so it throws. */

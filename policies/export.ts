@@ -1,4 +1,5 @@
 import {
+  accountRootArn,
   allLogGroupsArn,
   iamRoleArn,
   iamUserArn,
@@ -50,7 +51,8 @@ export interface ExportBucketPolicyProps {
  * Bucket policy for CloudWatch Logs export tasks (documents 1-3): the regional CloudWatch Logs
  * principal may check the bucket ACL and write under the prefix with `bucket-owner-full-control`;
  * in the cross-account modes the sending user or role may write (and, by default, read back) too.
- * Always ends with the TLS-only deny.
+ * The sender is named as its account's root narrowed by `aws:PrincipalArn`, so the policy applies
+ * before the sending stack has created that user or role. Always ends with the TLS-only deny.
  */
 export function exportBucketPolicy(props: ExportBucketPolicyProps): PolicyDocument {
   const fn = 'exportBucketPolicy';
@@ -103,11 +105,30 @@ export function exportBucketPolicy(props: ExportBucketPolicyProps): PolicyDocume
     },
   ];
   if (sender) {
-    statements.push({ Sid: 'SendingPrincipalExportWrite', Effect: 'Allow', Principal: { AWS: sender }, Action: perms.OBJECT_WRITE, Resource: objects, Condition: ownerFullControl });
+    // The sender's user or role is created by the sending account's stack, possibly after this policy:
+    // S3 refuses a policy naming a principal that does not exist yet ("Invalid principal in policy").
+    // The account root always exists; aws:PrincipalArn pins the grant to that one identity.
+    const fromSender: ConditionBlock = { ArnEquals: { 'aws:PrincipalArn': sender } };
+    const senderAccount = { AWS: accountRootArn(partition, sourceAccount) };
+    statements.push({
+      Sid: 'SendingPrincipalExportWrite',
+      Effect: 'Allow',
+      Principal: senderAccount,
+      Action: perms.OBJECT_WRITE,
+      Resource: objects,
+      Condition: conditions(ownerFullControl, fromSender),
+    });
     if (props.grantCollectorRead !== false) {
       statements.push(
-        { Sid: 'SendingPrincipalListExports', Effect: 'Allow', Principal: { AWS: sender }, Action: perms.BUCKET_LIST, Resource: bucketArn, Condition: { StringLike: { 's3:prefix': `${prefix}/*` } } },
-        { Sid: 'SendingPrincipalReadExports', Effect: 'Allow', Principal: { AWS: sender }, Action: perms.COLLECTOR_OBJECT_READ, Resource: objects },
+        {
+          Sid: 'SendingPrincipalListExports',
+          Effect: 'Allow',
+          Principal: senderAccount,
+          Action: perms.BUCKET_LIST,
+          Resource: bucketArn,
+          Condition: conditions({ StringLike: { 's3:prefix': `${prefix}/*` } }, fromSender),
+        },
+        { Sid: 'SendingPrincipalReadExports', Effect: 'Allow', Principal: senderAccount, Action: perms.COLLECTOR_OBJECT_READ, Resource: objects, Condition: fromSender },
       );
     }
   }
@@ -129,12 +150,6 @@ export interface ExportCollectorPolicyProps {
    */
   readonly logGroupNames?: readonly string[];
   /**
-   * The bucket belongs to another account (cross-account export modes). Then the identity itself
-   * must also be allowed to write the exported objects, as S3 checks both sides of a cross-account call.
-   * @default false
-   */
-  readonly crossAccountBucket?: boolean;
-  /**
    * Customer managed key the bucket encrypts with (ARN or Terraform reference). S3 decrypts each
    * exported object with it on GetObject, so the collector needs `kms:Decrypt` on it through S3.
    * The key's own policy must also let CloudWatch Logs use it for the export tasks.
@@ -145,8 +160,9 @@ export interface ExportCollectorPolicyProps {
 
 /**
  * Identity policy of the collector in export mode (document 5): create and track export tasks,
- * list the prefix, read and delete what was exported, and decrypt it through S3 when the bucket
- * has a customer managed key.
+ * write under the prefix with `bucket-owner-full-control` (AWS requires the caller of
+ * CreateExportTask to be allowed to write to the destination), list the prefix, read and delete what
+ * was exported, and decrypt it through S3 when the bucket has a customer managed key.
  */
 export function exportCollectorPolicy(props: ExportCollectorPolicyProps): PolicyDocument {
   const fn = 'exportCollectorPolicy';
@@ -170,15 +186,15 @@ export function exportCollectorPolicy(props: ExportCollectorPolicyProps): Policy
     { Sid: 'ListExportedObjects', Effect: 'Allow', Action: perms.BUCKET_LIST, Resource: s3BucketArn(partition, bucket), Condition: { StringLike: { 's3:prefix': `${prefix}/*` } } },
     { Sid: 'ReadAndDeleteExportedObjects', Effect: 'Allow', Action: perms.COLLECTOR_OBJECT_READ, Resource: objects },
   ];
-  if (props.crossAccountBucket) {
-    statements.push({
-      Sid: 'WriteExportedObjects',
-      Effect: 'Allow',
-      Action: perms.OBJECT_WRITE,
-      Resource: objects,
-      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
-    });
-  }
+  // CreateExportTask checks that its caller may write to the destination, in every mode: without this
+  // grant AWS refuses the task ("ensure that the CreateExportTask caller has been granted s3:PutObject").
+  statements.push({
+    Sid: 'WriteExportedObjects',
+    Effect: 'Allow',
+    Action: perms.OBJECT_WRITE,
+    Resource: objects,
+    Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+  });
   if (key) {
     statements.push({
       Sid: 'DecryptExportedObjects',
@@ -189,4 +205,81 @@ export function exportCollectorPolicy(props: ExportCollectorPolicyProps): Policy
     });
   }
   return finishDocument(fn, 'identity', partition, statements);
+}
+
+export interface ExportKeyPolicyProps {
+  readonly partition: Partition;
+  /** Region of the bucket and its key. */
+  readonly region: string;
+  readonly bucketName: string;
+  readonly prefix: string;
+  /** Who exports into the bucket, as for {@link exportBucketPolicy}. */
+  readonly access: ExportAccess;
+}
+
+/**
+ * What the key policy of an export bucket's customer managed key must add (document 15), for a key
+ * the toolkit does not manage: CloudWatch Logs of the exporting account may get data keys and
+ * decrypt (with `aws:SourceAccount` and `aws:SourceArn`, as for the bucket), and in the
+ * cross-account modes the sending user or role may decrypt the exported objects through S3 of that
+ * bucket. The account's own collector needs no statement here as long as the key policy delegates
+ * to IAM policies (AWS's default key policy does).
+ */
+export function exportKeyPolicy(props: ExportKeyPolicyProps): PolicyDocument {
+  const fn = 'exportKeyPolicy';
+  const check = new InputCheck(fn);
+  const partition = check.partition('partition', props.partition);
+  const region = check.region('region', props.region, partition);
+  const bucket = check.bucketName('bucketName', props.bucketName);
+  const prefix = check.keyPrefix('prefix', props.prefix);
+  const access = props.access as ExportAccess | undefined;
+  let sourceAccount = '';
+  let sender: string | undefined;
+  switch (access?.mode) {
+    case 'same-account':
+      sourceAccount = check.accountId('access.accountId', access.accountId);
+      break;
+    case 'cross-account-user':
+      sourceAccount = check.accountId('access.sendingAccountId', access.sendingAccountId);
+      sender = iamUserArn(partition, sourceAccount, check.iamName('access.userName', access.userName));
+      break;
+    case 'cross-account-role':
+      sourceAccount = check.accountId('access.sendingAccountId', access.sendingAccountId);
+      sender = iamRoleArn(partition, sourceAccount, check.iamName('access.roleName', access.roleName));
+      break;
+    default:
+      check.require(false, 'access.mode', (access as { mode?: unknown } | undefined)?.mode, `one of ${EXPORT_ACCESS_MODES.join(', ')}`);
+  }
+  check.done();
+
+  const bucketArn = s3BucketArn(partition, bucket);
+  const statements: Statement[] = [
+    {
+      Sid: 'CloudWatchLogsExportEncrypt',
+      Effect: 'Allow',
+      Principal: { Service: logsServicePrincipal(partition, region) },
+      Action: perms.KMS_ENCRYPT_VIA_SERVICE,
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': sourceAccount },
+        ArnLike: { 'aws:SourceArn': allLogGroupsArn(partition, region, sourceAccount) },
+      },
+    },
+  ];
+  if (sender) {
+    statements.push({
+      Sid: 'SendingPrincipalDecryptExports',
+      Effect: 'Allow',
+      Principal: { AWS: accountRootArn(partition, sourceAccount) },
+      Action: perms.KMS_DECRYPT,
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'kms:ViaService': viaService(partition, 's3', region) },
+        // With S3 Bucket Keys (the toolkit's buckets use them) the context is the bucket ARN, otherwise the object's.
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucketArn, s3PrefixObjectsArn(partition, bucket, prefix)] },
+        ArnEquals: { 'aws:PrincipalArn': sender },
+      },
+    });
+  }
+  return finishDocument(fn, 'key', partition, statements);
 }

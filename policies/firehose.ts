@@ -37,7 +37,13 @@ export interface FirehoseDeliveryTrustPolicyProps {
   readonly accountId: string;
 }
 
-/** Trust policy of the Firehose delivery role: Firehose acting for this account only (`aws:SourceAccount`). */
+/**
+ * Trust policy of the Firehose delivery role: Firehose acting for this account only, in the form
+ * Firehose's developer guide documents for S3 destinations (`sts:ExternalId` = the account id,
+ * which Firehose presents when it assumes a delivery role). Firehose does not document
+ * `aws:SourceAccount` for this call; a condition on a key it does not send would make creating the
+ * delivery stream fail with "unable to assume role".
+ */
 export function firehoseDeliveryTrustPolicy(props: FirehoseDeliveryTrustPolicyProps): PolicyDocument {
   const fn = 'firehoseDeliveryTrustPolicy';
   const check = new InputCheck(fn);
@@ -50,7 +56,7 @@ export function firehoseDeliveryTrustPolicy(props: FirehoseDeliveryTrustPolicyPr
       Effect: 'Allow',
       Principal: { Service: globalServicePrincipal('firehose') },
       Action: perms.ASSUME_ROLE,
-      Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      Condition: { StringEquals: { 'sts:ExternalId': account } },
     },
   ]);
 }

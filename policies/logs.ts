@@ -3,15 +3,15 @@ import { finishDocument, oneOrList } from './document';
 import { InputCheck } from './inputs';
 import { logsServicePrincipal, Partition } from './partitions';
 import * as perms from './perms';
-import { PolicyDocument, Statement } from './types';
+import { PolicyDocument } from './types';
 
 export interface CloudWatchLogsTrustPolicyProps {
   readonly partition: Partition;
   /** Region of the log groups (and of the role's destination). */
   readonly region: string;
   /**
-   * Accounts whose CloudWatch Logs may assume the role: the account itself, plus the sending
-   * accounts when the role serves a cross-account destination.
+   * Accounts whose CloudWatch Logs may assume the role: the account itself, plus, when the role
+   * serves a cross-account destination, exactly the `senderAccountIds` of its `logDestinationPolicy`.
    */
   readonly sourceAccountIds: readonly string[];
 }
@@ -45,16 +45,25 @@ export interface LogDestinationPolicyProps {
   /** Account that owns the destination (the receiving account). */
   readonly accountId: string;
   readonly destinationName: string;
-  /** Accounts allowed to subscribe their log groups to the destination. */
-  readonly senderAccountIds?: readonly string[];
-  /** Or: every account of this AWS Organization (`aws:PrincipalOrgID`). */
+  /**
+   * Accounts allowed to subscribe their log groups to the destination. At least one. Give the role the
+   * destination delivers with the same list (with the receiving account) as `cloudWatchLogsTrustPolicy`
+   * `sourceAccountIds`: CloudWatch Logs assumes that role for each sender, and a sender the role does
+   * not trust passes this policy only to fail the test message AWS sends when a filter is created.
+   */
+  readonly senderAccountIds: readonly string[];
+  /**
+   * An extra guard on the listed senders: they must also belong to this AWS Organization
+   * (`aws:PrincipalOrgID`). It never admits an account that is not listed.
+   * @default none (the listed accounts, in any organization or none)
+   */
   readonly organizationId?: string;
 }
 
 /**
- * Access policy of a cross-account CloudWatch Logs destination (document 14): the sender accounts,
- * or any principal of the organization, may create subscription filters that point at it.
- * At least one of `senderAccountIds` and `organizationId` is required.
+ * Access policy of a cross-account CloudWatch Logs destination (document 14): principals of the
+ * listed sender accounts may create subscription filters that point at it; with `organizationId`,
+ * only while their account is a member of that organization.
  */
 export function logDestinationPolicy(props: LogDestinationPolicyProps): PolicyDocument {
   const fn = 'logDestinationPolicy';
@@ -63,31 +72,18 @@ export function logDestinationPolicy(props: LogDestinationPolicyProps): PolicyDo
   const region = check.region('region', props.region, partition);
   const account = check.accountId('accountId', props.accountId);
   const name = check.destinationName('destinationName', props.destinationName);
-  const senders = props.senderAccountIds?.length ? check.accountIds('senderAccountIds', props.senderAccountIds) : [];
+  const senders = check.accountIds('senderAccountIds', props.senderAccountIds);
   const org = props.organizationId !== undefined ? check.organizationId('organizationId', props.organizationId) : undefined;
-  check.require(senders.length > 0 || org !== undefined, 'senderAccountIds', props.senderAccountIds, 'at least one sender account id, or an organizationId');
   check.done();
 
-  const resource = logDestinationArn(partition, region, account, name);
-  const statements: Statement[] = [];
-  if (senders.length) {
-    statements.push({
+  return finishDocument(fn, 'destination', partition, [
+    {
       Sid: 'SenderAccountsSubscribe',
       Effect: 'Allow',
       Principal: { AWS: oneOrList(senders.map((a) => accountRootArn(partition, a))) },
       Action: perms.PUT_SUBSCRIPTION_FILTER,
-      Resource: resource,
-    });
-  }
-  if (org) {
-    statements.push({
-      Sid: 'OrganizationSubscribe',
-      Effect: 'Allow',
-      Principal: '*',
-      Action: perms.PUT_SUBSCRIPTION_FILTER,
-      Resource: resource,
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': org } },
-    });
-  }
-  return finishDocument(fn, 'destination', partition, statements);
+      Resource: logDestinationArn(partition, region, account, name),
+      ...(org ? { Condition: { StringEquals: { 'aws:PrincipalOrgID': org } } } : {}),
+    },
+  ]);
 }

@@ -38,16 +38,6 @@ export const PUT_SUBSCRIPTION_FILTER = ['logs:PutSubscriptionFilter'] as const;
 export const KMS_DECRYPT = ['kms:Decrypt'] as const;
 /** What a writer through S3, SQS or Kinesis needs: a data key to encrypt, Decrypt for multipart uploads. */
 export const KMS_ENCRYPT_VIA_SERVICE = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
-/** What CloudWatch Logs needs to encrypt log groups with a customer managed key. */
-export const KMS_LOGS_SERVICE = [
-  'kms:Encrypt',
-  'kms:Decrypt',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:DescribeKey',
-] as const;
 /** Key use that the key policy delegates to the account's IAM policies. */
 export const KMS_KEY_USE = [
   'kms:Encrypt',

@@ -57,6 +57,36 @@ describe('main.ts', () => {
     expect(existsSync(join(r.outdir, 'stacks', 'a'))).toBe(false);
   });
 
+  test('a collector role that trusts a whole account gets a note in the summary; the default example names a role and gets none', () => {
+    const wide = runMain(join(root, 'examples', 'account-policy.json'));
+    expect(wide.status).toBe(0);
+    expect(wide.stdout).toContain(
+      "note: role cwl-siem-kinesis-reader trusts the whole account 111122223333 (any of its principals whose own policy allows sts:AssumeRole on it); set kinesis.reader.trustedPrincipalArns to the collector's role",
+    );
+    const named = runMain();
+    expect(named.status).toBe(0);
+    expect(named.stdout).not.toContain('note:');
+  });
+
+  test('the cdktf CLI switches between configs: each synth leaves exactly the stacks of its config', () => {
+    const outdir = join(work, 'cli-out');
+    const synth = (config: string) =>
+      spawnSync(process.execPath, [join(root, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf'), 'synth', '--output', outdir], {
+        cwd: root,
+        env: { ...process.env, CWL_SIEM_CONFIG: config, CHECKPOINT_DISABLE: '1' },
+        encoding: 'utf8',
+      });
+    for (const [config, stacks] of [
+      ['examples/default.json', ['cwl-siem-main']],
+      ['examples/firehose-central.json', ['central', 'source']],
+      ['examples/account-policy.json', ['account-policy']],
+    ] as const) {
+      const r = synth(config);
+      expect({ config, status: r.status, lstat: /ENOENT/.test(r.stderr + r.stdout) }).toEqual({ config, status: 0, lstat: false });
+      expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual([...stacks]);
+    }
+  });
+
   test('a missing config file exits 2 and says which file', () => {
     mkdirSync(join(work, 'x'));
     const r = runMain(join(work, 'x', 'nope.json'));

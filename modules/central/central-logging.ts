@@ -1,3 +1,4 @@
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
@@ -51,21 +52,47 @@ export interface CentralLoggingProps {
   readonly keyAlias: string;
   /** The SIEM reader role. @default none */
   readonly siem?: SiemReaderProps;
+  /**
+   * Announce Firehose error output (`<prefix>-errors/`) on a second queue, `<queueName>-errors`,
+   * which the SIEM role may consume, and alarm when its oldest message waits too long.
+   * @default false
+   */
+  readonly errorNotifications?: boolean;
+  /**
+   * SNS topic (same partition and region) the queue alarms notify on ALARM and on OK.
+   * @default none: the alarms only change state in the CloudWatch console
+   */
+  readonly alarmTopicArn?: string;
 }
 
 /**
  * Firehose path, logging account: a KMS key, the organization-writable central bucket encrypted
  * with it, a notification queue (and its dead-letter queue) fed by the bucket's ObjectCreated
- * events, and the role the SIEM assumes to read them.
+ * events, optionally an errors queue announcing Firehose error output, alarms on the queues, and
+ * the role the SIEM assumes to read them.
  */
 export class CentralLogging extends Construct {
   readonly key: KmsKey;
   readonly bucket: LogBucket;
   readonly prefix: string;
   readonly queue: SqsQueue;
+  /** Dead-letter queue of the notification queue and of the errors queue. */
   readonly deadLetterQueue: SqsQueue;
   /** Resolved from the config. */
   readonly queueArn: string;
+  /** Prefix Firehose error output lands under (`<prefix>-errors`); announced only with errorNotifications. */
+  readonly errorOutputPrefix: string;
+  /** The queue announcing error output, with errorNotifications. */
+  readonly errorQueue?: SqsQueue;
+  /** Resolved from the config, with errorNotifications. */
+  readonly errorQueueArn?: string;
+  /** Goes off when the dead-letter queue holds a message. */
+  readonly deadLetterAlarm: CloudwatchMetricAlarm;
+  /**
+   * Goes off when an error notification waits longer than visibility timeout × maxReceiveCount (at
+   * least one alarm period), with errorNotifications.
+   */
+  readonly errorQueueAlarm?: CloudwatchMetricAlarm;
   readonly siemRoleArn?: string;
 
   constructor(scope: Construct, id: string, props: CentralLoggingProps) {
@@ -75,16 +102,32 @@ export class CentralLogging extends Construct {
     check.kmsAliasName('keyAlias', props.keyAlias);
     const maxReceive = props.maxReceiveCount ?? CENTRAL_DEFAULTS.maxReceiveCount;
     check.require(Number.isInteger(maxReceive) && maxReceive >= 1 && maxReceive <= 1000, 'maxReceiveCount', maxReceive, 'a whole number from 1 to 1000');
+    const errorNotifications = props.errorNotifications ?? CENTRAL_DEFAULTS.errorNotifications;
+    const queueBase = String(props.queueName).replace(/\.fifo$/, '');
+    const withSuffix = (suffix: string) => `${queueBase}-${suffix}${String(props.queueName).endsWith('.fifo') ? '.fifo' : ''}`;
+    const errorQueueName = withSuffix('errors');
+    check.require(
+      !errorNotifications || errorQueueName.length <= 80,
+      'queueName',
+      props.queueName,
+      `a name of at most ${80 - (errorQueueName.length - String(props.queueName).length)} characters with errorNotifications, so that "${errorQueueName}" fits the 80 characters SQS allows`,
+    );
+    if (props.alarmTopicArn !== undefined) {
+      const topic = check.arnOrReference('alarmTopicArn', props.alarmTopicArn, props.partition, 'sns');
+      const topicRegion = topic.startsWith('arn:') ? topic.split(':')[3] : props.region;
+      check.require(topicRegion === props.region, 'alarmTopicArn', topic, `a topic of region ${props.region}: CloudWatch alarms notify topics of their own region only`);
+    }
     check.done();
 
     const { partition, region, accountId } = props;
     this.prefix = (props.prefix ?? 'cwl').replace(/\/$/, '');
+    this.errorOutputPrefix = `${this.prefix}-errors`;
 
     this.key = new KmsKey(this, 'key', {
       description: `cwl-siem central logging key (bucket ${props.bucketName}, queue ${props.queueName})`,
       enableKeyRotation: true,
       deletionWindowInDays: CENTRAL_DEFAULTS.keyDeletionWindowDays,
-      policy: renderPolicy(centralKeyPolicy({ partition, region, accountId, organizationId: props.organizationId })),
+      policy: renderPolicy(centralKeyPolicy({ partition, region, accountId, organizationId: props.organizationId, bucketName: props.bucketName, prefix: this.prefix })),
     });
     new KmsAlias(this, 'key_alias', { name: props.keyAlias, targetKeyId: this.key.keyId });
 
@@ -98,32 +141,87 @@ export class CentralLogging extends Construct {
       centralBucketPolicy({ partition, region, bucketName: props.bucketName, prefix: this.prefix, organizationId: props.organizationId, writerRoleNames: props.writerRoleNames }),
     );
 
-    const dlqName = `${props.queueName.replace(/\.fifo$/, '')}-dlq${props.queueName.endsWith('.fifo') ? '.fifo' : ''}`;
+    const dlqName = withSuffix('dlq');
     this.deadLetterQueue = new SqsQueue(this, 'dead_letter_queue', {
       name: dlqName,
       kmsMasterKeyId: this.key.arn,
       messageRetentionSeconds: CENTRAL_DEFAULTS.dlqRetentionSeconds,
     });
     this.queueArn = sqsQueueArn(partition, region, accountId, props.queueName);
-    this.queue = new SqsQueue(this, 'queue', {
-      name: props.queueName,
-      kmsMasterKeyId: this.key.arn,
-      visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? CENTRAL_DEFAULTS.visibilityTimeoutSeconds,
-      messageRetentionSeconds: props.messageRetentionSeconds ?? CENTRAL_DEFAULTS.messageRetentionSeconds,
-      receiveWaitTimeSeconds: CENTRAL_DEFAULTS.receiveWaitTimeSeconds,
-      redrivePolicy: JSON.stringify({ deadLetterTargetArn: sqsQueueArn(partition, region, accountId, dlqName), maxReceiveCount: maxReceive }),
-      dependsOn: [this.deadLetterQueue],
-    });
-    const queuePolicy = new SqsQueuePolicy(this, 'queue_policy', {
-      queueUrl: this.queue.url,
-      policy: renderPolicy(notificationQueuePolicy({ partition, region, accountId, queueName: props.queueName, bucketName: props.bucketName })),
-    });
+    const visibilityTimeoutSeconds = props.visibilityTimeoutSeconds ?? CENTRAL_DEFAULTS.visibilityTimeoutSeconds;
+    // One DLQ serves both queues (SQS allows it): a poison message of either waits in one place, under one alarm.
+    const notificationQueue = (id: string, name: string): SqsQueue =>
+      new SqsQueue(this, id, {
+        name,
+        kmsMasterKeyId: this.key.arn,
+        visibilityTimeoutSeconds,
+        messageRetentionSeconds: props.messageRetentionSeconds ?? CENTRAL_DEFAULTS.messageRetentionSeconds,
+        receiveWaitTimeSeconds: CENTRAL_DEFAULTS.receiveWaitTimeSeconds,
+        redrivePolicy: JSON.stringify({ deadLetterTargetArn: sqsQueueArn(partition, region, accountId, dlqName), maxReceiveCount: maxReceive }),
+        dependsOn: [this.deadLetterQueue],
+      });
+    const queuePolicyOf = (id: string, queue: SqsQueue, name: string): SqsQueuePolicy =>
+      new SqsQueuePolicy(this, id, {
+        queueUrl: queue.url,
+        policy: renderPolicy(notificationQueuePolicy({ partition, region, accountId, queueName: name, bucketName: props.bucketName })),
+      });
+    this.queue = notificationQueue('queue', props.queueName);
+    const queuePolicy = queuePolicyOf('queue_policy', this.queue, props.queueName);
+    const entries = [{ id: 'cwl-siem-objects', queueArn: this.queueArn, events: ['s3:ObjectCreated:*'], filterPrefix: `${this.prefix}/` }];
+    const ready: (SqsQueue | SqsQueuePolicy)[] = [this.queue, queuePolicy];
+    if (errorNotifications) {
+      this.errorQueueArn = sqsQueueArn(partition, region, accountId, errorQueueName);
+      this.errorQueue = notificationQueue('error_queue', errorQueueName);
+      ready.push(this.errorQueue, queuePolicyOf('error_queue_policy', this.errorQueue, errorQueueName));
+      // S3 refuses two entries of one event type whose prefixes overlap (one a prefix of the other).
+      // "cwl/" and "cwl-errors/" do not: a key under cwl-errors/ does not start with "cwl/".
+      entries.push({ id: 'cwl-siem-errors', queueArn: this.errorQueueArn, events: ['s3:ObjectCreated:*'], filterPrefix: `${this.errorOutputPrefix}/` });
+    }
+    // A bucket has one notification configuration: every queue entry goes into this one resource.
     new S3BucketNotification(this, 'notification', {
       bucket: this.bucket.bucket.id,
-      queue: [{ id: 'cwl-siem-objects', queueArn: this.queueArn, events: ['s3:ObjectCreated:*'], filterPrefix: `${this.prefix}/` }],
-      // S3 sends a test event when the notification is set; the queue must accept it by then.
-      dependsOn: [this.queue, queuePolicy],
+      queue: entries,
+      // S3 sends a test event when the notification is set; the queues must accept it by then.
+      dependsOn: ready,
     });
+
+    const actions = props.alarmTopicArn === undefined ? {} : { alarmActions: [props.alarmTopicArn], okActions: [props.alarmTopicArn] };
+    const queueAlarm = (id: string, alarm: { name: string; description: string; queueName: string; metricName: string; threshold: number }) =>
+      new CloudwatchMetricAlarm(this, id, {
+        alarmName: alarm.name,
+        alarmDescription: alarm.description,
+        namespace: 'AWS/SQS',
+        metricName: alarm.metricName,
+        dimensions: { QueueName: alarm.queueName },
+        statistic: 'Maximum',
+        period: CENTRAL_DEFAULTS.alarmPeriodSeconds,
+        evaluationPeriods: CENTRAL_DEFAULTS.alarmEvaluationPeriods,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: alarm.threshold,
+        // SQS stops publishing metrics of a queue that stays empty for hours: no data is no trouble.
+        treatMissingData: 'notBreaching',
+        ...actions,
+      });
+    // Messages moved by a redrive policy are not "sent", so NumberOfMessagesSent misses them; the visible count does not.
+    this.deadLetterAlarm = queueAlarm('dead_letter_alarm', {
+      name: `${props.queueName}-dlq-not-empty`,
+      description: `${dlqName} holds messages that failed ${maxReceive} receives (objects that could not be read or decoded); inspect them with the SIEM role`,
+      queueName: dlqName,
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      threshold: 0,
+    });
+    if (this.errorQueue) {
+      // A polled message is deleted, or visible again one visibility timeout later and moved to the
+      // DLQ after maxReceiveCount receives: one still waiting after all of that is one nobody receives.
+      const maxAgeSeconds = Math.max(visibilityTimeoutSeconds * maxReceive, CENTRAL_DEFAULTS.alarmPeriodSeconds);
+      this.errorQueueAlarm = queueAlarm('error_queue_alarm', {
+        name: `${props.queueName}-errors-not-consumed`,
+        description: `${errorQueueName} has held an error notification for over ${maxAgeSeconds} s: Firehose error output under ${this.errorOutputPrefix}/ is not reaching the SIEM`,
+        queueName: errorQueueName,
+        metricName: 'ApproximateAgeOfOldestMessage',
+        threshold: maxAgeSeconds,
+      });
+    }
 
     if (props.siem) {
       this.siemRoleArn = new PolicyRole(this, 'siem_reader', {
@@ -133,7 +231,17 @@ export class CentralLogging extends Construct {
         description: 'The SIEM reads CloudWatch Logs objects announced on the notification queue',
         trustPolicy: siemReaderTrustPolicy({ partition, siemAccountId: props.siem.accountId, externalId: props.siem.externalId }),
         policies: {
-          'siem-reader': siemReaderPolicy({ partition, region, accountId, queueName: props.queueName, bucketName: props.bucketName, prefix: this.prefix, kmsKeyArn: this.key.arn }),
+          'siem-reader': siemReaderPolicy({
+            partition,
+            region,
+            accountId,
+            queueName: props.queueName,
+            bucketName: props.bucketName,
+            prefix: this.prefix,
+            deadLetterQueueName: dlqName,
+            ...(errorNotifications ? { errorQueueName, errorOutputPrefix: this.errorOutputPrefix } : {}),
+            kmsKeyArn: this.key.arn,
+          }),
         },
       }).roleArn;
     }

@@ -10,4 +10,12 @@ export const CENTRAL_DEFAULTS = {
   /** Long polling by default, fewer empty receives. */
   receiveWaitTimeSeconds: 20,
   keyDeletionWindowDays: 30,
+  /** Firehose error output is announced on its own queue only when asked for. */
+  errorNotifications: false,
+  /**
+   * The queue alarms look at one 5-minute period (SQS publishes its metrics every 5 minutes) and go
+   * off on the first breaching one: a single poison message is worth a look.
+   */
+  alarmPeriodSeconds: 300,
+  alarmEvaluationPeriods: 1,
 } as const;

@@ -45,7 +45,11 @@ export interface FirehoseDeliveryProps {
   readonly compression?: FirehoseCompression;
   /** Firehose gunzips the CloudWatch Logs records. @default false */
   readonly decompress?: boolean;
-  /** With decompress: keep only the log messages, drop the CloudWatch envelope. @default false */
+  /**
+   * With decompress: keep only the log messages, drop the CloudWatch envelope (log group, stream,
+   * owner). Then at most one log group may feed the stream, the one the collector names on its events.
+   * @default false
+   */
   readonly extractMessages?: boolean;
   /** @default "/aws/kinesisfirehose/<deliveryStreamName>" */
   readonly errorLogGroupName?: string;
@@ -85,6 +89,12 @@ export class FirehoseDelivery extends Construct {
     check.require(Number.isInteger(sizeMiB) && sizeMiB >= 1 && sizeMiB <= 128, 'bufferingSizeMiB', sizeMiB, 'whole MiB from 1 to 128');
     check.require(Number.isInteger(intervalSeconds) && intervalSeconds >= 0 && intervalSeconds <= 900, 'bufferingIntervalSeconds', intervalSeconds, 'whole seconds from 0 to 900');
     check.require(!extract || decompress, 'extractMessages', extract, 'decompress: true as well (Firehose extracts messages only from decompressed records)');
+    check.require(
+      !extract || (props.logGroupNames?.length ?? 0) <= 1,
+      'logGroupNames',
+      props.logGroupNames,
+      'at most one log group with extractMessages (extracted messages lose their log group and stream, so they cannot be told apart)',
+    );
     check.require(
       !(decompress === false && compression !== 'UNCOMPRESSED'),
       'compression',

@@ -40,8 +40,8 @@ export interface KinesisLogStreamProps {
   /** Customer managed key (ARN or reference). @default alias/aws/kinesis */
   readonly kmsKeyArn?: string;
   /**
-   * Accounts whose CloudWatch Logs may use the delivery role (a cross-account destination's senders),
-   * in addition to this account.
+   * Accounts whose CloudWatch Logs may use the delivery role, in addition to this account: exactly the
+   * `senderAccountIds` of the `LogDestination` in front of the stream.
    * @default none
    */
   readonly senderAccountIds?: readonly string[];

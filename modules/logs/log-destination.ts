@@ -12,17 +12,27 @@ export interface LogDestinationProps {
   readonly destinationName: string;
   /** The Kinesis stream the destination forwards to. */
   readonly targetArn: string;
-  /** Role CloudWatch Logs assumes to put into the target; its trust must list the sender accounts. */
+  /**
+   * Role CloudWatch Logs assumes to put into the target. Its trust must list this account and exactly
+   * `senderAccountIds` (`KinesisLogStream` does when given the same list as its `senderAccountIds`).
+   */
   readonly roleArn: string;
-  /** Accounts that may subscribe their log groups. */
+  /** Accounts whose log groups may subscribe: the destination policy admits exactly these. At least one. */
   readonly senderAccountIds: readonly string[];
-  /** Also any account of this organization. @default none */
+  /**
+   * An extra guard: a listed sender may subscribe only while its account is a member of this AWS
+   * Organization (`aws:PrincipalOrgID`). It never admits an unlisted account.
+   * @default none
+   */
   readonly organizationId?: string;
   /** Resources to create first (the target and the role: their ARNs here are literals). @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
-/** A cross-account CloudWatch Logs destination and its access policy. */
+/**
+ * A cross-account CloudWatch Logs destination in the receiving account and its access policy.
+ * Sender accounts subscribe to it with `DestinationSubscription`.
+ */
 export class LogDestination extends Construct {
   readonly destination: CloudwatchLogDestination;
   /** Resolved from the config. */

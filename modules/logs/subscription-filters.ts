@@ -11,10 +11,14 @@ export interface SubscriptionFiltersProps {
   readonly filterName: string;
   /** CloudWatch Logs filter pattern; "" matches every event. @default "" */
   readonly filterPattern?: string;
-  /** Kinesis stream or Firehose delivery stream ARN. */
+  /** Kinesis stream, Firehose delivery stream, or CloudWatch Logs destination (of another account) ARN. */
   readonly destinationArn: string;
-  /** Role CloudWatch Logs assumes to put into the destination. */
-  readonly roleArn: string;
+  /**
+   * Role CloudWatch Logs assumes to put into a stream. Required for a Kinesis or Firehose stream;
+   * leave it out for a CloudWatch Logs destination, whose own role delivers.
+   * @default none (a CloudWatch Logs destination)
+   */
+  readonly roleArn?: string;
   /**
    * Kinesis only: how events spread over shards. `ByLogStream` keeps each stream's order.
    * @default provider default (ByLogStream) for Kinesis, unset for Firehose
@@ -27,6 +31,9 @@ export interface SubscriptionFiltersProps {
    */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
+
+/** A Kinesis or Firehose stream ARN, which CloudWatch Logs puts into with a role (a Logs destination has its own). */
+export const needsRole = (destinationArn: string): boolean => /^arn:[\w-]+:(kinesis|firehose):/.test(destinationArn);
 
 /**
  * One subscription filter per log group, with a logical id derived from the group's name so
@@ -42,6 +49,7 @@ export class SubscriptionFilters extends Construct {
     const groups = check.list('logGroupNames', props.logGroupNames, (p, v) => check.logGroupName(p, v));
     const duplicate = groups.find((g, i) => groups.indexOf(g) !== i);
     check.require(duplicate === undefined, 'logGroupNames', duplicate, 'each log group once');
+    check.require(!needsRole(props.destinationArn) || props.roleArn !== undefined, 'roleArn', props.roleArn, 'a role ARN: CloudWatch Logs puts into a Kinesis or Firehose stream with a role');
     check.done();
     this.filters = groups.map(
       (group) =>

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { accountPrincipalArn, ExportAccess, exportBucketPolicy, exportCollectorPolicy, Partition, principalsTrustPolicy } from '../../policies';
+import { accountPrincipalArn, ExportAccess, exportBucketPolicy, exportCollectorPolicy, exportKeyPolicy, Partition, principalsTrustPolicy, renderPolicy } from '../../policies';
 import { PolicyRole } from '../iam/policy-role';
 import { PolicyUser } from '../iam/policy-user';
 import { S3_DEFAULTS } from './defaults';
@@ -41,6 +41,12 @@ export class ExportDestination extends Construct {
   readonly bucket: LogBucket;
   readonly prefix: string;
   readonly collectorArn?: string;
+  /**
+   * With `kmsKeyArn`: the key policy statements (JSON of a key policy document) the key must carry
+   * for export tasks to write and, cross-account, for the sender to read. The toolkit does not manage
+   * that key, so the stack outputs them for its owner to add.
+   */
+  readonly keyPolicyStatements?: string;
 
   constructor(scope: Construct, id: string, props: ExportDestinationProps) {
     super(scope, id);
@@ -62,6 +68,11 @@ export class ExportDestination extends Construct {
       expirationDays: props.expirationDays ?? S3_DEFAULTS.exportExpirationDays,
     });
     this.bucket.addPolicy(policy);
+    if (props.kmsKeyArn !== undefined) {
+      this.keyPolicyStatements = renderPolicy(
+        exportKeyPolicy({ partition: props.partition, region: props.region, bucketName: props.bucketName, prefix: this.prefix, access }),
+      );
+    }
 
     if (props.collector) {
       const identity = new ExportCollectorIdentity(this, 'collector', {
@@ -71,7 +82,6 @@ export class ExportDestination extends Construct {
         bucketName: props.bucketName,
         prefix: this.prefix,
         identity: props.collector,
-        crossAccountBucket: false,
         bucketKmsKeyArn: props.kmsKeyArn,
       });
       this.collectorArn = identity.arn;
@@ -87,8 +97,6 @@ export interface ExportCollectorIdentityProps {
   readonly bucketName: string;
   readonly prefix: string;
   readonly identity: CollectorIdentity;
-  /** The bucket is in another account. */
-  readonly crossAccountBucket: boolean;
   /** Customer managed key of the bucket: the identity may decrypt the exported objects through S3. @default SSE-S3 */
   readonly bucketKmsKeyArn?: string;
 }
@@ -105,7 +113,6 @@ export class ExportCollectorIdentity extends Construct {
         accountId: props.accountId,
         bucketName: props.bucketName,
         prefix: props.prefix,
-        crossAccountBucket: props.crossAccountBucket,
         bucketKmsKeyArn: props.bucketKmsKeyArn,
       }),
     };
@@ -156,7 +163,6 @@ export class ExportSender extends Construct {
       bucketName: props.bucketName,
       prefix: this.prefix,
       identity: props.identity,
-      crossAccountBucket: true,
       bucketKmsKeyArn: props.bucketKmsKeyArn,
     }).arn;
   }

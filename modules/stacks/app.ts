@@ -1,7 +1,8 @@
 import { App } from 'cdktf';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
-import { ToolkitConfig } from '../../config/types';
+import { destinationArnOf } from '../../config/load';
+import { StackConfig, ToolkitConfig } from '../../config/types';
 import { Guardrails } from '../guardrails';
 import { CwlSiemStack } from './cwl-siem-stack';
 
@@ -15,13 +16,53 @@ export interface StackSummary {
   /** Resource counts by Terraform type, sorted by type. */
   readonly resources: Readonly<Record<string, number>>;
   readonly outputs: readonly string[];
+  /** What a reviewer should know about the stack (roles that trust a whole account). */
+  readonly notes: readonly string[];
 }
 
-/** Adds one stack per config entry to an app, each checked by the guardrails at synthesis. */
+/**
+ * Adds one stack per config entry to an app, each checked by the guardrails at synthesis, with the
+ * deploy order of {@link stackDependencies} recorded (`cdktf deploy` follows it).
+ */
 export function addStacks(app: App, config: ToolkitConfig): CwlSiemStack[] {
   const stacks = config.stacks.map((stack) => new CwlSiemStack(app, stack, config));
+  const byName = new Map(stacks.map((s) => [s.node.id, s]));
+  for (const d of stackDependencies(config)) byName.get(d.stack)!.addDependency(byName.get(d.dependsOn)!);
   Guardrails.apply(app);
   return stacks;
+}
+
+export interface StackDependency {
+  /** The stack deployed second. */
+  readonly stack: string;
+  /** The stack deployed first: it creates what `stack` points at. */
+  readonly dependsOn: string;
+  readonly reason: string;
+}
+
+/**
+ * The natural deploy order of a config's stacks: a stack depends on the other stack of the config
+ * that creates what it points at, when the config has it:
+ * - `destinationSender` on the stack whose `destination` it subscribes to (CloudWatch Logs sends a
+ *   test message through the destination when a filter is created, so it must exist);
+ * - `firehose` on the stack whose `central.bucketName` is its `firehose.destination.bucketName`;
+ * - `exportSender` on the stack whose `export.bucketName` is its `exportSender.bucketName`.
+ * A stack never depends on itself (one account may hold both ends).
+ */
+export function stackDependencies(config: ToolkitConfig): StackDependency[] {
+  const out: StackDependency[] = [];
+  const add = (stack: StackConfig, owner: StackConfig | undefined, reason: string) => {
+    if (owner && owner !== stack) out.push({ stack: stack.name, dependsOn: owner.name, reason });
+  };
+  for (const s of config.stacks) {
+    const d = s.destinationSender;
+    if (d) add(s, config.stacks.find((o) => destinationArnOf(o) === d.destinationArn), `subscribes to the destination ${d.destinationArn}`);
+    const f = s.firehose;
+    if (f) add(s, config.stacks.find((o) => o.central?.bucketName === f.destination.bucketName), `delivers to the central bucket ${f.destination.bucketName}`);
+    const e = s.exportSender;
+    if (e) add(s, config.stacks.find((o) => o.export?.bucketName === e.bucketName), `exports to the bucket ${e.bucketName}`);
+  }
+  return out;
 }
 
 /**
@@ -60,7 +101,25 @@ function summarize(outdir: string, name: string, config: ToolkitConfig, outputs:
     resourceCount: Object.values(resources).reduce((a, b) => a + b, 0),
     resources,
     outputs,
+    notes: accountWideTrusts(stack).map(
+      (t) =>
+        `role ${t.roleName} trusts the whole account ${t.account} (any of its principals whose own policy allows sts:AssumeRole on it); ` +
+        `set ${t.path}.trustedPrincipalArns to the collector's role`,
+    ),
   };
+}
+
+/** The collector roles of a stack that trust an account root, by default or as configured. */
+function accountWideTrusts(stack: StackConfig): { roleName: string; account: string; path: string }[] {
+  const out: { roleName: string; account: string; path: string }[] = [];
+  const roots = (arns: readonly string[] | undefined): string[] =>
+    (arns?.length ? arns : [`arn:${stack.partition}:iam::${stack.accountId}:root`]).flatMap((a) => /^arn:[^:]+:iam::(\d{12}):root$/.exec(a)?.[1] ?? []);
+  const roles: [string, string | undefined, readonly string[] | undefined][] = [];
+  if (stack.export?.collector?.type === 'role') roles.push(['export.collector', stack.export.collector.roleName, stack.export.collector.trustedPrincipalArns]);
+  if (stack.exportSender?.identity.type === 'role') roles.push(['exportSender.identity', stack.exportSender.identity.roleName, stack.exportSender.identity.trustedPrincipalArns]);
+  if (stack.kinesis?.reader.create) roles.push(['kinesis.reader', stack.kinesis.reader.roleName, stack.kinesis.reader.trustedPrincipalArns]);
+  for (const [path, roleName, arns] of roles) for (const account of roots(arns)) out.push({ roleName: roleName!, account, path });
+  return out;
 }
 
 /** The summary `npm start` prints. */
@@ -70,6 +129,7 @@ export function formatSummary(summaries: readonly StackSummary[], source: string
     lines.push('', `  ${s.name}  (${s.partition} ${s.region}, account ${s.accountId}, backend ${s.backend}): ${s.resourceCount} resources`);
     for (const [type, count] of Object.entries(s.resources)) lines.push(`    ${String(count).padStart(4)}  ${type}`);
     lines.push(`    outputs: ${s.outputs.join(', ')}`);
+    for (const note of s.notes) lines.push(`    note: ${note}`);
   }
   return lines.join('\n');
 }

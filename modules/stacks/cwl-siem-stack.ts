@@ -8,10 +8,11 @@ import { FirehoseDelivery } from '../firehose/firehose-delivery';
 import { KinesisLogStream } from '../kinesis/log-stream';
 import { AccountSubscriptionPolicy } from '../logs/account-subscription-policy';
 import { LogDestination } from '../logs/log-destination';
+import { DestinationSubscription } from '../logs/destination-subscription';
+import { collectorLogGroupName } from '../names';
 import { ExportDestination, ExportSender } from '../s3/export-destination';
 
-/** Log group of a collector running in AWS: never subscribed, or its own logs would loop through it. */
-export const collectorLogGroupName = (namePrefix: string): string => `/${namePrefix}/collector`;
+export { collectorLogGroupName };
 
 /**
  * One account/region role of the config: the provider (pinned to the account), the backend, the
@@ -56,6 +57,9 @@ export class CwlSiemStack extends TerraformStack {
       this.output('export_bucket', e.bucketName, 'Bucket export tasks write to');
       this.output('export_prefix', dest.prefix, 'Key prefix of the export tasks (destinationPrefix)');
       if (dest.collectorArn) this.output('export_collector_arn', dest.collectorArn, 'Collector identity for export mode');
+      if (dest.keyPolicyStatements) {
+        this.output('export_kms_key_policy', dest.keyPolicyStatements, 'Key policy grants to add to export.kmsKeyArn: export tasks write with the key, a cross-account sender reads with it');
+      }
     }
 
     if (config.exportSender) {
@@ -76,6 +80,8 @@ export class CwlSiemStack extends TerraformStack {
 
     if (config.kinesis) {
       const k = config.kinesis;
+      // One list for both halves: the destination policy admits these senders, the delivery role trusts them.
+      const senderAccountIds = config.destination?.senderAccountIds;
       const stream = new KinesisLogStream(this, 'kinesis', {
         partition,
         region,
@@ -85,7 +91,7 @@ export class CwlSiemStack extends TerraformStack {
         capacity: k.capacity,
         retentionHours: k.retentionHours,
         kmsKeyArn: k.kmsKeyArn,
-        senderAccountIds: config.destination?.senderAccountIds,
+        senderAccountIds,
         logGroupNames: k.subscription.logGroupNames,
         filterName: k.subscription.filterName,
         filterPattern: k.subscription.filterPattern,
@@ -106,7 +112,7 @@ export class CwlSiemStack extends TerraformStack {
       this.output('kinesis_stream_arn', stream.streamArn, 'Kinesis stream ARN');
       if (stream.readerRoleArn) this.output('kinesis_reader_role_arn', stream.readerRoleArn, 'Role the collector assumes to read the stream');
 
-      if (config.destination) {
+      if (config.destination && senderAccountIds) {
         const d = config.destination;
         const destination = new LogDestination(this, 'destination', {
           partition,
@@ -115,12 +121,28 @@ export class CwlSiemStack extends TerraformStack {
           destinationName: d.name,
           targetArn: stream.streamArn,
           roleArn: stream.deliveryRole.roleArn,
-          senderAccountIds: d.senderAccountIds ?? [],
+          senderAccountIds,
           organizationId: d.organizationId,
           dependsOn: [stream.stream, ...stream.deliveryRole.dependables],
         });
         this.output('log_destination_arn', destination.destinationArn, 'CloudWatch Logs destination sender accounts subscribe to');
       }
+    }
+
+    if (config.destinationSender) {
+      const d = config.destinationSender;
+      new DestinationSubscription(this, 'destination_sender', {
+        partition,
+        region,
+        accountId,
+        namePrefix,
+        destinationArn: d.destinationArn,
+        logGroupNames: d.subscription.logGroupNames,
+        accountPolicy: d.subscription.accountPolicy,
+        filterName: d.subscription.filterName,
+        filterPattern: d.subscription.filterPattern,
+      });
+      this.output('subscription_destination_arn', d.destinationArn, 'CloudWatch Logs destination (in the receiving account) this account\'s log groups subscribe to');
     }
 
     if (config.central) {
@@ -140,13 +162,19 @@ export class CwlSiemStack extends TerraformStack {
         messageRetentionSeconds: c.messageRetentionSeconds,
         keyAlias: c.keyAlias,
         siem: c.siem,
+        errorNotifications: c.errorNotifications,
+        alarmTopicArn: c.alarmTopicArn,
       });
       this.output('central_bucket', c.bucketName, 'Central bucket Firehose delivers to');
       this.output('central_prefix', central.prefix, 'Prefix of delivered objects');
       this.output('central_kms_key_arn', central.key.arn, 'Central KMS key');
       this.output('queue_url', central.queue.url, 'Queue of S3 ObjectCreated notifications the collector polls');
       this.output('queue_arn', central.queueArn, 'Notification queue ARN');
-      this.output('dead_letter_queue_url', central.deadLetterQueue.url, 'Dead-letter queue of the notification queue');
+      this.output('dead_letter_queue_url', central.deadLetterQueue.url, 'Dead-letter queue of the notification queue (and of the errors queue)');
+      if (central.errorQueue && central.errorQueueArn) {
+        this.output('error_queue_url', central.errorQueue.url, 'Queue announcing Firehose error output (records Firehose could not deliver or process)');
+        this.output('error_queue_arn', central.errorQueueArn, 'Errors queue ARN');
+      }
       if (central.siemRoleArn) this.output('siem_role_arn', central.siemRoleArn, 'Role the SIEM assumes (with the external id)');
     }
 
@@ -187,6 +215,11 @@ export class CwlSiemStack extends TerraformStack {
       }
       this.output('firehose_delivery_stream_arn', delivery.deliveryStreamArn, 'Firehose delivery stream');
       this.output('firehose_prefix', f.prefix, 'Prefix this account delivers under in the central bucket');
+      if (f.processing.extractMessages && f.subscription.logGroupNames?.length === 1) {
+        // Extracted messages carry no envelope: the collector stamps these on the events of this prefix.
+        this.output('firehose_log_group', f.subscription.logGroupNames[0], 'The one log group whose extracted messages this account delivers');
+        this.output('firehose_log_stream', f.deliveryStreamName, 'Log stream named on extracted messages (they carry none): the delivery stream');
+      }
     }
   }
 
@@ -203,6 +236,8 @@ export class CwlSiemStack extends TerraformStack {
         break;
       case 's3':
         new S3Backend(this, { bucket: b.bucket, key: b.key, region: b.region, dynamodbTable: b.dynamodbTable, encrypt: b.encrypt });
+        // CDKTF 0.21 predates use_lockfile (Terraform 1.10); it is a plain backend argument.
+        if (b.useLockfile) this.addOverride('terraform.backend.s3.use_lockfile', true);
         break;
       case 'cloud':
         new CloudBackend(this, {

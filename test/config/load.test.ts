@@ -51,6 +51,16 @@ function crossAccount(mode: 'user' | 'role', senderIdentity: Json): Json {
   };
 }
 
+/** A receiving stack (Kinesis stream behind a destination listing 444455556666) and that account's sending stack. */
+function destinationPair(sender: Json = {}): Json {
+  return {
+    stacks: [
+      { name: 'receiver', region: 'us-east-1', accountId: '111122223333', kinesis: kinesis(), destination: { name: 'to-siem', senderAccountIds: ['444455556666'] } },
+      { name: 'sender', region: 'us-east-1', accountId: '444455556666', destinationSender: { subscription: { logGroupNames: ['/app/c'] }, ...sender } },
+    ],
+  };
+}
+
 /** The problems a config is rejected with. */
 function problemsOf(raw: unknown): readonly ConfigProblem[] {
   try {
@@ -148,7 +158,15 @@ describe('defaults', () => {
       messageRetentionSeconds: 345600,
       keyAlias: 'alias/acme-central',
       siem: { accountId: '777788889999', externalId: 'ext-123', roleName: 'acme-siem-reader' },
+      errorNotifications: false,
     });
+  });
+
+  test('central keeps error notifications and an alarm topic of its region when given, and has no topic by default', () => {
+    const topic = 'arn:aws:sns:us-east-1:111122223333:cwl-siem-alarms';
+    const config = parseConfig(withStack({ central: central({ errorNotifications: true, alarmTopicArn: topic }) }), 'test.json');
+    expect(config.stacks[0].central).toMatchObject({ errorNotifications: true, alarmTopicArn: topic });
+    expect(parseConfig(withStack({ central: central() }), 'test.json').stacks[0].central).not.toHaveProperty('alarmTopicArn');
   });
 
   test("an export sender decrypts with the bucket stack's key when that stack is in the config, and keeps a key it is given", () => {
@@ -166,9 +184,24 @@ describe('defaults', () => {
     expect(parseConfig(alone, 'test.json').stacks[0].exportSender!.bucketKmsKeyArn).toBe(key);
   });
 
+  test('a destination sender subscribes to the destination of this config that lists its account, with a filter named after the prefix', () => {
+    const config = parseConfig({ namePrefix: 'acme', ...destinationPair() }, 'test.json');
+    expect(config.stacks[1].destinationSender).toEqual({
+      destinationArn: 'arn:aws:logs:us-east-1:111122223333:destination:to-siem',
+      subscription: { filterName: 'acme-destination', filterPattern: '', logGroupNames: ['/app/c'] },
+    });
+  });
+
+  test('a destination sender keeps a destination ARN it is given, also one outside the config', () => {
+    const external = 'arn:aws:logs:us-east-1:777788889999:destination:central-siem';
+    const alone = destinationPair({ destinationArn: external });
+    alone.stacks.shift();
+    expect(parseConfig(alone, 'test.json').stacks[0].destinationSender!.destinationArn).toBe(external);
+  });
+
   test('backends get encryption (s3) and the Terraform Cloud host name (cloud)', () => {
     const s3 = parseConfig(withStack({ backend: { type: 's3', bucket: 'acme-state', key: 'cwl.tfstate', region: 'us-east-1' } }), 'test.json');
-    expect(s3.stacks[0].backend).toEqual({ type: 's3', bucket: 'acme-state', key: 'cwl.tfstate', region: 'us-east-1', encrypt: true });
+    expect(s3.stacks[0].backend).toEqual({ type: 's3', bucket: 'acme-state', key: 'cwl.tfstate', region: 'us-east-1', encrypt: true, useLockfile: true });
     const cloud = parseConfig(withStack({ backend: { type: 'cloud', organization: 'acme', workspaces: { tags: ['cwl'] } } }), 'test.json');
     expect(cloud.stacks[0].backend).toEqual({ type: 'cloud', organization: 'acme', hostname: 'app.terraform.io', workspaces: { tags: ['cwl'] } });
   });
@@ -230,7 +263,7 @@ describe('unknown keys', () => {
       {
         path: '$.stacks[0].exprt',
         message:
-          'unknown key "exprt" (did you mean "export"?); allowed keys: name, partition, region, accountId, tags, backend, export, exportSender, kinesis, firehose, central, destination',
+          'unknown key "exprt" (did you mean "export"?); allowed keys: name, partition, region, accountId, tags, backend, export, exportSender, kinesis, firehose, central, destination, destinationSender',
       },
     ]);
   });
@@ -306,7 +339,7 @@ const badConfigs: [string, () => unknown, string, string][] = [
     'stack with no path',
     () => withStack({ export: undefined }),
     '$.stacks[0]',
-    'must have at least one of export, exportSender, kinesis, firehose or central, got none',
+    'must have at least one of export, exportSender, kinesis, firehose, central or destinationSender, got none',
   ],
   ['bad bucket name', () => withStack({ export: { bucketName: 'Acme_Exports' } }), '$.stacks[0].export.bucketName', 'must be an S3 bucket name: 3-63 lowercase letters'],
   ['bucket name like an IP address', () => withStack({ export: { bucketName: '192.168.1.10' } }), '$.stacks[0].export.bucketName', 'not an IP address, got "192.168.1.10"'],
@@ -328,6 +361,31 @@ const badConfigs: [string, () => unknown, string, string][] = [
   ['retentionHours below a day', () => withStack({ kinesis: kinesis({ retentionHours: 12 }) }), '$.stacks[0].kinesis.retentionHours', 'must be an integer from 24 to 8760, got 12'],
   ['maxReceiveCount 0', () => withStack({ central: central({ maxReceiveCount: 0 }) }), '$.stacks[0].central.maxReceiveCount', 'must be an integer from 1 to 1000, got 0'],
   ['bad organization id', () => withStack({ central: central({ organizationId: 'o-short' }) }), '$.stacks[0].central.organizationId', 'must be an AWS Organizations id such as o-a1b2c3d4e5, got "o-short"'],
+  [
+    'an alarm topic that is not an SNS topic ARN',
+    () => withStack({ central: central({ alarmTopicArn: 'arn:aws:sqs:us-east-1:111122223333:cwl-siem-alarms' }) }),
+    '$.stacks[0].central.alarmTopicArn',
+    'must be an SNS topic ARN such as arn:aws:sns:us-east-1:111122223333:cwl-siem-alarms (a standard topic), got "arn:aws:sqs:',
+  ],
+  [
+    'an alarm topic of another region',
+    () => withStack({ central: central({ alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:cwl-siem-alarms' }) }),
+    '$.stacks[0].central.alarmTopicArn',
+    'must be a topic of region us-east-1, the stack\'s (CloudWatch alarms notify topics of their own region only), got "arn:aws:sns:eu-west-1:',
+  ],
+  [
+    'an alarm topic of another partition',
+    () => withStack({ central: central({ alarmTopicArn: 'arn:aws-us-gov:sns:us-gov-west-1:111122223333:cwl-siem-alarms' }) }),
+    '$.stacks[0].central.alarmTopicArn',
+    'must be an ARN of partition aws, the stack\'s, got "arn:aws-us-gov:sns:',
+  ],
+  [
+    'a queue name too long for its errors queue with error notifications',
+    () => withStack({ central: central({ queueName: 'q'.repeat(74), errorNotifications: true }) }),
+    '$.stacks[0].central.queueName',
+    'must be at most 73 characters with errorNotifications',
+  ],
+  ['errorNotifications not a boolean', () => withStack({ central: central({ errorNotifications: 'yes' }) }), '$.stacks[0].central.errorNotifications', 'must be true or false, got "yes" (a string)'],
   [
     's3 backend without key',
     () => withStack({ backend: { type: 's3', bucket: 'acme-state', region: 'us-east-1' } }),
@@ -359,6 +417,101 @@ const badConfigs: [string, () => unknown, string, string][] = [
     () => withStack({ destination: { name: 'to-siem', senderAccountIds: ['444455556666'] } }),
     '$.stacks[0].destination',
     'needs kinesis in the same stack',
+  ],
+  [
+    'destination listing its own account as a sender',
+    () => withStack({ kinesis: kinesis(), destination: { name: 'to-siem', senderAccountIds: ['444455556666', '111122223333'] } }),
+    '$.stacks[0].destination.senderAccountIds[1]',
+    'must be another account than the stack\'s own, got "111122223333"',
+  ],
+  [
+    'destination sender without a destination ARN, and no destination of the config lists its account',
+    () => {
+      const config = destinationPair();
+      config.stacks[0].destination.senderAccountIds = ['777788889999'];
+      return config;
+    },
+    '$.stacks[1].destinationSender.destinationArn',
+    'is missing, and no destination of this config lists 444455556666, the stack\'s account, in its senderAccountIds; give the ARN of the destination in the receiving account, or add "444455556666"',
+  ],
+  [
+    'destination sender without a destination ARN, and two destinations list its account',
+    () => {
+      const config = destinationPair();
+      config.stacks.push({ ...config.stacks[0], name: 'receiver-2', accountId: '777788889999' });
+      return config;
+    },
+    '$.stacks[1].destinationSender.destinationArn',
+    'is missing, and 2 destinations of this config list 444455556666 in their senderAccountIds (stack "receiver" at $.stacks[0], stack "receiver-2" at $.stacks[2]); give the ARN of the one to subscribe to',
+  ],
+  [
+    'destination sender whose account the destination of the config does not list',
+    () => {
+      const config = destinationPair({ destinationArn: 'arn:aws:logs:us-east-1:111122223333:destination:to-siem' });
+      config.stacks[0].destination.senderAccountIds = ['777788889999'];
+      return config;
+    },
+    '$.stacks[0].destination.senderAccountIds',
+    'must include "444455556666", the account of stack "sender" at $.stacks[1] whose destinationSender subscribes to this destination, got ["777788889999"]',
+  ],
+  [
+    'destination sender in another region than the destination',
+    () => {
+      const config = destinationPair();
+      config.stacks[0].region = 'eu-west-1';
+      return config;
+    },
+    '$.stacks[1].destinationSender.destinationArn',
+    'must be a destination of region us-east-1, the stack\'s: the destination\'s role trusts CloudWatch Logs of its own region only, got "arn:aws:logs:eu-west-1:111122223333:destination:to-siem", the destination of stack "receiver" at $.stacks[0] in eu-west-1',
+  ],
+  [
+    'destination sender subscribing to a destination of its own account',
+    () => destinationPair({ destinationArn: 'arn:aws:logs:us-east-1:444455556666:destination:mine' }),
+    '$.stacks[1].destinationSender.destinationArn',
+    'must be a destination of another account than 444455556666, the stack\'s own, got "arn:aws:logs:us-east-1:444455556666:destination:mine"',
+  ],
+  [
+    'destination sender with a destination of another partition',
+    () => destinationPair({ destinationArn: 'arn:aws-cn:logs:us-east-1:111122223333:destination:to-siem' }),
+    '$.stacks[1].destinationSender.destinationArn',
+    'must be a destination of partition aws, the stack\'s, got "arn:aws-cn:logs:us-east-1:111122223333:destination:to-siem"',
+  ],
+  [
+    'destination sender with a Kinesis stream ARN as destination',
+    () => destinationPair({ destinationArn: 'arn:aws:kinesis:us-east-1:111122223333:stream/logs' }),
+    '$.stacks[1].destinationSender.destinationArn',
+    'must be a CloudWatch Logs destination ARN such as arn:aws:logs:us-east-1:111122223333:destination:cwl-siem, got "arn:aws:kinesis:us-east-1:111122223333:stream/logs"',
+  ],
+  [
+    'destination sender and kinesis both with an account policy',
+    () => {
+      const config = destinationPair({ subscription: { accountPolicy: {} } });
+      config.stacks[1].kinesis = kinesis({ subscription: { accountPolicy: {} } });
+      return config;
+    },
+    '$.stacks[1].destinationSender.subscription.accountPolicy',
+    'cannot be used with kinesis.subscription.accountPolicy in the same stack',
+  ],
+  [
+    'destination sender and firehose subscribing a log group with the same filter name',
+    () => {
+      const config = destinationPair({ subscription: { logGroupNames: ['/app/b'], filterName: 'to-siem' } });
+      config.stacks[1].firehose = firehose({ subscription: { logGroupNames: ['/app/b'], filterName: 'to-siem' } });
+      return config;
+    },
+    '$.stacks[1].destinationSender.subscription.logGroupNames[0]',
+    'is also subscribed by firehose.subscription with the same filter name "to-siem"',
+  ],
+  [
+    'a log group subscribed by kinesis, firehose and a destination sender',
+    () => {
+      const config = destinationPair({ subscription: { logGroupNames: ['/app/a'] } });
+      config.stacks[1].kinesis = kinesis();
+      config.stacks[1].firehose = firehose({ subscription: { logGroupNames: ['/app/a'] } });
+      return config;
+    },
+    '$.stacks[1].destinationSender.subscription.logGroupNames[0]',
+    'a log group holds at most two subscription filters, got "/app/a" in all three',
   ],
   [
     'export.collector with a cross-account mode',
@@ -482,6 +635,18 @@ const badConfigs: [string, () => unknown, string, string][] = [
     () => withStack({ firehose: firehose({ processing: { extractMessages: true } }) }),
     '$.stacks[0].firehose.processing.extractMessages',
     'needs decompress true',
+  ],
+  [
+    'extractMessages with two subscribed log groups (their events could not be told apart)',
+    () => withStack({ firehose: firehose({ processing: { decompress: true, extractMessages: true }, subscription: { logGroupNames: ['/app/a', '/app/b'] } }) }),
+    '$.stacks[0].firehose.processing.extractMessages',
+    'needs exactly one subscribed log group: extracted messages lose their log group and stream, so the collector can name only the one group the stream carries; got 2 log groups in subscription.logGroupNames',
+  ],
+  [
+    'extractMessages with an account-level subscription policy',
+    () => withStack({ firehose: firehose({ processing: { decompress: true, extractMessages: true }, subscription: { accountPolicy: {} } }) }),
+    '$.stacks[0].firehose.processing.extractMessages',
+    'got subscription.accountPolicy (every log group of the account). Keep the envelope (extractMessages false) or give each log group its own delivery stream',
   ],
   [
     'a KMS key of another region',
@@ -610,6 +775,7 @@ describe('examples', () => {
         'kinesis.json',
         'firehose-central.json',
         'account-policy.json',
+        'kinesis-destination.json',
       ]),
     );
   });
@@ -624,7 +790,9 @@ describe('examples', () => {
     expect(rest).toEqual([]);
     expect(stack.accountId).toBe('111122223333');
     expect(stack.export!.access).toEqual({ mode: 'same-account' });
-    expect(stack.export!.collector).toEqual({ type: 'role', roleName: expect.any(String), trustedPrincipalArns: ['arn:aws:iam::111122223333:root'] });
+    // A specific role, not the account root: the example shows what a reviewer should expect to see.
+    expect(stack.export!.collector).toEqual({ type: 'role', roleName: expect.any(String), trustedPrincipalArns: ['arn:aws:iam::111122223333:role/cwl-siem-collector-task'] });
+    expect(stack.kinesis!.reader.trustedPrincipalArns).toEqual(['arn:aws:iam::111122223333:role/cwl-siem-collector-task']);
     expect(stack.kinesis!.subscription.logGroupNames).toHaveLength(3);
     expect(stack.firehose!.subscription.logGroupNames).toHaveLength(2);
     expect(stack.firehose!.destination.bucketName).toBe(stack.central!.bucketName);

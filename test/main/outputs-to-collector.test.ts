@@ -101,10 +101,25 @@ const placeholders = (config: unknown): NodeJS.ProcessEnv =>
 /** What was produced, by example, stack and mode, for the coverage check at the end. */
 const produced: { example: string; stack: string; mode: CollectorMode; assumeRole: 'role' | 'none'; notes: string[] }[] = [];
 
+/**
+ * Why a stack that sets up no collector mode needs none: its logs are delivered to another stack,
+ * whose outputs feed the collector. Undefined for a stack that sets up a mode, or that would be a gap.
+ */
+function readElsewhere(stack: StackConfig): string | undefined {
+  if (modesOf(stack).length > 0) return undefined;
+  if (stack.destinationSender) return "its filters deliver to the receiving stack's destination, read there in kinesis mode";
+  if (stack.firehose) return 'Firehose delivers to the central bucket, read there in sqs mode';
+  return undefined;
+}
+
 const cases = examples.flatMap((example) => {
   const config = loadConfig(join(examplesDir, example));
-  return config.stacks.map((s) => [example, s.name] as const);
+  return config.stacks.map((s) => [example, s.name, modesOf(s).length > 0, readElsewhere(s)] as const);
 });
+/** Stacks that set up a collector mode: their outputs must give a config for each. */
+const collectorCases = cases.filter(([, , feedsCollector]) => feedsCollector).map(([example, name]) => [example, name] as const);
+/** Stacks that set up none, each with the reason it needs none (tested below, not skipped silently). */
+const noCollectorCases = cases.filter(([, , feedsCollector]) => !feedsCollector).map(([example, name, , reason]) => [example, name, reason] as const);
 
 test('there are examples, and each has stacks', () => {
   expect(examples.length).toBeGreaterThanOrEqual(7);
@@ -112,15 +127,28 @@ test('there are examples, and each has stacks', () => {
 });
 
 describe.each(cases)('%s, stack %s', (example, stackName) => {
-  const get = (): SynthesizedStack => synth(example).stacks.find((s) => s.stack.name === stackName)!;
-
   test('the outputs name exactly the collector modes the toolkit config sets up, and none is sensitive', () => {
-    const { stack, outputs } = get();
+    const { stack, outputs } = synth(example).stacks.find((s) => s.stack.name === stackName)!;
     expect(modesByOutputs(outputs)).toEqual(modesOf(stack));
     expect(outputs.region.value).toBe(stack.region);
     expect(outputs.account_id.value).toBe(stack.accountId);
     expect(Object.entries(outputs).filter(([, o]) => o.sensitive).map(([n]) => n)).toEqual([]);
   });
+});
+
+describe.each(noCollectorCases)('%s, stack %s, which sets up no collector mode', (example, stackName, reason) => {
+  test(`needs none (${reason ?? 'no reason known'}): every mode is refused as fitting no mode`, () => {
+    // A stack that sets up no mode and delivers to no other stack would leave its logs unread.
+    expect({ stack: stackName, reason }).toEqual({ stack: stackName, reason: expect.any(String) });
+    const { outputs } = synth(example).stacks.find((s) => s.stack.name === stackName)!;
+    for (const mode of COLLECTOR_MODES) {
+      expect(() => configFromTerraform(outputs, { mode })).toThrow(new RegExp(`^--mode ${mode} needs the outputs? .*, which these outputs lack; they fit no mode`));
+    }
+  });
+});
+
+describe.each(collectorCases)('%s, stack %s', (example, stackName) => {
+  const get = (): SynthesizedStack => synth(example).stacks.find((s) => s.stack.name === stackName)!;
 
   test('every mode of the stack gives a valid config carrying the stack values; the other modes are refused with the hint', () => {
     const { stack, outputs } = get();
@@ -178,14 +206,39 @@ describe.each(cases)('%s, stack %s', (example, stackName) => {
     const { stacks } = synth(example);
     const { stack, outputs } = get();
     const file = Object.fromEntries(stacks.map((s) => [s.stack.name, flat(s.outputs)]));
+    // The file holds the other stacks too: the sqs mode reads Firehose source stacks' outputs from it.
+    const others = stacks.filter((s) => s.stack.name !== stackName).map((s) => s.outputs);
     for (const mode of modesOf(stack)) {
       const externalId = mode === 'sqs' && outputs.siem_role_arn ? stack.central?.siem?.externalId : undefined;
-      const expected = configFromTerraform(outputs, { mode, externalId }).config;
+      const expected = configFromTerraform(outputs, { mode, externalId, ...(mode === 'sqs' ? { objectsFrom: others } : {}) }).config;
       expect(configFromTerraform(file, { mode, externalId, stack: stackName }).config).toEqual(expected);
       if (stacks.length === 1) expect(configFromTerraform(file, { mode, externalId }).config).toEqual(expected);
       else expect(() => configFromTerraform(file, { mode, externalId })).toThrow(`choose one with --stack NAME (${stacks.map((s) => s.stack.name).join(', ')})`);
     }
   });
+});
+
+test('firehose-central: the central stack\'s sqs config names the extracted messages of the source account by its log group, stream and owner', () => {
+  const { stacks } = synth('firehose-central.json');
+  const central = stacks.find((s) => s.stack.central)!;
+  const source = stacks.find((s) => s.stack.firehose)!;
+  const file = Object.fromEntries(stacks.map((s) => [s.stack.name, flat(s.outputs)]));
+  const entry = {
+    prefix: `cwl/${source.stack.accountId}/`,
+    logGroup: source.stack.firehose!.subscription.logGroupNames![0],
+    logStream: source.stack.firehose!.deliveryStreamName,
+    owner: source.stack.accountId,
+  };
+  const externalId = central.stack.central!.siem!.externalId;
+  const fromFile = configFromTerraform(file, { mode: 'sqs', stack: central.stack.name, externalId });
+  expect((fromFile.config.source as { objects?: unknown }).objects).toEqual({ prefixes: [entry] });
+  expect(fromFile.notes.join('\n')).toContain(`objects under cwl/${source.stack.accountId}/ hold extracted messages`);
+  const fromTwoFiles = configFromTerraform(central.outputs, { mode: 'sqs', externalId, objectsFrom: [source.outputs] });
+  expect(fromTwoFiles.config).toEqual(fromFile.config);
+  const loaded = parseCollectorConfig(fromFile.config, 'firehose-central sqs', placeholders(fromFile.config));
+  expect(loaded.source.type === 'sqs' && loaded.source.objects.prefixes).toEqual([entry]);
+  // Without the source stack's outputs nothing names those events.
+  expect((configFromTerraform(central.outputs, { mode: 'sqs', externalId }).config.source as { objects?: unknown }).objects).toBeUndefined();
 });
 
 test('the examples exercise every mode and every kind of export collector identity', () => {

@@ -5,6 +5,7 @@ import { FirehoseDelivery } from '../../modules/firehose/firehose-delivery';
 import { KinesisLogStream } from '../../modules/kinesis/log-stream';
 import { LogBucket } from '../../modules/s3/log-bucket';
 import { LogDestination } from '../../modules/logs/log-destination';
+import { DestinationSubscription } from '../../modules/logs/destination-subscription';
 import { SubscriptionFilters } from '../../modules/logs/subscription-filters';
 import { doc, ofType, only, synthResources } from './helpers';
 
@@ -61,7 +62,30 @@ describe('ExportDestination and ExportSender', () => {
     const role = only(r, 'aws_iam_role');
     expect(role.name).toBe('cwl-collector');
     expect(doc(role.assume_role_policy).Statement[0].Principal).toEqual({ AWS: `arn:aws:iam::${A}:root` });
-    expect(doc(only(r, 'aws_iam_role_policy').policy).Statement.map((s) => s.Sid)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects']);
+    // The collector calls CreateExportTask, and AWS requires that caller to be allowed to write the destination.
+    expect(doc(only(r, 'aws_iam_role_policy').policy).Statement.map((s) => s.Sid)).toEqual([
+      'CreateExportTasks',
+      'TrackExportTasks',
+      'ListExportedObjects',
+      'ReadAndDeleteExportedObjects',
+      'WriteExportedObjects',
+    ]);
+  });
+
+  test('with a bucket key it does not manage, the construct renders the key policy statements export tasks need', () => {
+    const key = `arn:aws:kms:us-east-1:${A}:key/k-1`;
+    let same: ExportDestination | undefined;
+    synthResources((s) => (same = new ExportDestination(s, 'export', { ...env, bucketName: 'acme-exports', kmsKeyArn: key })));
+    expect(doc(same!.keyPolicyStatements!).Statement.map((s) => s.Sid)).toEqual(['CloudWatchLogsExportEncrypt']);
+    let cross: ExportDestination | undefined;
+    const access = { mode: 'cross-account-role' as const, sendingAccountId: B, roleName: 'cwl-exporter' };
+    synthResources((s) => (cross = new ExportDestination(s, 'export', { ...env, bucketName: 'acme-exports', kmsKeyArn: key, access })));
+    const statements = doc(cross!.keyPolicyStatements!).Statement;
+    expect(statements.map((s) => s.Sid)).toEqual(['CloudWatchLogsExportEncrypt', 'SendingPrincipalDecryptExports']);
+    expect(statements[1]).toMatchObject({ Principal: { AWS: `arn:aws:iam::${B}:root` }, Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${B}:role/cwl-exporter` } } });
+    let none: ExportDestination | undefined;
+    synthResources((s) => (none = new ExportDestination(s, 'export', { ...env, bucketName: 'acme-exports' })));
+    expect(none!.keyPolicyStatements).toBeUndefined();
   });
 
   test('cross-account role: no collector here (it belongs to the sender); asking for one throws with the fix', () => {
@@ -165,14 +189,79 @@ describe('AccountSubscriptionPolicy and LogDestination', () => {
     expect(JSON.parse(policy.policy_document as string)).toEqual({ DestinationArn: 'arn:aws:kinesis:us-east-1:111122223333:stream/s', RoleArn: 'arn:aws:iam::111122223333:role/r', FilterPattern: '', Distribution: 'Random' });
   });
 
+  test('with a role, the policy waits for it to propagate (terraform_data sleeping after the dependencies); without a role or with 0 s, no wait', () => {
+    const stream = 'arn:aws:kinesis:us-east-1:111122223333:stream/s';
+    const role = 'arn:aws:iam::111122223333:role/r';
+    const r = synthResources((s) => new AccountSubscriptionPolicy(s, 'p', { policyName: 'cwl-siem', destinationArn: stream, roleArn: role, excludeLogGroupNames: ['/z'] }));
+    const wait = only(r, 'terraform_data') as { provisioner: unknown; triggers_replace: unknown };
+    expect(wait.provisioner).toEqual([{ 'local-exec': { command: 'sleep 15' } }]);
+    expect(wait.triggers_replace).toEqual({ role_arn: role });
+    expect(only(r, 'aws_cloudwatch_log_account_policy').depends_on).toEqual([expect.stringMatching(/^terraform_data\./)]);
+    const quick = synthResources((s) => new AccountSubscriptionPolicy(s, 'p', { policyName: 'x', destinationArn: stream, roleArn: role, excludeLogGroupNames: ['/z'], rolePropagationSeconds: 0 }));
+    expect(quick.terraform_data).toBeUndefined();
+    const noRole = synthResources((s) => new AccountSubscriptionPolicy(s, 'p', { policyName: 'x', destinationArn: `arn:aws:logs:us-east-1:${B}:destination:d`, excludeLogGroupNames: ['/z'] }));
+    expect(noRole.terraform_data).toBeUndefined();
+    expect(() => synthResources((s) => new AccountSubscriptionPolicy(s, 'p', { policyName: 'x', destinationArn: stream, roleArn: role, excludeLogGroupNames: ['/z'], rolePropagationSeconds: 1.5 }))).toThrow(
+      /rolePropagationSeconds: got 1.5; expected whole seconds from 0 to 300/,
+    );
+  });
+
   test('account policy without any exclusion is refused (the destination would subscribe its own logs)', () => {
     expect(() => synthResources((s) => new AccountSubscriptionPolicy(s, 'p', { policyName: 'x', destinationArn: 'a', roleArn: 'r', excludeLogGroupNames: [] }))).toThrow(/excludeLogGroupNames: got \[\]; expected a list of at least 1 item/);
   });
 
-  test('destination with its access policy for sender accounts and the organization', () => {
+  test('destination with one access statement for the sender accounts, guarded by the organization', () => {
     const r = synthResources((s) => new LogDestination(s, 'd', { ...env, destinationName: 'cwl-dest', targetArn: `arn:aws:kinesis:us-east-1:${A}:stream/s`, roleArn: `arn:aws:iam::${A}:role/r`, senderAccountIds: [B], organizationId: 'o-a1b2c3d4e5' }));
     expect(only(r, 'aws_cloudwatch_log_destination')).toMatchObject({ name: 'cwl-dest', target_arn: `arn:aws:kinesis:us-east-1:${A}:stream/s` });
-    expect(doc(only(r, 'aws_cloudwatch_log_destination_policy').access_policy).Statement.map((s) => s.Sid)).toEqual(['SenderAccountsSubscribe', 'OrganizationSubscribe']);
+    expect(doc(only(r, 'aws_cloudwatch_log_destination_policy').access_policy).Statement).toEqual([
+      expect.objectContaining({ Sid: 'SenderAccountsSubscribe', Principal: { AWS: `arn:aws:iam::${B}:root` }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
+    ]);
+  });
+
+  test('account policy to a Kinesis stream without a role is refused', () => {
+    expect(() => synthResources((s) => new AccountSubscriptionPolicy(s, 'p', { policyName: 'x', destinationArn: `arn:aws:kinesis:us-east-1:${A}:stream/s`, excludeLogGroupNames: ['/z'] }))).toThrow(/roleArn: got nothing; expected a role ARN/);
+  });
+});
+
+describe('DestinationSubscription', () => {
+  const destinationArn = `arn:aws:logs:us-east-1:${A}:destination:cwl-dest`;
+  const sender = { ...env, accountId: B, destinationArn };
+
+  test('one filter per log group to the destination of the receiving account, with no role', () => {
+    const r = synthResources((s) => new DestinationSubscription(s, 'd', { ...sender, logGroupNames: ['/aws/lambda/orders', '/ecs/web'] }));
+    const filters = ofType(r, 'aws_cloudwatch_log_subscription_filter');
+    expect(filters.map((f) => f.log_group_name)).toEqual(['/aws/lambda/orders', '/ecs/web']);
+    for (const f of filters) {
+      expect(f).toMatchObject({ name: 'cwl-siem-destination', filter_pattern: '', destination_arn: destinationArn });
+      expect(f).not.toHaveProperty('role_arn');
+    }
+    expect(r.aws_iam_role).toBeUndefined();
+    expect(r.aws_cloudwatch_log_account_policy).toBeUndefined();
+  });
+
+  test('the account-wide form is one account policy without RoleArn that always leaves out the collector log group', () => {
+    const r = synthResources((s) => new DestinationSubscription(s, 'd', { ...sender, namePrefix: 'acme', filterPattern: '?ERROR', accountPolicy: { excludeLogGroupNames: ['/app/noisy'] } }));
+    const policy = only(r, 'aws_cloudwatch_log_account_policy');
+    expect(policy).toMatchObject({ policy_name: 'acme-destination', policy_type: 'SUBSCRIPTION_FILTER_POLICY', scope: 'ALL', selection_criteria: 'LogGroupName NOT IN ["/acme/collector","/app/noisy"]' });
+    expect(JSON.parse(policy.policy_document as string)).toEqual({ DestinationArn: destinationArn, FilterPattern: '?ERROR' });
+    expect(r.aws_cloudwatch_log_subscription_filter).toBeUndefined();
+  });
+
+  test('bad props fail together: a destination of the own account and another region, both forms, a bad filter name', () => {
+    const own = `arn:aws:logs:eu-west-1:${B}:destination:cwl-dest`;
+    let message = '';
+    try {
+      synthResources((s) => new DestinationSubscription(s, 'd', { ...sender, destinationArn: own, logGroupNames: ['/a'], accountPolicy: {}, filterName: 'a:b' }));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/destinationArn: got "arn:aws:logs:eu-west-1:444455556666:destination:cwl-dest"; expected a destination of region us-east-1/);
+    expect(message).toMatch(/destinationArn: got .*; expected a destination of another account than 444455556666/);
+    expect(message).toMatch(/logGroupNames: got \["\/a"\]; expected exactly one of logGroupNames and accountPolicy/);
+    expect(message).toMatch(/filterName: got "a:b"/);
+    expect(() => synthResources((s) => new DestinationSubscription(s, 'd', { ...sender, destinationArn: `arn:aws:kinesis:us-east-1:${A}:stream/s`, logGroupNames: ['/a'] }))).toThrow(
+      /destinationArn: got "arn:aws:kinesis:us-east-1:111122223333:stream\/s"; expected a CloudWatch Logs destination ARN/,
+    );
   });
 });
 
@@ -209,6 +298,9 @@ describe('FirehoseDelivery', () => {
   test('refuses gzip over gzip and extraction without decompression', () => {
     expect(() => synthResources((s) => new FirehoseDelivery(s, 'f', { ...props, compression: 'GZIP' }))).toThrow(/nest gzip in gzip/);
     expect(() => synthResources((s) => new FirehoseDelivery(s, 'f', { ...props, extractMessages: true }))).toThrow(/extractMessages: got true; expected decompress: true as well/);
+    expect(() =>
+      synthResources((s) => new FirehoseDelivery(s, 'f', { ...props, decompress: true, extractMessages: true, logGroupNames: ['/app/a', '/app/b'] })),
+    ).toThrow(/logGroupNames: got \["\/app\/a","\/app\/b"\]; expected at most one log group with extractMessages/);
   });
 });
 
@@ -239,5 +331,74 @@ describe('CentralLogging', () => {
 
   test('bad alias and receive count are reported together', () => {
     expect(() => synthResources((s) => new CentralLogging(s, 'c', { ...props, keyAlias: 'alias/aws/s3', maxReceiveCount: 0 }))).toThrow(/keyAlias: got "alias\/aws\/s3"[\s\S]*maxReceiveCount: got 0/);
+  });
+
+  const TOPIC = `arn:aws:sns:us-east-1:${A}:cwl-siem-alarms`;
+  type Alarm = { alarm_name: string; namespace: string; metric_name: string; dimensions: Record<string, string>; statistic: string; period: number; evaluation_periods: number; comparison_operator: string; threshold: number; treat_missing_data: string; alarm_actions?: string[]; ok_actions?: string[] };
+  const alarms = (r: ReturnType<typeof synthResources>) => ofType(r, 'aws_cloudwatch_metric_alarm') as unknown as Alarm[];
+  const siemStatements = (r: ReturnType<typeof synthResources>) => doc(ofType(r, 'aws_iam_role_policy').find((p) => p.name === 'siem-reader')!.policy).Statement;
+  const siem = { accountId: '777788889999', externalId: 'tenant-42-secret', roleName: 'cwl-siem-siem-reader' };
+
+  test('error notifications off by default: one queue entry, no errors queue, only the DLQ alarm, without actions', () => {
+    const r = synthResources((s) => new CentralLogging(s, 'c', { ...props, siem }));
+    expect(ofType(r, 'aws_sqs_queue').map((q) => q.name).sort()).toEqual(['cwl-siem-objects', 'cwl-siem-objects-dlq']);
+    expect(ofType(r, 'aws_sqs_queue_policy')).toHaveLength(1);
+    expect((only(r, 'aws_s3_bucket_notification') as { queue: unknown[] }).queue).toHaveLength(1);
+    expect(alarms(r).map((a) => a.alarm_name)).toEqual(['cwl-siem-objects-dlq-not-empty']);
+    expect(alarms(r)[0].alarm_actions).toBeUndefined();
+    expect(alarms(r)[0].ok_actions).toBeUndefined();
+    const sids = siemStatements(r).map((st) => st.Sid);
+    expect(sids).toContain('ConsumeDeadLetters');
+    expect(sids).not.toContain('ConsumeErrorNotifications');
+    expect(sids).not.toContain('ReadErrorObjects');
+  });
+
+  test('error notifications: a second entry for the errors prefix in the one notification, after the errors queue and its policy', () => {
+    const r = synthResources((s) => new CentralLogging(s, 'c', { ...props, errorNotifications: true }));
+    const notification = only(r, 'aws_s3_bucket_notification') as { queue: { id: string; events: string[]; filter_prefix: string; queue_arn: string }[]; depends_on: string[] };
+    expect(notification.queue).toEqual([
+      { id: 'cwl-siem-objects', events: ['s3:ObjectCreated:*'], filter_prefix: 'cwl/', queue_arn: `arn:aws:sqs:us-east-1:${A}:cwl-siem-objects` },
+      { id: 'cwl-siem-errors', events: ['s3:ObjectCreated:*'], filter_prefix: 'cwl-errors/', queue_arn: `arn:aws:sqs:us-east-1:${A}:cwl-siem-objects-errors` },
+    ]);
+    expect(notification.depends_on.filter((d) => d.startsWith('aws_sqs_queue_policy.'))).toHaveLength(2);
+    const policies = ofType(r, 'aws_sqs_queue_policy').map((p) => doc(p.policy).Statement[0].Resource);
+    expect(policies.sort()).toEqual([`arn:aws:sqs:us-east-1:${A}:cwl-siem-objects`, `arn:aws:sqs:us-east-1:${A}:cwl-siem-objects-errors`]);
+  });
+
+  test('error notifications: the errors queue is encrypted with the central key and redrives to the shared DLQ', () => {
+    const r = synthResources((s) => new CentralLogging(s, 'c', { ...props, errorNotifications: true, maxReceiveCount: 3 }));
+    const queues = ofType(r, 'aws_sqs_queue');
+    expect(queues.map((q) => q.name).sort()).toEqual(['cwl-siem-objects', 'cwl-siem-objects-dlq', 'cwl-siem-objects-errors']);
+    const errors = queues.find((q) => q.name === 'cwl-siem-objects-errors')!;
+    expect(String(errors.kms_master_key_id)).toMatch(/^\$\{aws_kms_key\.[^}]+\.arn\}$/);
+    expect(errors.kms_master_key_id).toBe(queues.find((q) => q.name === 'cwl-siem-objects')!.kms_master_key_id);
+    expect(JSON.parse(errors.redrive_policy as string)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:${A}:cwl-siem-objects-dlq`, maxReceiveCount: 3 });
+  });
+
+  test('alarms: DLQ visible messages above 0 and errors-queue age above visibility x receives, each notifying the topic on ALARM and OK', () => {
+    const r = synthResources((s) => new CentralLogging(s, 'c', { ...props, errorNotifications: true, visibilityTimeoutSeconds: 120, alarmTopicArn: TOPIC }));
+    const byName = Object.fromEntries(alarms(r).map((a) => [a.alarm_name, a]));
+    expect(Object.keys(byName).sort()).toEqual(['cwl-siem-objects-dlq-not-empty', 'cwl-siem-objects-errors-not-consumed']);
+    const common = { namespace: 'AWS/SQS', statistic: 'Maximum', period: 300, evaluation_periods: 1, comparison_operator: 'GreaterThanThreshold', treat_missing_data: 'notBreaching', alarm_actions: [TOPIC], ok_actions: [TOPIC] };
+    expect(byName['cwl-siem-objects-dlq-not-empty']).toMatchObject({ ...common, metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'cwl-siem-objects-dlq' }, threshold: 0 });
+    expect(byName['cwl-siem-objects-errors-not-consumed']).toMatchObject({ ...common, metric_name: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: 'cwl-siem-objects-errors' }, threshold: 600 });
+  });
+
+  test('error notifications: the SIEM role consumes the errors queue and reads the error output', () => {
+    const r = synthResources((s) => new CentralLogging(s, 'c', { ...props, errorNotifications: true, siem }));
+    const bySid = Object.fromEntries(siemStatements(r).map((st) => [st.Sid, st.Resource]));
+    expect(bySid).toMatchObject({
+      ConsumeDeadLetters: `arn:aws:sqs:us-east-1:${A}:cwl-siem-objects-dlq`,
+      ConsumeErrorNotifications: `arn:aws:sqs:us-east-1:${A}:cwl-siem-objects-errors`,
+      ReadErrorObjects: 'arn:aws:s3:::acme-central/cwl-errors/*',
+    });
+  });
+
+  test('an alarm topic of another region or service, and a queue name too long for its errors queue, are reported together', () => {
+    const long = 'q'.repeat(74);
+    expect(() => synthResources((s) => new CentralLogging(s, 'c', { ...props, queueName: long, errorNotifications: true, alarmTopicArn: `arn:aws:sns:eu-west-1:${A}:alarms` }))).toThrow(
+      /queueName: got "q{74}"; expected a name of at most 73 characters[\s\S]*alarmTopicArn: got "arn:aws:sns:eu-west-1:[^"]+"; expected a topic of region us-east-1/,
+    );
+    expect(() => synthResources((s) => new CentralLogging(s, 'c', { ...props, alarmTopicArn: `arn:aws:sqs:us-east-1:${A}:alarms` }))).toThrow(/alarmTopicArn: got "arn:aws:sqs[^"]+"; expected an ARN of sns/);
   });
 });

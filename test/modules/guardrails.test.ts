@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { CentralLogging } from '../../modules/central/central-logging';
 import { ALL_RULES, Guardrails, iamLiteralJson, Rule, SUPPRESSION_COMMENT_KEY } from '../../modules/guardrails';
 import {
   centralBucketPolicy,
@@ -130,7 +131,7 @@ describe('CWL-IAM-1 IAM documents are literal JSON', () => {
     const f = stackWith((s) => {
       const key = new KmsKey(s, 'key', {
         enableKeyRotation: true,
-        policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG })),
+        policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' })),
       });
       new IamRolePolicy(s, 'put-records', {
         role: 'cwl-to-kinesis',
@@ -161,13 +162,13 @@ describe('CWL-IAM-1 IAM documents are literal JSON', () => {
 });
 
 describe('CWL-IAM-2 no wildcard principal in an Allow', () => {
-  test('Principal "*" with aws:PrincipalOrgID is compliant (central bucket, key and destination policies)', () => {
+  test('Principal "*" with aws:PrincipalOrgID is compliant (central bucket and key policies), and so is a destination policy naming its senders', () => {
     const f = stackWith((s) => {
       encryptedBucket(s, renderPolicy(centralBucketPolicy({ partition: 'aws', region: REGION, bucketName: BUCKET, prefix: 'firehose', organizationId: ORG })));
-      new KmsKey(s, 'key', { policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG })) });
+      new KmsKey(s, 'key', { policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' })) });
       new CloudwatchLogDestinationPolicy(s, 'destination-policy', {
         destinationName: 'siem',
-        accessPolicy: renderPolicy(logDestinationPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, destinationName: 'siem', organizationId: ORG })),
+        accessPolicy: renderPolicy(logDestinationPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, destinationName: 'siem', senderAccountIds: ['444455556666'], organizationId: ORG })),
       });
     });
     expect(() => f.app.synth()).not.toThrow();
@@ -340,7 +341,7 @@ describe('CWL-KIN-1 stream encryption', () => {
 describe('CWL-SQS-1 queue encryption', () => {
   test('queues with a KMS key or SQS-managed SSE are compliant, with their queue policy', () => {
     const f = stackWith((s) => {
-      const key = new KmsKey(s, 'key', { policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG })) });
+      const key = new KmsKey(s, 'key', { policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' })) });
       const queue = new SqsQueue(s, 'notifications', { name: 'cwl-siem-notifications', kmsMasterKeyId: key.arn });
       new SqsQueue(s, 'dlq', { name: 'cwl-siem-dlq', sqsManagedSseEnabled: true });
       new SqsQueuePolicy(s, 'notifications-policy', {
@@ -348,6 +349,28 @@ describe('CWL-SQS-1 queue encryption', () => {
         policy: renderPolicy(notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, queueName: 'cwl-siem-notifications', bucketName: BUCKET })),
       });
     });
+    expect(() => f.app.synth()).not.toThrow();
+  });
+
+  test('CentralLogging with error notifications and alarms passes every rule, its errors queue checked as encrypted', () => {
+    const f = stackWith((s) => {
+      new CentralLogging(s, 'central', {
+        partition: 'aws',
+        region: REGION,
+        accountId: ACCOUNT,
+        organizationId: ORG,
+        bucketName: 'acme-central-logs',
+        queueName: 'cwl-siem-objects',
+        keyAlias: 'alias/cwl-siem-central',
+        siem: { accountId: '777788889999', externalId: 'tenant-42-secret', roleName: 'cwl-siem-siem-reader' },
+        errorNotifications: true,
+        alarmTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:cwl-siem-alarms`,
+      });
+    });
+    const findings = Guardrails.report(f.app);
+    expect(findings.filter((x) => x.status !== 'compliant')).toEqual([]);
+    expect(findings).toContainEqual({ ruleId: 'CWL-SQS-1', path: 'test/central/error_queue', status: 'compliant' });
+    expect(findings).toContainEqual({ ruleId: 'CWL-IAM-1', path: 'test/central/error_queue_policy', status: 'compliant' });
     expect(() => f.app.synth()).not.toThrow();
   });
 

@@ -8,7 +8,7 @@ import { PolicyDocument } from '../../policies';
  * passing for a deny.
  */
 
-/** The fourteen documents the policies library renders, numbered as in its documentation. */
+/** The fifteen documents the policies library renders, numbered as in its documentation. */
 export const DOCUMENTS = [
   '1 export bucket, same account',
   '2 export bucket, cross-account user',
@@ -24,6 +24,7 @@ export const DOCUMENTS = [
   '12 SIEM reader role',
   '13 central KMS key',
   '14 log destination',
+  '15 export bucket key statements',
 ] as const;
 export type DocumentName = (typeof DOCUMENTS)[number];
 

@@ -5,6 +5,7 @@ import {
   exportBucketPolicy,
   ExportBucketPolicyProps,
   exportCollectorPolicy,
+  exportKeyPolicy,
   firehoseDeliveryRolePolicy,
   firehoseDeliveryTrustPolicy,
   kinesisReaderPolicy,
@@ -32,6 +33,8 @@ const LOGS_ACCOUNT = '111111111111';
 const SENDING_ACCOUNT = '222222222222';
 const SIEM_ACCOUNT = '333333333333';
 const OUTSIDER = '444444444444';
+/** A member account of the organization that the log destination and the Kinesis role's trust do not list. */
+const UNLISTED_MEMBER = '555555555555';
 const ORG = 'o-a1b2c3d4e5';
 const OTHER_ORG = 'o-zzzzzzzzzz';
 const REGION = 'us-east-1';
@@ -101,6 +104,18 @@ const defaultKeyPolicy = (account: string): PolicyDocument => ({
 });
 
 const identity = (name: string, policy: PolicyDocument): NamedPolicy => ({ name, policy });
+
+/**
+ * The request context IAM adds for a caller of an IAM user or role: `aws:PrincipalArn` (the role's ARN
+ * for a session) and `aws:PrincipalAccount`. Service principals get none. Keys the case sets win.
+ */
+function asCaller(c: EvaluationCase): EvaluationCase {
+  const m = /^arn:([\w-]+):(iam|sts)::(\d{12}):(user\/.+|assumed-role\/([^/]+)\/.+)$/.exec(c.principal);
+  if (!m) return c;
+  const [, partition, , account, rest, role] = m;
+  const principalArn = role ? `arn:${partition}:iam::${account}:role/${role}` : `arn:${partition}:iam::${account}:${rest}`;
+  return { ...c, context: { 'aws:PrincipalArn': principalArn, 'aws:PrincipalAccount': account, ...c.context } };
+}
 
 /** Cases of one document that share a base request; each case changes what it is about. */
 function family(document: DocumentName, base: Request) {
@@ -195,7 +210,7 @@ const userBucket = exportBucket({ mode: 'cross-account-user', sendingAccountId: 
 /** The sending account's side: the collector policy for a bucket in another account. */
 const senderCollector = identity(
   'export-collector',
-  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, crossAccountBucket: true }),
+  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX }),
 );
 const doc2 = family('2 export bucket, cross-account user', {
   principal: userArn(SENDING_ACCOUNT, USER),
@@ -242,6 +257,11 @@ const document2: EvaluationCase[] = [
   }),
   doc2('Another user of the sending account with s3:* writes', 'Denied', { principal: userArn(SENDING_ACCOUNT, 'intern'), identityPolicies: [S3_ADMIN] }),
   doc2('A role of the sending account named like the user writes', 'Denied', { principal: session(SENDING_ACCOUNT, USER) }),
+  doc2('Another user of the sending account, allowed s3:PutObject by its own account, writes with the ACL (aws:PrincipalArn pins the user)', 'Denied', {
+    principal: userArn(SENDING_ACCOUNT, 'intern'),
+    identityPolicies: [senderCollector],
+  }),
+  doc2('Another user of the sending account reads an exported object', 'Denied', { principal: userArn(SENDING_ACCOUNT, 'intern'), action: 's3:GetObject', context: tls(), identityPolicies: [S3_ADMIN] }),
   doc2('The sending user deletes the bucket policy (not granted)', 'Denied', {
     action: 's3:DeleteBucketPolicy',
     resource: bucketArn(EXPORT_BUCKET),
@@ -273,6 +293,14 @@ const document3: EvaluationCase[] = [
   doc3('The sending role reads an object outside the prefix', 'Denied', { action: 's3:GetObject', resource: object(EXPORT_BUCKET, 'exports/other/x.gz'), context: tls() }),
   doc3('A role of an outsider account with the same name writes', 'Denied', { principal: session(OUTSIDER, ROLE) }),
   doc3('A user of the sending account named like the role writes', 'Denied', { principal: userArn(SENDING_ACCOUNT, ROLE) }),
+  doc3('Another role of the sending account with the sender policy writes with the ACL (aws:PrincipalArn pins the role)', 'Denied', { principal: session(SENDING_ACCOUNT, 'ci-deployer') }),
+  doc3('Another role of the sending account lists the prefix', 'Denied', {
+    principal: session(SENDING_ACCOUNT, 'ci-deployer'),
+    action: 's3:ListBucket',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: tls({ 's3:prefix': `${EXPORT_PREFIX}/` }),
+    identityPolicies: [S3_ADMIN],
+  }),
   doc3('CloudWatch Logs writes for the sending account', 'Allowed', { principal: LOGS_PRINCIPAL, context: exportService(SENDING_ACCOUNT), identityPolicies: [] }),
   doc3('CloudWatch Logs writes with the sending SourceAccount but an outsider log group as SourceArn', 'Denied', {
     principal: LOGS_PRINCIPAL,
@@ -305,7 +333,8 @@ const doc4 = family('4 TLS-only deny in bucket policies', {
   resourcePolicy: sameAccountBucket,
 });
 
-const CENTRAL_OBJECT = object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/firehose/2025/01/31/12/cwl-to-central-1-2025-01-31-12-00-00-abcd.gz`);
+/** A delivered object of the sending account: the central bucket admits each account only under `<prefix>/<its account>/`. */
+const CENTRAL_OBJECT = object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/${SENDING_ACCOUNT}/2025/01/31/12/cwl-to-central-1-2025-01-31-12-00-00-abcd.gz`);
 const centralBucket = centralBucketPolicy({ partition: 'aws', region: REGION, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX, organizationId: ORG });
 
 const document4: EvaluationCase[] = [
@@ -377,7 +406,7 @@ const keyedCollector = identity(
 );
 const keyedSenderCollector = identity(
   'export-collector',
-  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, crossAccountBucket: true, bucketKmsKeyArn: EXPORT_KEY }),
+  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, bucketKmsKeyArn: EXPORT_KEY }),
 );
 /** A key policy that also lets the sending account's IAM policies use the key (what the user must add in the cross-account modes). */
 const keyPolicyWithSender: PolicyDocument = {
@@ -440,13 +469,25 @@ const document5: EvaluationCase[] = [
   doc5('The collector reads an exported object', 'Allowed', { action: 's3:GetObject', resource: EXPORTED, resourcePolicy: sameAccountBucket }),
   doc5('The collector deletes an exported object', 'Allowed', { action: 's3:DeleteObject', resource: EXPORTED, resourcePolicy: sameAccountBucket }),
   doc5('The collector reads an object of another bucket of its account', 'Denied', { action: 's3:GetObject', resource: object('acme-payroll', `${EXPORT_PREFIX}/x.gz`) }),
-  doc5('The collector writes an object (same-account bucket: PutObject is not granted)', 'Denied', {
+  doc5('The collector, the CreateExportTask caller, may write under the prefix with bucket-owner-full-control (AWS checks it)', 'Allowed', {
     action: 's3:PutObject',
     resource: EXPORTED,
     context: tls(FULL_CONTROL),
     resourcePolicy: sameAccountBucket,
   }),
-  doc5('crossAccountBucket: the collector writes with bucket-owner-full-control', 'Allowed', {
+  doc5('The collector writes under the prefix without bucket-owner-full-control', 'Denied', {
+    action: 's3:PutObject',
+    resource: EXPORTED,
+    context: tls({ 's3:x-amz-acl': 'private' }),
+    resourcePolicy: sameAccountBucket,
+  }),
+  doc5('The collector writes outside the prefix', 'Denied', {
+    action: 's3:PutObject',
+    resource: object(EXPORT_BUCKET, 'other/000000.gz'),
+    context: tls(FULL_CONTROL),
+    resourcePolicy: sameAccountBucket,
+  }),
+  doc5('Cross-account bucket: the collector writes with bucket-owner-full-control', 'Allowed', {
     action: 's3:PutObject',
     resource: EXPORTED,
     context: tls(FULL_CONTROL),
@@ -454,7 +495,7 @@ const document5: EvaluationCase[] = [
     principal: session(SENDING_ACCOUNT, ROLE),
     resourcePolicy: roleBucket,
   }),
-  doc5('crossAccountBucket: the collector writes without bucket-owner-full-control', 'Denied', {
+  doc5('Cross-account bucket: the collector writes without bucket-owner-full-control', 'Denied', {
     action: 's3:PutObject',
     resource: EXPORTED,
     context: tls({ 's3:x-amz-acl': 'private' }),
@@ -475,13 +516,13 @@ const document5: EvaluationCase[] = [
   doc5('bucketKmsKeyArn: the collector decrypts with the bucket key directly (no kms:ViaService)', 'Denied', decryptExported(undefined)),
   doc5('bucketKmsKeyArn: the collector gets a data key through S3 (only Decrypt is granted)', 'Denied', decryptExported('s3.us-east-1.amazonaws.com', { action: 'kms:GenerateDataKey' })),
   doc5('No bucketKmsKeyArn: the collector decrypts with the bucket key through S3 (no KMS grant)', 'Denied', decryptExported('s3.us-east-1.amazonaws.com', { identityPolicies: [collector] })),
-  doc5("crossAccountBucket and bucketKmsKeyArn: the sending collector decrypts through S3, the key policy allowing its account", 'Allowed', {
+  doc5("Cross-account bucket and bucketKmsKeyArn: the sending collector decrypts through S3, the key policy allowing its account", 'Allowed', {
     ...decryptExported('s3.us-east-1.amazonaws.com'),
     principal: session(SENDING_ACCOUNT, ROLE),
     identityPolicies: [keyedSenderCollector],
     resourcePolicy: keyPolicyWithSender,
   }),
-  doc5("crossAccountBucket and bucketKmsKeyArn: the sending collector decrypts through S3, the key policy naming only the bucket's account", 'Denied', {
+  doc5("Cross-account bucket and bucketKmsKeyArn: the sending collector decrypts through S3, the key policy naming only the bucket's account", 'Denied', {
     ...decryptExported('s3.us-east-1.amazonaws.com'),
     principal: session(SENDING_ACCOUNT, ROLE),
     identityPolicies: [keyedSenderCollector],
@@ -491,7 +532,9 @@ const document5: EvaluationCase[] = [
 // ---- 6 CloudWatch Logs -> Kinesis: trust and permissions ---------------------------------------
 
 const KINESIS_ROLE = 'cwl-to-kinesis';
-const kinesisTrust = cloudWatchLogsTrustPolicy({ partition: 'aws', region: REGION, sourceAccountIds: [LOGS_ACCOUNT, SENDING_ACCOUNT] });
+/** The one sender list of the log destination (document 14) in front of the stream, which the role trusts too. */
+const DESTINATION_SENDERS = [SENDING_ACCOUNT];
+const kinesisTrust = cloudWatchLogsTrustPolicy({ partition: 'aws', region: REGION, sourceAccountIds: [LOGS_ACCOUNT, ...DESTINATION_SENDERS] });
 const toKinesis = identity(
   'cwl-to-kinesis',
   logsToKinesisPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, streamName: STREAM, roleName: KINESIS_ROLE, kmsKeyArn: STREAM_KEY }),
@@ -519,6 +562,9 @@ const document6: EvaluationCase[] = [
   doc6('CloudWatch Logs assumes the role for a log group of the stream account', 'Allowed'),
   doc6('CloudWatch Logs assumes the role for a log group of a listed sending account', 'Allowed', { context: assumeLogsRole(SENDING_ACCOUNT) }),
   doc6('CloudWatch Logs assumes the role for an unlisted account', 'Denied', { context: assumeLogsRole(OUTSIDER) }),
+  doc6('CloudWatch Logs assumes the role for an organization member the destination does not list (membership never widens the trust)', 'Denied', {
+    context: { ...assumeLogsRole(UNLISTED_MEMBER), 'aws:SourceAccount': UNLISTED_MEMBER, 'aws:SourceOrgID': ORG },
+  }),
   doc6('CloudWatch Logs assumes the role with a SourceArn of another region', 'Denied', { context: assumeLogsRole(LOGS_ACCOUNT, 'us-west-2') }),
   doc6('CloudWatch Logs assumes the role with no aws:SourceArn', 'Denied', { context: {} }),
   doc6('CloudWatch Logs of another region (logs.us-west-2.amazonaws.com) assumes the role', 'Denied', { principal: 'logs.us-west-2.amazonaws.com' }),
@@ -673,14 +719,14 @@ const delivery = identity(
     region: REGION,
     accountId: SENDING_ACCOUNT,
     bucketName: CENTRAL_BUCKET,
-    prefix: `${CENTRAL_PREFIX}/firehose`,
-    errorOutputPrefix: `${CENTRAL_PREFIX}/firehose-errors`,
+    prefix: `${CENTRAL_PREFIX}/${SENDING_ACCOUNT}`,
+    errorOutputPrefix: `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}`,
     kmsKeyArn: CENTRAL_KEY,
     errorLogGroupName: ERROR_LOG_GROUP,
     errorLogStreamName: 'DestinationDelivery',
   }),
 );
-const centralKey = centralKeyPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, organizationId: ORG });
+const centralKey = centralKeyPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, organizationId: ORG, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX });
 const doc9 = family('9 Firehose delivery role', {
   principal: session(SENDING_ACCOUNT, DELIVERY_ROLE),
   action: 's3:PutObject',
@@ -695,7 +741,7 @@ const asFirehose: Partial<Request> = {
   action: 'sts:AssumeRole',
   resource: roleArn(SENDING_ACCOUNT, DELIVERY_ROLE),
   resourceAccount: SENDING_ACCOUNT,
-  context: { 'aws:SourceAccount': SENDING_ACCOUNT },
+  context: { 'sts:ExternalId': SENDING_ACCOUNT },
   identityPolicies: [],
   resourcePolicy: deliveryTrust,
 };
@@ -710,16 +756,18 @@ const dataKeyForObject = (objectArn: string, via = 's3.us-east-1.amazonaws.com')
 const errorStream = (stream: string): string => `${logGroup(SENDING_ACCOUNT, ERROR_LOG_GROUP)}:log-stream:${stream}`;
 
 const document9: EvaluationCase[] = [
-  doc9('Firehose assumes the delivery role for its own account', 'Allowed', asFirehose),
-  doc9('Firehose assumes the delivery role for another account (aws:SourceAccount 444444444444)', 'Denied', { ...asFirehose, context: { 'aws:SourceAccount': OUTSIDER } }),
-  doc9('Firehose assumes the delivery role with no aws:SourceAccount', 'Denied', { ...asFirehose, context: {} }),
+  doc9('Firehose assumes the delivery role for its own account (sts:ExternalId = the account id, as Firehose documents)', 'Allowed', asFirehose),
+  doc9('Firehose assumes the delivery role for another account (sts:ExternalId 444444444444)', 'Denied', { ...asFirehose, context: { 'sts:ExternalId': OUTSIDER } }),
+  doc9('Firehose assumes the delivery role with no sts:ExternalId', 'Denied', { ...asFirehose, context: {} }),
+  doc9('Firehose assumes the delivery role with only aws:SourceAccount of its account (not the documented form)', 'Denied', { ...asFirehose, context: { 'aws:SourceAccount': SENDING_ACCOUNT } }),
   doc9('CloudWatch Logs assumes the delivery role', 'Denied', { ...asFirehose, principal: LOGS_PRINCIPAL }),
   doc9('The delivery role writes a delivered object under its prefix in the central bucket', 'Allowed'),
   doc9('The delivery role writes a failed record under the error prefix', 'Allowed', {
-    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/firehose-errors/processing-failed/2025/01/31/x.gz`),
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}/processing-failed/2025/01/31/x.gz`),
   }),
   doc9('The delivery role aborts a multipart upload under its prefix', 'Allowed', { action: 's3:AbortMultipartUpload' }),
   doc9('The delivery role writes under the central prefix but outside its own prefixes', 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/other-team/x.gz`) }),
+  doc9("The delivery role writes under another account's folder of the central prefix", 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/${OUTSIDER}/x.gz`) }),
   doc9('The delivery role writes to another bucket', 'Denied', { resource: object('acme-other-bucket', `${CENTRAL_PREFIX}/firehose/x.gz`) }),
   doc9('The delivery role reads a delivered object (not granted)', 'Denied', { action: 's3:GetObject' }),
   doc9('The delivery role gets the bucket location', 'Allowed', { action: 's3:GetBucketLocation', resource: bucketArn(CENTRAL_BUCKET) }),
@@ -769,11 +817,14 @@ const doc10 = family('10 central bucket', {
   identityPolicies: [MEMBER_WRITER],
   resourcePolicy: centralBucket,
 });
-const orgExport = (org: string, extra: Context = FULL_CONTROL): Context => tls({ ...extra, 'aws:SourceOrgID': org, 'aws:SourceAccount': SENDING_ACCOUNT });
-const asOrgExport: Partial<Request> = { principal: LOGS_PRINCIPAL, context: orgExport(ORG), identityPolicies: [] };
-
 const document10: EvaluationCase[] = [
-  doc10('A role of a member account writes under the prefix', 'Allowed'),
+  doc10("A role of a member account writes under the prefix, in its own account's folder", 'Allowed'),
+  doc10("A role of a member account writes its error output in its own account's folder", 'Allowed', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}/processing-failed/x.gz`) }),
+  doc10("A role of a member account writes in another member account's folder (the SIEM would attribute it to that account)", 'Denied', {
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/210987654321/2025/01/31/12/planted.gz`),
+  }),
+  doc10("A role of a member account writes error output in another member account's folder", 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/210987654321/x.gz`) }),
+  doc10('A role of a member account writes directly under the prefix, outside any account folder', 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/x.gz`) }),
   doc10('A role of a member account gets the bucket location', 'Allowed', { action: 's3:GetBucketLocation', resource: bucketArn(CENTRAL_BUCKET) }),
   doc10('A role of another organization writes under the prefix', 'Denied', { principal: session(OUTSIDER, 'log-shipper'), context: tls({ 'aws:PrincipalOrgID': OTHER_ORG }) }),
   doc10('A role of an account in no organization writes under the prefix', 'Denied', { principal: session(OUTSIDER, 'log-shipper'), context: tls() }),
@@ -795,20 +846,10 @@ const document10: EvaluationCase[] = [
     context: tls({ 'aws:PrincipalOrgID': OTHER_ORG, 'aws:PrincipalArn': roleArn(OUTSIDER, DELIVERY_ROLE) }),
     resourcePolicy: writerBucket,
   }),
-  doc10('CloudWatch Logs export task of a member account writes with bucket-owner-full-control', 'Allowed', asOrgExport),
-  doc10('CloudWatch Logs export task of a member account checks the bucket ACL', 'Allowed', {
-    ...asOrgExport,
-    action: 's3:GetBucketAcl',
-    resource: bucketArn(CENTRAL_BUCKET),
-    context: orgExport(ORG, {}),
-  }),
-  doc10('CloudWatch Logs export task of a member account writes without x-amz-acl', 'Denied', { ...asOrgExport, context: orgExport(ORG, {}) }),
-  doc10('CloudWatch Logs export task of another organization writes', 'Denied', { ...asOrgExport, context: orgExport(OTHER_ORG) }),
-  doc10('CloudWatch Logs export task with no aws:SourceOrgID writes', 'Denied', { ...asOrgExport, context: without(orgExport(ORG), 'aws:SourceOrgID') }),
-  doc10('CloudWatch Logs of another region writes for a member account', 'Denied', { ...asOrgExport, principal: 'logs.eu-west-1.amazonaws.com' }),
-  doc10('allowOrganizationExportTasks false: CloudWatch Logs export task of a member account writes', 'Denied', {
-    ...asOrgExport,
-    resourcePolicy: centralBucketPolicy({ partition: 'aws', region: REGION, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX, organizationId: ORG, allowOrganizationExportTasks: false }),
+  doc10('CloudWatch Logs export task of a member account writes (no path exports into the central bucket)', 'Denied', {
+    principal: LOGS_PRINCIPAL,
+    context: tls({ ...FULL_CONTROL, 'aws:SourceOrgID': ORG, 'aws:SourceAccount': SENDING_ACCOUNT }),
+    identityPolicies: [],
   }),
 ];
 
@@ -883,6 +924,28 @@ const asSiemReader: Partial<Request> = {
   identityPolicies: [siemReader],
   resourcePolicy: queue,
 };
+/** The dead-letter queue (default name, no queue policy) and the errors queue CentralLogging creates. */
+const DLQ = `${QUEUE}-dlq`;
+const ERROR_QUEUE = `${QUEUE}-errors`;
+const ERROR_OBJECT = object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}/processing-failed/2025/01/31/12/cwl-to-central-1-2025-01-31-12-00-00-abcd`);
+const siemReaderWithErrors = identity(
+  'siem-reader-with-errors',
+  siemReaderPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX, errorQueueName: ERROR_QUEUE, kmsKeyArn: CENTRAL_KEY }),
+);
+const onDeadLetters: Partial<Request> = { ...asSiemReader, resource: queueArn(DLQ), resourcePolicy: undefined };
+const onErrorQueue = (policy: NamedPolicy): Partial<Request> => ({
+  ...asSiemReader,
+  resource: queueArn(ERROR_QUEUE),
+  identityPolicies: [policy],
+  resourcePolicy: notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: ERROR_QUEUE, bucketName: CENTRAL_BUCKET }),
+});
+const readErrorObject = (policy: NamedPolicy): Partial<Request> => ({
+  ...asSiemReader,
+  action: 's3:GetObject',
+  resource: ERROR_OBJECT,
+  identityPolicies: [policy],
+  resourcePolicy: centralBucket,
+});
 const siemDecrypt = (via: string): Partial<Request> => ({
   ...asSiemReader,
   action: 'kms:Decrypt',
@@ -927,12 +990,37 @@ const document12: EvaluationCase[] = [
   doc12('The reader role decrypts through Kinesis (wrong kms:ViaService)', 'Denied', siemDecrypt('kinesis.us-east-1.amazonaws.com')),
   doc12('The reader role decrypts directly (no kms:ViaService)', 'Denied', { ...siemDecrypt('s3.us-east-1.amazonaws.com'), context: tls() }),
   doc12('The reader role generates a data key through S3 (not granted)', 'Denied', { ...siemDecrypt('s3.us-east-1.amazonaws.com'), action: 'kms:GenerateDataKey' }),
+  ...(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'] as const).map((action) =>
+    doc12(`The reader role consumes the dead-letter queue with ${action}`, 'Allowed', { ...onDeadLetters, action }),
+  ),
+  doc12('The reader role sends a message to the dead-letter queue (not granted)', 'Denied', { ...onDeadLetters, action: 'sqs:SendMessage' }),
+  doc12('The reader role purges the dead-letter queue (not granted)', 'Denied', { ...onDeadLetters, action: 'sqs:PurgeQueue' }),
+  doc12('Error notifications on: the reader role reads an object of the error output', 'Allowed', readErrorObject(siemReaderWithErrors)),
+  doc12('Error notifications off: the reader role reads an object of the error output', 'Denied', readErrorObject(siemReader)),
+  doc12('Error notifications on: the reader role writes under the error output (not granted)', 'Denied', {
+    ...readErrorObject(siemReaderWithErrors),
+    action: 's3:PutObject',
+    context: tls(FULL_CONTROL),
+  }),
+  ...(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'] as const).map((action) =>
+    doc12(`Error notifications on: the reader role consumes the errors queue with ${action}`, 'Allowed', { ...onErrorQueue(siemReaderWithErrors), action }),
+  ),
+  doc12('Error notifications on: the reader role sends a message to the errors queue (not granted)', 'Denied', { ...onErrorQueue(siemReaderWithErrors), action: 'sqs:SendMessage' }),
+  doc12('Error notifications off: the reader role receives from the errors queue', 'Denied', onErrorQueue(siemReader)),
 ];
 
 // ---- 13 central KMS key -----------------------------------------------------------------------
 
 const KEY_ADMIN = 'key-admin';
-const namedAdminsKey = centralKeyPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, organizationId: ORG, adminPrincipalArns: [roleArn(LOGS_ACCOUNT, KEY_ADMIN)] });
+const namedAdminsKey = centralKeyPolicy({
+  partition: 'aws',
+  region: REGION,
+  accountId: LOGS_ACCOUNT,
+  organizationId: ORG,
+  bucketName: CENTRAL_BUCKET,
+  prefix: CENTRAL_PREFIX,
+  adminPrincipalArns: [roleArn(LOGS_ACCOUNT, KEY_ADMIN)],
+});
 const doc13 = family('13 central KMS key', {
   principal: session(LOGS_ACCOUNT, 'siem-reader'),
   action: 'kms:Decrypt',
@@ -942,16 +1030,20 @@ const doc13 = family('13 central KMS key', {
   identityPolicies: [allow('decrypt-central-key', ['kms:Decrypt'], CENTRAL_KEY)],
   resourcePolicy: centralKey,
 });
-const orgWriter = (org: string, via?: string): Partial<Request> => ({
+/** A member account's writer asking for a data key as S3 does for it: with the object (or bucket) as encryption context. */
+const orgWriter = (org: string, via?: string, s3Arn: string = bucketArn(CENTRAL_BUCKET)): Partial<Request> => ({
   principal: session(SENDING_ACCOUNT, DELIVERY_ROLE),
   action: 'kms:GenerateDataKey',
-  context: tls({ 'aws:PrincipalOrgID': org, ...(via === undefined ? {} : { 'kms:ViaService': via }) }),
+  context: tls({ 'aws:PrincipalOrgID': org, ...(via === undefined ? {} : { 'kms:ViaService': via }), 'kms:EncryptionContext:aws:s3:arn': s3Arn }),
   identityPolicies: [KMS_ADMIN],
+  engineUnrecognizedContextKeys: ['kms:EncryptionContext:aws:s3:arn'],
 });
-const asService = (principal: string, action: string, org: string): Partial<Request> => ({
-  principal,
-  action,
-  context: tls({ 'aws:SourceOrgID': org }),
+const VIA_S3 = 's3.us-east-1.amazonaws.com';
+/** S3 using the key for a bucket's event notifications into the encrypted queue. */
+const s3ForBucket = (bucket: string, account: string): Partial<Request> => ({
+  principal: 's3.amazonaws.com',
+  action: 'kms:GenerateDataKey',
+  context: tls({ 'aws:SourceArn': bucketArn(bucket), 'aws:SourceAccount': account }),
   identityPolicies: [],
 });
 
@@ -959,22 +1051,38 @@ const document13: EvaluationCase[] = [
   doc13('A role of the key account with an identity policy decrypts (use delegated to IAM)', 'Allowed'),
   doc13('A role of the key account without an identity policy decrypts', 'Denied', { identityPolicies: [] }),
   doc13('A role of the key account with kms:* schedules key deletion (root administers)', 'Allowed', { action: 'kms:ScheduleKeyDeletion', identityPolicies: [KMS_ADMIN] }),
-  doc13('An organization writer gets a data key through S3', 'Allowed', orgWriter(ORG, 's3.us-east-1.amazonaws.com')),
-  doc13('An organization writer decrypts through S3 (multipart upload)', 'Allowed', { ...orgWriter(ORG, 's3.us-east-1.amazonaws.com'), action: 'kms:Decrypt' }),
+  doc13('An organization writer gets a data key through S3 for the central bucket (S3 Bucket Keys: the bucket ARN as context)', 'Allowed', orgWriter(ORG, VIA_S3)),
+  doc13("An organization writer gets a data key through S3 for an object in its own account's folder", 'Allowed', orgWriter(ORG, VIA_S3, CENTRAL_OBJECT)),
+  doc13("An organization writer gets a data key through S3 for an object in another account's folder", 'Denied', orgWriter(ORG, VIA_S3, object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/210987654321/x.gz`))),
+  doc13('An organization writer gets a data key through S3 for another bucket of the organization', 'Denied', orgWriter(ORG, VIA_S3, bucketArn('acme-member-bucket'))),
+  doc13('An organization writer gets a data key through S3 with no encryption context', 'Denied', {
+    ...orgWriter(ORG, VIA_S3),
+    context: tls({ 'aws:PrincipalOrgID': ORG, 'kms:ViaService': VIA_S3 }),
+    engineUnrecognizedContextKeys: undefined,
+  }),
+  doc13('An organization writer decrypts through S3 (multipart upload)', 'Allowed', { ...orgWriter(ORG, VIA_S3), action: 'kms:Decrypt' }),
   doc13('An organization writer gets a data key through SQS (wrong kms:ViaService)', 'Denied', orgWriter(ORG, 'sqs.us-east-1.amazonaws.com')),
   doc13('An organization writer gets a data key through S3 of another region', 'Denied', orgWriter(ORG, 's3.eu-west-1.amazonaws.com')),
   doc13('An organization writer gets a data key directly (no kms:ViaService)', 'Denied', orgWriter(ORG)),
-  doc13('A writer of another organization gets a data key through S3', 'Denied', { ...orgWriter(OTHER_ORG, 's3.us-east-1.amazonaws.com'), principal: session(OUTSIDER, DELIVERY_ROLE) }),
-  doc13('An organization writer encrypts directly (kms:Encrypt is not granted to the organization)', 'Denied', { ...orgWriter(ORG, 's3.us-east-1.amazonaws.com'), action: 'kms:Encrypt' }),
-  doc13('An organization writer schedules key deletion', 'Denied', { ...orgWriter(ORG, 's3.us-east-1.amazonaws.com'), action: 'kms:ScheduleKeyDeletion' }),
-  doc13('S3 gets a data key for an organization account (notifications into the encrypted queue)', 'Allowed', asService('s3.amazonaws.com', 'kms:GenerateDataKey', ORG)),
-  doc13('S3 gets a data key for another organization', 'Denied', asService('s3.amazonaws.com', 'kms:GenerateDataKey', OTHER_ORG)),
-  doc13('S3 gets a data key with no aws:SourceOrgID', 'Denied', { ...asService('s3.amazonaws.com', 'kms:GenerateDataKey', ORG), context: tls() }),
-  doc13('CloudWatch Logs encrypts for an organization account', 'Allowed', asService(LOGS_PRINCIPAL, 'kms:Encrypt', ORG)),
-  doc13('CloudWatch Logs describes the key for an organization account', 'Allowed', asService(LOGS_PRINCIPAL, 'kms:DescribeKey', ORG)),
-  doc13('CloudWatch Logs encrypts for another organization', 'Denied', asService(LOGS_PRINCIPAL, 'kms:Encrypt', OTHER_ORG)),
-  doc13('CloudWatch Logs of another region (logs.eu-west-1.amazonaws.com) encrypts', 'Denied', asService('logs.eu-west-1.amazonaws.com', 'kms:Encrypt', ORG)),
-  doc13('CloudWatch Logs schedules key deletion (not granted)', 'Denied', asService(LOGS_PRINCIPAL, 'kms:ScheduleKeyDeletion', ORG)),
+  doc13('A writer of another organization gets a data key through S3', 'Denied', { ...orgWriter(OTHER_ORG, VIA_S3), principal: session(OUTSIDER, DELIVERY_ROLE) }),
+  doc13('An organization writer encrypts directly (kms:Encrypt is not granted to the organization)', 'Denied', { ...orgWriter(ORG, VIA_S3), action: 'kms:Encrypt' }),
+  doc13('An organization writer schedules key deletion', 'Denied', { ...orgWriter(ORG, VIA_S3), action: 'kms:ScheduleKeyDeletion' }),
+  doc13('S3 gets a data key for the central bucket of the key account (notifications into the encrypted queue)', 'Allowed', s3ForBucket(CENTRAL_BUCKET, LOGS_ACCOUNT)),
+  doc13('S3 gets a data key for another bucket of the organization', 'Denied', s3ForBucket('acme-member-bucket', SENDING_ACCOUNT)),
+  doc13('S3 gets a data key for a bucket named like the central one in another account', 'Denied', s3ForBucket(CENTRAL_BUCKET, OUTSIDER)),
+  doc13('S3 gets a data key with no aws:SourceArn', 'Denied', { ...s3ForBucket(CENTRAL_BUCKET, LOGS_ACCOUNT), context: tls({ 'aws:SourceAccount': LOGS_ACCOUNT }) }),
+  doc13('CloudWatch Logs of a member account encrypts (no path gives the central key to CloudWatch Logs)', 'Denied', {
+    principal: LOGS_PRINCIPAL,
+    action: 'kms:Encrypt',
+    context: tls({ 'aws:SourceOrgID': ORG, 'aws:SourceAccount': SENDING_ACCOUNT }),
+    identityPolicies: [],
+  }),
+  doc13('CloudWatch Logs of a member account decrypts', 'Denied', {
+    principal: LOGS_PRINCIPAL,
+    action: 'kms:Decrypt',
+    context: tls({ 'aws:SourceOrgID': ORG, 'aws:SourceAccount': SENDING_ACCOUNT }),
+    identityPolicies: [],
+  }),
   doc13('An outsider role with kms:* in its own account decrypts', 'Denied', { principal: session(OUTSIDER, 'attacker'), identityPolicies: [KMS_ADMIN] }),
   doc13('adminPrincipalArns [key-admin]: the key admin schedules key deletion without an identity policy', 'Allowed', {
     principal: session(LOGS_ACCOUNT, KEY_ADMIN),
@@ -998,8 +1106,8 @@ const document13: EvaluationCase[] = [
 
 // ---- 14 log destination -----------------------------------------------------------------------
 
-const accountsDestination = logDestinationPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, destinationName: DESTINATION, senderAccountIds: [SENDING_ACCOUNT] });
-const orgDestination = logDestinationPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, destinationName: DESTINATION, organizationId: ORG });
+const accountsDestination = logDestinationPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, destinationName: DESTINATION, senderAccountIds: DESTINATION_SENDERS });
+const orgDestination = logDestinationPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, destinationName: DESTINATION, senderAccountIds: DESTINATION_SENDERS, organizationId: ORG });
 const doc14 = family('14 log destination', {
   principal: session(SENDING_ACCOUNT, 'log-admin'),
   action: 'logs:PutSubscriptionFilter',
@@ -1018,36 +1126,108 @@ const document14: EvaluationCase[] = [
   doc14('accounts mode: a role of the sender account subscribes to another destination', 'Denied', { resource: destinationArn('billing-destination') }),
   doc14('accounts mode: a role of the sender account deletes the destination (not granted)', 'Denied', { action: 'logs:DeleteDestination' }),
   doc14('accounts mode: a role of the sender account replaces the destination policy (not granted)', 'Denied', { action: 'logs:PutDestinationPolicy' }),
-  doc14('organization mode: a role of a member account subscribes', 'Allowed', { context: tls({ 'aws:PrincipalOrgID': ORG }), resourcePolicy: orgDestination }),
-  doc14('organization mode: a role of another organization subscribes', 'Denied', {
+  doc14('accounts mode: a role of an organization member the destination does not list subscribes', 'Denied', {
+    principal: session(UNLISTED_MEMBER, 'log-admin'),
+    context: tls({ 'aws:PrincipalOrgID': ORG }),
+  }),
+  doc14('organizationId guard: a role of the listed sender account, a member of the organization, subscribes', 'Allowed', {
+    context: tls({ 'aws:PrincipalOrgID': ORG }),
+    resourcePolicy: orgDestination,
+  }),
+  doc14('organizationId guard: a role of the listed sender account, now in another organization, subscribes', 'Denied', {
+    context: tls({ 'aws:PrincipalOrgID': OTHER_ORG }),
+    resourcePolicy: orgDestination,
+  }),
+  doc14('organizationId guard: a role of the listed sender account, in no organization (no aws:PrincipalOrgID), subscribes', 'Denied', {
+    resourcePolicy: orgDestination,
+  }),
+  doc14('organizationId guard: a role of an unlisted member account of the organization subscribes (the organization never widens the list)', 'Denied', {
+    principal: session(UNLISTED_MEMBER, 'log-admin'),
+    context: tls({ 'aws:PrincipalOrgID': ORG }),
+    resourcePolicy: orgDestination,
+  }),
+  doc14('organizationId guard: a role of another organization subscribes', 'Denied', {
     principal: session(OUTSIDER, 'log-admin'),
     context: tls({ 'aws:PrincipalOrgID': OTHER_ORG }),
     resourcePolicy: orgDestination,
   }),
-  doc14('organization mode: a role with no aws:PrincipalOrgID (account outside any organization) subscribes', 'Denied', {
-    principal: session(OUTSIDER, 'log-admin'),
-    resourcePolicy: orgDestination,
-  }),
-  doc14('organization mode: a role of a member account deletes the destination (not granted)', 'Denied', {
+  doc14('organizationId guard: a role of the listed sender account, a member, deletes the destination (not granted)', 'Denied', {
     action: 'logs:DeleteDestination',
     context: tls({ 'aws:PrincipalOrgID': ORG }),
     resourcePolicy: orgDestination,
   }),
 ];
 
+// ---- 15 export bucket key statements (for a customer managed key the toolkit does not manage) ----
+
+/** The account's key policy: AWS's default (IAM decides) plus the statements the toolkit asks for. */
+const exportKey = (access: ExportBucketPolicyProps['access']): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [
+    ...defaultKeyPolicy(LOGS_ACCOUNT).Statement,
+    ...exportKeyPolicy({ partition: 'aws', region: REGION, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, access }).Statement,
+  ],
+});
+const sameAccountKey = exportKey({ mode: 'same-account', accountId: LOGS_ACCOUNT });
+const roleKey = exportKey({ mode: 'cross-account-role', sendingAccountId: SENDING_ACCOUNT, roleName: ROLE });
+const doc15 = family('15 export bucket key statements', {
+  principal: LOGS_PRINCIPAL,
+  action: 'kms:GenerateDataKey',
+  resource: EXPORT_KEY,
+  resourceAccount: LOGS_ACCOUNT,
+  context: exportService(LOGS_ACCOUNT, {}),
+  identityPolicies: [],
+  resourcePolicy: sameAccountKey,
+});
+/** The sending role's GetObject of an exported object, as S3 asks KMS to decrypt it. */
+const senderDecrypt = (change: Partial<Request> = {}): Partial<Request> => ({
+  principal: session(SENDING_ACCOUNT, ROLE),
+  action: 'kms:Decrypt',
+  context: tls({ 'kms:ViaService': VIA_S3, 'kms:EncryptionContext:aws:s3:arn': bucketArn(EXPORT_BUCKET) }),
+  identityPolicies: [keyedSenderCollector],
+  resourcePolicy: roleKey,
+  engineUnrecognizedContextKeys: ['kms:EncryptionContext:aws:s3:arn'],
+  ...change,
+});
+
+const document15: EvaluationCase[] = [
+  doc15('CloudWatch Logs gets a data key for an export task of the bucket account', 'Allowed'),
+  doc15('CloudWatch Logs decrypts for an export task of the bucket account (multipart writes)', 'Allowed', { action: 'kms:Decrypt' }),
+  doc15('CloudWatch Logs gets a data key for an export task of an outsider account', 'Denied', { context: exportService(OUTSIDER, {}) }),
+  doc15('CloudWatch Logs gets a data key with no aws:SourceArn', 'Denied', { context: without(exportService(LOGS_ACCOUNT, {}), 'aws:SourceArn') }),
+  doc15('CloudWatch Logs of another region gets a data key', 'Denied', { principal: 'logs.us-west-2.amazonaws.com' }),
+  doc15('CloudWatch Logs re-encrypts with the key (not granted)', 'Denied', { action: 'kms:ReEncryptTo' }),
+  doc15('Cross-account role: CloudWatch Logs gets a data key for an export task of the sending account', 'Allowed', { context: exportService(SENDING_ACCOUNT, {}), resourcePolicy: roleKey }),
+  doc15('Cross-account role: CloudWatch Logs gets a data key for the bucket account (only the sender exports)', 'Denied', { resourcePolicy: roleKey }),
+  doc15('Cross-account role: the sending role decrypts an exported object through S3 of the bucket', 'Allowed', senderDecrypt()),
+  doc15('Cross-account role: the sending role decrypts with an object of the prefix as context (no Bucket Key)', 'Allowed', senderDecrypt({
+    context: tls({ 'kms:ViaService': VIA_S3, 'kms:EncryptionContext:aws:s3:arn': EXPORTED }),
+  })),
+  doc15('Cross-account role: the sending role decrypts an object of another bucket', 'Denied', senderDecrypt({
+    context: tls({ 'kms:ViaService': VIA_S3, 'kms:EncryptionContext:aws:s3:arn': bucketArn('acme-other-bucket') }),
+  })),
+  doc15('Cross-account role: the sending role decrypts through SQS', 'Denied', senderDecrypt({
+    context: tls({ 'kms:ViaService': 'sqs.us-east-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': bucketArn(EXPORT_BUCKET) }),
+  })),
+  doc15('Cross-account role: another role of the sending account with the same identity policy decrypts', 'Denied', senderDecrypt({ principal: session(SENDING_ACCOUNT, 'ci-deployer') })),
+  doc15('Cross-account role: the sending role gets a data key (not granted)', 'Denied', senderDecrypt({ action: 'kms:GenerateDataKey' })),
+  doc15('Cross-account role: the sending role decrypts without an identity policy of its own', 'Denied', senderDecrypt({ identityPolicies: [] })),
+];
+
 export const cases: readonly EvaluationCase[] = [
   ...document1,
-  ...document2,
-  ...document3,
+  ...document2.map(asCaller),
+  ...document3.map(asCaller),
   ...document4,
-  ...document5,
+  ...document5.map(asCaller),
   ...document6,
   ...document7,
   ...document8,
-  ...document9,
-  ...document10,
+  ...document9.map(asCaller),
+  ...document10.map(asCaller),
   ...document11,
   ...document12,
-  ...document13,
+  ...document13.map(asCaller),
   ...document14,
+  ...document15.map(asCaller),
 ];

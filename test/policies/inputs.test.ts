@@ -9,6 +9,7 @@ import {
   notificationQueuePolicy,
   POLICY_INPUT_ERROR,
   PolicyInputError,
+  siemReaderPolicy,
   siemReaderTrustPolicy,
 } from '../../policies';
 
@@ -47,13 +48,15 @@ describe('bad inputs throw PolicyInputError naming the parameter, the value and 
     ['an organization id without the o- prefix', () => centralBucketPolicy({ partition: 'aws', region: 'us-east-1', bucketName: 'bbb', prefix: 'p', organizationId: 'a1b2c3d4e5' }), 'organizationId', 'a1b2c3d4e5', /o-a1b2c3d4e5/],
     ['a one-character external id', () => siemReaderTrustPolicy({ partition: 'aws', siemAccountId: A, externalId: 'x' }), 'externalId', 'x', /2-1224/],
     ['a SIEM principal of another account', () => siemReaderTrustPolicy({ partition: 'aws', siemAccountId: A, externalId: 'xx', siemPrincipalArn: 'arn:aws:iam::222222222222:role/siem' }), 'siemPrincipalArn', 'arn:aws:iam::222222222222:role/siem', /principal of account 111111111111/],
+    ['an error output prefix for the SIEM without an errors queue', () => siemReaderPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, queueName: 'q', bucketName: 'bbb', prefix: 'p', errorOutputPrefix: 'p-errors' }), 'errorOutputPrefix', 'p-errors', /errorQueueName as well/],
+    ['an errors queue that is the dead-letter queue', () => siemReaderPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, queueName: 'q', bucketName: 'bbb', prefix: 'p', errorQueueName: 'q-dlq' }), 'errorQueueName', 'q-dlq', /another queue than the notification queue "q" and the dead-letter queue "q-dlq"/],
     ['a key ARN of another partition', () => kinesisReaderPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, streamName: 's', kmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111111111111:key/k' }), 'kmsKeyArn', 'arn:aws-cn:kms:cn-north-1:111111111111:key/k', /partition aws/],
     ['a key id instead of a key ARN', () => kinesisReaderPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, streamName: 's', kmsKeyArn: '1234abcd-12ab' }), 'kmsKeyArn', '1234abcd-12ab', /ARN of kms/],
     ['a bucket key id instead of a key ARN', () => exportCollectorPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, bucketName: 'bbb', prefix: 'p', bucketKmsKeyArn: '1234abcd-12ab' }), 'bucketKmsKeyArn', '1234abcd-12ab', /ARN of kms/],
     ['a bucket key ARN of another partition', () => exportCollectorPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, bucketName: 'bbb', prefix: 'p', bucketKmsKeyArn: 'arn:aws-cn:kms:cn-north-1:111111111111:key/k' }), 'bucketKmsKeyArn', 'arn:aws-cn:kms:cn-north-1:111111111111:key/k', /partition aws/],
     ['an S3 ARN as bucket key', () => exportCollectorPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, bucketName: 'bbb', prefix: 'p', bucketKmsKeyArn: 'arn:aws:s3:::bbb' }), 'bucketKmsKeyArn', 'arn:aws:s3:::bbb', /ARN of kms/],
     ['an empty bucket key', () => exportCollectorPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, bucketName: 'bbb', prefix: 'p', bucketKmsKeyArn: '' }), 'bucketKmsKeyArn', '', /ARN of kms/],
-    ['a destination with neither senders nor organization', () => logDestinationPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, destinationName: 'd' }), 'senderAccountIds', undefined, /or an organizationId/],
+    ['a destination with only an organization, no sender accounts', () => logDestinationPolicy({ partition: 'aws', region: 'us-east-1', accountId: A, destinationName: 'd', senderAccountIds: [], organizationId: 'o-a1b2c3d4e5' }), 'senderAccountIds', [], /at least 1 12-digit AWS account id/],
     ['a log stream name with a colon', () => firehoseDeliveryRolePolicy({ partition: 'aws', region: 'us-east-1', accountId: A, bucketName: 'bbb', prefix: 'p', errorOutputPrefix: 'e', errorLogGroupName: 'g', errorLogStreamName: 'a:b' }), 'errorLogStreamName', 'a:b', /without : or \*/],
   ])('%s', (_what, call, param, value, expected) => {
     const err = inputError(call);

@@ -62,18 +62,19 @@ describe('export bucket policy (documents 1-4)', () => {
 
   test('cross-account user: the sending user may write with the ACL, list and read back the prefix; the source account is the sender', () => {
     const doc = exportBucketPolicy({ ...base, bucketName: 'acme-cwl-exports', prefix: 'exports', access: { mode: 'cross-account-user', sendingAccountId: B, userName: 'cwl-export' } });
+    const user = { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${B}:user/cwl-export` } };
     expect(bySid(doc, 'SendingPrincipalExportWrite')).toMatchObject({
-      Principal: { AWS: `arn:aws:iam::${B}:user/cwl-export` },
+      Principal: { AWS: `arn:aws:iam::${B}:root` },
       Action: 's3:PutObject',
-      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' }, ...user },
     });
-    expect(bySid(doc, 'SendingPrincipalListExports')).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': 'exports/*' } } });
-    expect(bySid(doc, 'SendingPrincipalReadExports')).toMatchObject({ Action: ['s3:GetObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::acme-cwl-exports/exports/*' });
+    expect(bySid(doc, 'SendingPrincipalListExports')).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': 'exports/*' }, ...user } });
+    expect(bySid(doc, 'SendingPrincipalReadExports')).toMatchObject({ Action: ['s3:GetObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::acme-cwl-exports/exports/*', Condition: user });
     expect(bySid(doc, 'CloudWatchLogsExportWrite').Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': B } });
     expect(doc.Statement[doc.Statement.length - 1].Sid).toBe('DenyInsecureTransport');
   });
 
-  test('cross-account role: the principal is the role; read-back can be left out', () => {
+  test('cross-account role: the principal is the sending account, pinned to the role by aws:PrincipalArn; read-back can be left out', () => {
     const doc = exportBucketPolicy({
       ...base,
       bucketName: 'acme-cwl-exports',
@@ -81,7 +82,10 @@ describe('export bucket policy (documents 1-4)', () => {
       access: { mode: 'cross-account-role', sendingAccountId: B, roleName: 'cwl-exporter' },
       grantCollectorRead: false,
     });
-    expect(bySid(doc, 'SendingPrincipalExportWrite').Principal).toEqual({ AWS: `arn:aws:iam::${B}:role/cwl-exporter` });
+    expect(bySid(doc, 'SendingPrincipalExportWrite').Principal).toEqual({ AWS: `arn:aws:iam::${B}:root` });
+    expect(bySid(doc, 'SendingPrincipalExportWrite').Condition).toMatchObject({ ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${B}:role/cwl-exporter` } });
+    // No principal that another stack creates: S3 would refuse the policy until that stack ran.
+    expect(renderPolicy(doc)).not.toMatch(/"AWS":"arn:aws:iam::\d{12}:(role|user)\//);
     expect(sids(doc)).not.toContain('SendingPrincipalReadExports');
   });
 
@@ -125,25 +129,24 @@ describe('collector identity for export mode (document 5)', () => {
     expect(bySid(doc, 'CreateExportTasks').Resource).toBe(`arn:aws:logs:us-east-1:${A}:log-group:*`);
     expect(bySid(doc, 'TrackExportTasks')).toMatchObject({ Action: ['logs:DescribeExportTasks', 'logs:CancelExportTask', 'logs:DescribeLogGroups'], Resource: '*' });
     expect(bySid(doc, 'ListExportedObjects').Condition).toEqual({ StringLike: { 's3:prefix': 'exports/*' } });
-    expect(sids(doc)).not.toContain('WriteExportedObjects');
   });
 
-  test('named log groups and a cross-account bucket', () => {
-    const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports', logGroupNames: ['/aws/lambda/app'], crossAccountBucket: true });
+  test('the CreateExportTask caller may write under the prefix with bucket-owner-full-control, whatever account holds the bucket', () => {
+    const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports', logGroupNames: ['/aws/lambda/app'] });
     expect(bySid(doc, 'CreateExportTasks').Resource).toEqual([`arn:aws:logs:us-east-1:${A}:log-group:/aws/lambda/app`, `arn:aws:logs:us-east-1:${A}:log-group:/aws/lambda/app:*`]);
     expect(bySid(doc, 'WriteExportedObjects').Condition).toEqual({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } });
   });
 
   test('no bucket key: no KMS statement, no kms action anywhere', () => {
     const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports' });
-    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects']);
+    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects', 'WriteExportedObjects']);
     expect(renderPolicy(doc)).not.toContain('kms:');
   });
 
   test('a bucket key: Decrypt on that key through S3 of the region, after the object statements', () => {
     const key = `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports', bucketKmsKeyArn: key });
-    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects', 'DecryptExportedObjects']);
+    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects', 'WriteExportedObjects', 'DecryptExportedObjects']);
     expect(bySid(doc, 'DecryptExportedObjects')).toEqual({
       Sid: 'DecryptExportedObjects',
       Effect: 'Allow',
@@ -153,8 +156,8 @@ describe('collector identity for export mode (document 5)', () => {
     });
   });
 
-  test('a bucket key with a cross-account bucket, a Terraform reference kept as is', () => {
-    const doc = exportCollectorPolicy({ ...base, accountId: B, bucketName: 'acme-cwl-exports', prefix: 'exports', crossAccountBucket: true, bucketKmsKeyArn: '${aws_kms_key.exports.arn}' });
+  test('a bucket key given as a Terraform reference is kept as is', () => {
+    const doc = exportCollectorPolicy({ ...base, accountId: B, bucketName: 'acme-cwl-exports', prefix: 'exports', bucketKmsKeyArn: '${aws_kms_key.exports.arn}' });
     expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects', 'WriteExportedObjects', 'DecryptExportedObjects']);
     expect(bySid(doc, 'DecryptExportedObjects').Resource).toBe('${aws_kms_key.exports.arn}');
   });
@@ -228,25 +231,37 @@ describe('Firehose (documents 8-9)', () => {
     expect(bySid(doc, 'WriteErrorLog').Resource).toBe(`arn:aws:logs:us-east-1:${A}:log-group:/cwl-siem/firehose:log-stream:S3Delivery`);
   });
 
-  test('delivery trust: Firehose for this account only', () => {
+  test('delivery trust: Firehose for this account only, by sts:ExternalId as Firehose documents', () => {
     expect(firehoseDeliveryTrustPolicy({ partition: 'aws', accountId: A }).Statement[0]).toMatchObject({
       Principal: { Service: 'firehose.amazonaws.com' },
-      Condition: { StringEquals: { 'aws:SourceAccount': A } },
+      Condition: { StringEquals: { 'sts:ExternalId': A } },
     });
   });
 });
 
 describe('central account (documents 10-13)', () => {
-  test('central bucket: organization writers and organization export tasks, TLS deny', () => {
+  test('central bucket: organization writers only under their own account folder, no export tasks, TLS deny', () => {
     const doc = centralBucketPolicy({ ...base, bucketName: 'acme-central-logs', prefix: 'cwl', organizationId: 'o-a1b2c3d4e5', writerRoleNames: ['cwl-siem-firehose-*'] });
-    expect(sids(doc)).toEqual(['OrganizationDeliveryWrite', 'OrganizationDeliveryBucketAccess', 'OrganizationExportAclCheck', 'OrganizationExportWrite', 'DenyInsecureTransport']);
+    expect(sids(doc)).toEqual(['OrganizationDeliveryWrite', 'OrganizationDeliveryBucketAccess', 'DenyInsecureTransport']);
+    expect(bySid(doc, 'OrganizationDeliveryWrite').Resource).toEqual([
+      'arn:aws:s3:::acme-central-logs/cwl/${aws:PrincipalAccount}/*',
+      'arn:aws:s3:::acme-central-logs/cwl-errors/${aws:PrincipalAccount}/*',
+    ]);
     expect(bySid(doc, 'OrganizationDeliveryWrite').Condition).toEqual({
       StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' },
       ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/cwl-siem-firehose-*' },
     });
-    expect(bySid(doc, 'OrganizationExportWrite').Condition).toEqual({ StringEquals: { 'aws:SourceOrgID': 'o-a1b2c3d4e5', 's3:x-amz-acl': 'bucket-owner-full-control' } });
-    const noExports = centralBucketPolicy({ ...base, bucketName: 'acme-central-logs', prefix: 'cwl', organizationId: 'o-a1b2c3d4e5', allowOrganizationExportTasks: false });
-    expect(sids(noExports)).not.toContain('OrganizationExportWrite');
+    expect(renderPolicy(doc)).not.toContain('logs.');
+  });
+
+  test('rendered for Terraform, an IAM policy variable is escaped as $${...} and reads back as the variable', () => {
+    const doc = centralBucketPolicy({ ...base, bucketName: 'acme-central-logs', prefix: 'cwl', organizationId: 'o-a1b2c3d4e5' });
+    const rendered = renderPolicy(doc);
+    expect(rendered).toContain('cwl/$${aws:PrincipalAccount}/*');
+    expect(rendered).not.toMatch(/[^$]\$\{aws:/);
+    expect(JSON.parse(rendered.replace(/\$\$\{/g, '${'))).toEqual(doc);
+    const withReference = siemReaderPolicy({ ...base, accountId: A, queueName: 'cwl-objects', bucketName: 'acme-central-logs', prefix: 'cwl', kmsKeyArn: '${aws_kms_key.central.arn}' });
+    expect(renderPolicy(withReference)).toContain('"Resource":"${aws_kms_key.central.arn}"');
   });
 
   test('queue: S3 sends only for the bucket and its account; insecure transport denied', () => {
@@ -275,29 +290,44 @@ describe('central account (documents 10-13)', () => {
     expect(bySid(doc, 'DecryptViaS3AndSqs').Condition).toEqual({ StringEquals: { 'kms:ViaService': ['s3.us-east-1.amazonaws.com', 'sqs.us-east-1.amazonaws.com'] } });
   });
 
-  test('key policy: explicit admin actions, no wildcard actions anywhere, services limited to the organization', () => {
-    const doc = centralKeyPolicy({ ...base, accountId: A, organizationId: 'o-a1b2c3d4e5' });
+  test('key policy: explicit admin actions, no wildcard actions, writers and S3 tied to the central bucket, no CloudWatch Logs', () => {
+    const doc = centralKeyPolicy({ ...base, accountId: A, organizationId: 'o-a1b2c3d4e5', bucketName: 'acme-central-logs', prefix: 'cwl' });
     const actions = doc.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(actions.filter((a) => String(a).includes('*'))).toEqual([]);
     expect(bySid(doc, 'KeyAdministration').Action).not.toContain('kms:Decrypt');
-    expect(bySid(doc, 'S3ServiceUse').Condition).toEqual({ StringEquals: { 'aws:SourceOrgID': 'o-a1b2c3d4e5' } });
-    expect(bySid(doc, 'CloudWatchLogsServiceUse').Principal).toEqual({ Service: 'logs.us-east-1.amazonaws.com' });
+    expect(bySid(doc, 'S3NotificationsOfTheCentralBucket').Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': A },
+      ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::acme-central-logs' },
+    });
+    expect(bySid(doc, 'OrganizationWritersThroughS3').Condition).toMatchObject({
+      StringLike: {
+        'kms:EncryptionContext:aws:s3:arn': [
+          'arn:aws:s3:::acme-central-logs',
+          'arn:aws:s3:::acme-central-logs/cwl/${aws:PrincipalAccount}/*',
+          'arn:aws:s3:::acme-central-logs/cwl-errors/${aws:PrincipalAccount}/*',
+        ],
+      },
+    });
+    expect(renderPolicy(doc)).not.toContain('logs.');
   });
 });
 
 describe('log destination policy (document 14)', () => {
-  test('sender accounts by root ARN, or the organization by aws:PrincipalOrgID', () => {
-    const doc = logDestinationPolicy({ ...base, accountId: A, destinationName: 'cwl-siem', senderAccountIds: [B], organizationId: 'o-a1b2c3d4e5' });
-    expect(bySid(doc, 'SenderAccountsSubscribe')).toMatchObject({ Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: 'logs:PutSubscriptionFilter', Resource: `arn:aws:logs:us-east-1:${A}:destination:cwl-siem` });
-    expect(bySid(doc, 'OrganizationSubscribe')).toMatchObject({ Principal: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } });
+  test('one statement admits the sender accounts by root ARN; organizationId only guards it with aws:PrincipalOrgID', () => {
+    const plain = logDestinationPolicy({ ...base, accountId: A, destinationName: 'cwl-siem', senderAccountIds: [B] });
+    expect(plain.Statement).toEqual([
+      { Sid: 'SenderAccountsSubscribe', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: 'logs:PutSubscriptionFilter', Resource: `arn:aws:logs:us-east-1:${A}:destination:cwl-siem` },
+    ]);
+    const guarded = logDestinationPolicy({ ...base, accountId: A, destinationName: 'cwl-siem', senderAccountIds: [B], organizationId: 'o-a1b2c3d4e5' });
+    expect(guarded.Statement).toEqual([{ ...plain.Statement[0], Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }]);
   });
 });
 
 describe('allow statements never use wildcard principals without a narrowing condition', () => {
   const all: PolicyDocument[] = [
     centralBucketPolicy({ ...base, bucketName: 'acme-central-logs', prefix: 'cwl', organizationId: 'o-a1b2c3d4e5' }),
-    centralKeyPolicy({ ...base, accountId: A, organizationId: 'o-a1b2c3d4e5' }),
-    logDestinationPolicy({ ...base, accountId: A, destinationName: 'cwl-siem', organizationId: 'o-a1b2c3d4e5' }),
+    centralKeyPolicy({ ...base, accountId: A, organizationId: 'o-a1b2c3d4e5', bucketName: 'acme-central-logs', prefix: 'cwl' }),
+    logDestinationPolicy({ ...base, accountId: A, destinationName: 'cwl-siem', senderAccountIds: [B], organizationId: 'o-a1b2c3d4e5' }),
     exportBucketPolicy({ ...base, bucketName: 'acme-cwl-exports', prefix: 'exports', access: { mode: 'same-account', accountId: A } }),
     notificationQueuePolicy({ ...base, accountId: A, queueName: 'cwl-objects', bucketName: 'acme-central-logs' }),
   ];

@@ -51,6 +51,7 @@ test('there are the documented examples', () => {
     'export-cross-account-user.json',
     'export-same-account.json',
     'firehose-central.json',
+    'kinesis-destination.json',
     'kinesis.json',
   ]);
 });
@@ -71,6 +72,12 @@ describe.each(examples)('%s', (example) => {
       const tf = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as TfJson;
       const kind = stack.backend.type === 'cloud' ? Object.keys(tf.terraform).includes('cloud') : Object.keys((tf.terraform.backend ?? {}) as object)[0];
       expect(kind).toBe(stack.backend.type === 'cloud' ? true : stack.backend.type);
+      if (stack.backend.type === 's3') {
+        // S3-native locking by default (Terraform 1.10+), DynamoDB locking only when a table is named.
+        const s3 = (tf.terraform.backend as { s3: Record<string, unknown> }).s3;
+        expect(s3.use_lockfile).toBe(true);
+        expect(s3.dynamodb_table).toBe(stack.backend.dynamodbTable);
+      }
     }
   });
 });

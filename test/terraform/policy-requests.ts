@@ -99,6 +99,26 @@ export const POLICY_ATTRIBUTES: Readonly<Record<string, string>> = {
 
 export type DocumentKind = 'bucket' | 'queue' | 'key' | 'trust' | 'identity' | 'destination';
 
+/**
+ * Outputs that hold a document for a resource the toolkit does not manage (statements its owner adds
+ * to a key policy): output name → kind, and how to find the ARN of the resource it is for.
+ */
+const POLICY_OUTPUTS: Readonly<Record<string, { readonly kind: DocumentKind; readonly subject: (tf: TerraformJson) => string }>> = {
+  export_kms_key_policy: { kind: 'key', subject: (tf) => bucketKmsKey(tf) },
+};
+
+/** The customer managed key of the (one) bucket whose default encryption names one. */
+function bucketKmsKey(tf: TerraformJson): string {
+  const keys = Object.values(tf.resource?.aws_s3_bucket_server_side_encryption_configuration ?? {}).flatMap((c) =>
+    list<Attributes>((c as { rule?: Attributes | Attributes[] }).rule).map(
+      (r) => (r.apply_server_side_encryption_by_default as { kms_master_key_id?: string } | undefined)?.kms_master_key_id,
+    ),
+  );
+  const found = keys.filter((k): k is string => typeof k === 'string');
+  if (found.length !== 1) throw new Error(`expected one bucket KMS key in the stack, found ${found.length}`);
+  return found[0];
+}
+
 const KIND_OF_TYPE: Readonly<Record<string, DocumentKind>> = {
   aws_s3_bucket_policy: 'bucket',
   aws_sqs_queue_policy: 'queue',
@@ -216,6 +236,20 @@ export function findDocuments(example: string, synthesized: SynthesizedStack): F
       }
     }
   }
+  for (const [name, output] of Object.entries((tf.output ?? {}) as Record<string, { value?: unknown }>)) {
+    const known = POLICY_OUTPUTS[name];
+    if (!known) continue;
+    const base = { example, stack, address: `output.${name}`, type: 'output', attribute: 'value', kind: known.kind };
+    try {
+      if (typeof output.value !== 'string') throw new Error(`output ${name} is not a literal JSON string`);
+      const parsed = JSON.parse(output.value) as PolicyDocument;
+      const substituted: Record<string, string> = {};
+      const document = refs.substitute(parsed, substituted) as PolicyDocument;
+      found.push({ ...base, statements: parsed.Statement, document, references: substituted, subjectArn: known.subject(tf) });
+    } catch (e) {
+      found.push({ ...base, statements: [], references: {}, problem: `cannot read the document: ${(e as Error).message}` });
+    }
+  }
   return found;
 }
 
@@ -272,7 +306,9 @@ class References {
 
   substitute(value: unknown, seen: Record<string, string>): unknown {
     if (typeof value === 'string') {
-      return value.replace(/\$\{([^}]*)\}/g, (_whole, expr: string) => {
+      // `$${aws:...}` is Terraform's escape of an IAM policy variable: IAM receives `${aws:...}`.
+      return value.replace(/\$?\$\{([^}]*)\}/g, (whole: string, expr: string) => {
+        if (whole.startsWith('$$')) return whole.slice(1);
         const concrete = this.resolve(expr);
         seen[expr] = concrete;
         return concrete;
@@ -442,6 +478,17 @@ function conditionEntries(statement: Statement): ConditionEntry[] {
   return entries;
 }
 
+/**
+ * IAM policy variables (`${aws:PrincipalAccount}`) in a pattern, replaced by the request's values,
+ * as IAM does before it matches. A variable the context lacks stays as written and matches nothing.
+ */
+function expandVariables(pattern: string, context: Context): string {
+  return pattern.replace(/\$\{([A-Za-z0-9]+:[A-Za-z0-9]+)\}/g, (whole, key: string) => {
+    const value = Object.entries(context).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+    return typeof value === 'string' ? value : whole;
+  });
+}
+
 function singleMatches(base: string, pattern: string, value: string): boolean {
   switch (base) {
     case 'StringEquals':
@@ -460,7 +507,7 @@ function satisfies(entry: ConditionEntry, context: Context): boolean {
   const actual = Object.entries(context).find(([k]) => k.toLowerCase() === entry.key.toLowerCase())?.[1];
   if (actual === undefined) return ifExists;
   const values = list<string>(actual);
-  const one = (v: string): boolean => entry.values.some((p) => singleMatches(base, p, v));
+  const one = (v: string): boolean => entry.values.some((p) => singleMatches(base, expandVariables(p, context), v));
   return anyValue ? values.some(one) : values.length === 1 && one(values[0]);
 }
 
@@ -648,7 +695,15 @@ class Deriver {
   private awsCaller(value: string): Caller {
     const { partition } = this.doc.stack;
     const account = /^\d{12}$/.test(value) ? value : /^arn:[^:]+:iam::(\d{12}):root$/.exec(value)?.[1];
-    if (account) return roleCaller(partition, account, this.principalArnRoleName(account) ?? CALLER_ROLE, value, true);
+    if (account) {
+      // An account principal narrowed by aws:PrincipalArn: the caller is that role or user.
+      const named = this.principalArnOf(account);
+      if (named?.startsWith('user/')) {
+        const userArn = `arn:${partition}:iam::${account}:${named}`;
+        return { principal: userArn, aws: { account, arn: userArn, needsOwnGrant: true }, from: value };
+      }
+      return roleCaller(partition, account, named?.split('/').pop() ?? CALLER_ROLE, value, true);
+    }
     const arn = parseArn(value);
     if (!arn || arn.service !== 'iam' || !/^\d{12}$/.test(arn.account)) throw new Error(`AWS principal ${value} is not an account, role or user ARN`);
     const crossAccount = arn.account !== this.doc.stack.accountId;
@@ -677,11 +732,12 @@ class Deriver {
     return roleCaller(partition, account, CALLER_ROLE, '*', account !== this.doc.stack.accountId);
   }
 
-  private principalArnRoleName(account: string): string | undefined {
+  /** The resource part (`role/<name>`, `user/<name>`) of the role or user an aws:PrincipalArn condition names. */
+  private principalArnOf(account: string): string | undefined {
     const c = this.conditions.find((x) => x.key.toLowerCase() === 'aws:principalarn');
     if (!c) return undefined;
     const arn = parseArn(fillPattern(c.values[0], { partition: this.doc.stack.partition, region: this.doc.stack.region, account }));
-    return arn?.resource.startsWith('role/') ? arn.resource.split('/').pop() : undefined;
+    return arn && /^(role|user)\//.test(arn.resource) ? arn.resource : undefined;
   }
 
   // ---- what is asked for ----
@@ -717,7 +773,6 @@ class Deriver {
   /** The request the statement exists for, with `action`, by `caller`. */
   async intended(action: string, caller: Caller): Promise<Request> {
     const { partition, region, accountId } = this.doc.stack;
-    const resource = await this.resourceFor(action);
     const resourceAccount = accountId;
 
     const context: Context = { 'aws:SecureTransport': 'true' };
@@ -725,13 +780,15 @@ class Deriver {
       context['aws:PrincipalArn'] = caller.aws.arn;
       context['aws:PrincipalAccount'] = caller.aws.account;
     }
+    const resource = expandVariables(await this.resourceFor(action), context);
     const sourceAccount = this.conditions.find((c) => c.key.toLowerCase() === 'aws:sourceaccount')?.values[0];
     for (const entry of this.conditions) {
       const key = entry.key.toLowerCase();
       if (caller.aws && (key === 'aws:principalarn' || key === 'aws:principalaccount')) continue; // the caller's own
       const { base, anyValue } = operatorParts(entry.operator);
       const fillAccount = key.startsWith('aws:source') ? (sourceAccount ?? accountId) : accountId;
-      const value = base === 'StringLike' || base === 'ArnLike' || base === 'ArnEquals' ? fillPattern(entry.values[0], { partition, region, account: fillAccount }) : entry.values[0];
+      const pattern = expandVariables(entry.values[0], context);
+      const value = base === 'StringLike' || base === 'ArnLike' || base === 'ArnEquals' ? fillPattern(pattern, { partition, region, account: fillAccount }) : pattern;
       setKey(context, entry.key, anyValue ? [value] : value);
     }
     const unmet = this.conditions.filter((c) => !satisfies(c, context));
@@ -772,7 +829,7 @@ class Deriver {
     }
     const context = { ...base.context };
     const { anyValue } = operatorParts(entry.operator);
-    const wrong = this.wrongValue(entry);
+    const wrong = this.wrongValue({ ...entry, values: entry.values.map((v) => expandVariables(v, base.context)) });
     setKey(context, entry.key, anyValue ? [wrong] : wrong);
     if (satisfies(entry, context)) throw new Error(`the wrong value ${wrong} still satisfies ${entry.operator} ${entry.key}`);
     return { ...base, context };
@@ -849,7 +906,7 @@ class Deriver {
     // `Resource: "*"` in a key or destination policy is the resource the policy is attached to; no other
     // resource carries the policy, so there is nothing just outside it (`*` matches every candidate).
     const patterns = granting.flatMap((st) => list(st.Resource));
-    const candidate = this.otherArns(base.resource, this.doc.kind === 'identity' ? 'last' : 'no').find((c) => !patterns.some((p) => globMatch(p, c)));
+    const candidate = this.otherArns(base.resource, this.doc.kind === 'identity' ? 'last' : 'no').find((c) => !patterns.some((p) => globMatch(expandVariables(p, base.context), c)));
     if (!candidate) return undefined;
     const resourceAccount = parseArn(candidate)?.account === OUTSIDER ? OUTSIDER : base.resourceAccount;
     return {
