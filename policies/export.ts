@@ -61,24 +61,7 @@ export function exportBucketPolicy(props: ExportBucketPolicyProps): PolicyDocume
   const region = check.region('region', props.region, partition);
   const bucket = check.bucketName('bucketName', props.bucketName);
   const prefix = check.keyPrefix('prefix', props.prefix);
-  const access = props.access as ExportAccess | undefined;
-  let sourceAccount = '';
-  let sender: string | undefined;
-  switch (access?.mode) {
-    case 'same-account':
-      sourceAccount = check.accountId('access.accountId', access.accountId);
-      break;
-    case 'cross-account-user':
-      sourceAccount = check.accountId('access.sendingAccountId', access.sendingAccountId);
-      sender = iamUserArn(partition, sourceAccount, check.iamName('access.userName', access.userName));
-      break;
-    case 'cross-account-role':
-      sourceAccount = check.accountId('access.sendingAccountId', access.sendingAccountId);
-      sender = iamRoleArn(partition, sourceAccount, check.iamName('access.roleName', access.roleName));
-      break;
-    default:
-      check.require(false, 'access.mode', (access as { mode?: unknown } | undefined)?.mode, `one of ${EXPORT_ACCESS_MODES.join(', ')}`);
-  }
+  const { sourceAccount, sender } = exporter(check, partition, props.access);
   check.done();
 
   const bucketArn = s3BucketArn(partition, bucket);
@@ -134,6 +117,29 @@ export function exportBucketPolicy(props: ExportBucketPolicyProps): PolicyDocume
   }
   statements.push(tlsOnlyStatement({ partition, bucketName: bucket }));
   return finishDocument(fn, 'bucket', partition, statements);
+}
+
+/**
+ * The account whose export tasks write (the bucket's own, or the sending account) and, in the
+ * cross-account modes, the sending user's or role's ARN; problems go to `check`.
+ */
+function exporter(check: InputCheck, partition: Partition, given: ExportAccess): { sourceAccount: string; sender?: string } {
+  const access = given as ExportAccess | undefined;
+  switch (access?.mode) {
+    case 'same-account':
+      return { sourceAccount: check.accountId('access.accountId', access.accountId) };
+    case 'cross-account-user': {
+      const account = check.accountId('access.sendingAccountId', access.sendingAccountId);
+      return { sourceAccount: account, sender: iamUserArn(partition, account, check.iamName('access.userName', access.userName)) };
+    }
+    case 'cross-account-role': {
+      const account = check.accountId('access.sendingAccountId', access.sendingAccountId);
+      return { sourceAccount: account, sender: iamRoleArn(partition, account, check.iamName('access.roleName', access.roleName)) };
+    }
+    default:
+      check.require(false, 'access.mode', (access as { mode?: unknown } | undefined)?.mode, `one of ${EXPORT_ACCESS_MODES.join(', ')}`);
+      return { sourceAccount: '' };
+  }
 }
 
 export interface ExportCollectorPolicyProps {
@@ -232,24 +238,7 @@ export function exportKeyPolicy(props: ExportKeyPolicyProps): PolicyDocument {
   const region = check.region('region', props.region, partition);
   const bucket = check.bucketName('bucketName', props.bucketName);
   const prefix = check.keyPrefix('prefix', props.prefix);
-  const access = props.access as ExportAccess | undefined;
-  let sourceAccount = '';
-  let sender: string | undefined;
-  switch (access?.mode) {
-    case 'same-account':
-      sourceAccount = check.accountId('access.accountId', access.accountId);
-      break;
-    case 'cross-account-user':
-      sourceAccount = check.accountId('access.sendingAccountId', access.sendingAccountId);
-      sender = iamUserArn(partition, sourceAccount, check.iamName('access.userName', access.userName));
-      break;
-    case 'cross-account-role':
-      sourceAccount = check.accountId('access.sendingAccountId', access.sendingAccountId);
-      sender = iamRoleArn(partition, sourceAccount, check.iamName('access.roleName', access.roleName));
-      break;
-    default:
-      check.require(false, 'access.mode', (access as { mode?: unknown } | undefined)?.mode, `one of ${EXPORT_ACCESS_MODES.join(', ')}`);
-  }
+  const { sourceAccount, sender } = exporter(check, partition, props.access);
   check.done();
 
   const bucketArn = s3BucketArn(partition, bucket);
