@@ -1,0 +1,148 @@
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DeleteBucketPolicyCommand, DeleteObjectsCommand, GetBucketPolicyCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Credentials } from './moto';
+
+// The Kinesis client is a dependency of the collector workspace only.
+const collectorRequire = createRequire(resolve(__dirname, '..', '..', 'collector', 'package.json'));
+type Command = new (input: object) => object;
+interface KinesisSdk {
+  readonly KinesisClient: new (config: object) => { send(command: object): Promise<Record<string, unknown>>; destroy(): void };
+  readonly ListShardsCommand: Command;
+  readonly GetShardIteratorCommand: Command;
+  readonly GetRecordsCommand: Command;
+}
+const kinesisSdk = collectorRequire('@aws-sdk/client-kinesis') as KinesisSdk;
+
+/** SDK clients acting in one account of moto. */
+export class Aws {
+  readonly logs: CloudWatchLogsClient;
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly kinesis: InstanceType<KinesisSdk['KinesisClient']>;
+
+  constructor(endpoint: string, region: string, credentials: Credentials) {
+    // HTTP/1.1 everywhere: the Kinesis client would otherwise try HTTP/2, which moto does not speak.
+    const common = { endpoint, region, credentials, requestHandler: new NodeHttpHandler(), maxAttempts: 3 };
+    this.logs = new CloudWatchLogsClient(common);
+    this.s3 = new S3Client({ ...common, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    this.sqs = new SQSClient(common);
+    this.kinesis = new kinesisSdk.KinesisClient(common);
+  }
+
+  async createLogGroup(name: string): Promise<void> {
+    await this.logs.send(new CreateLogGroupCommand({ logGroupName: name })).catch((e: Error) => {
+      if (e.name !== 'ResourceAlreadyExistsException') throw e;
+    });
+  }
+
+  /** Puts messages into a new stream of a group, at `timestamp` (default now). */
+  async putEvents(group: string, stream: string, messages: readonly string[], timestamp = Date.now()): Promise<void> {
+    await this.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })).catch((e: Error) => {
+      if (e.name !== 'ResourceAlreadyExistsException') throw e;
+    });
+    await this.logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message, i) => ({ timestamp: timestamp + i, message })) }));
+  }
+
+  /** Every record of every shard of a stream, gunzipped and parsed (CloudWatch Logs subscription payloads). */
+  async streamPayloads(streamName: string): Promise<SubscriptionPayload[]> {
+    const shards = (await this.kinesis.send(new kinesisSdk.ListShardsCommand({ StreamName: streamName }))).Shards as { ShardId: string }[] | undefined;
+    const out: SubscriptionPayload[] = [];
+    for (const shard of shards ?? []) {
+      const first = await this.kinesis.send(new kinesisSdk.GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      let iterator = first.ShardIterator as string | undefined;
+      for (let i = 0; iterator && i < 20; i++) {
+        const r = (await this.kinesis.send(new kinesisSdk.GetRecordsCommand({ ShardIterator: iterator }))) as { Records?: { Data: Uint8Array }[]; NextShardIterator?: string };
+        for (const rec of r.Records ?? []) out.push(JSON.parse(gunzipSync(Buffer.from(rec.Data)).toString('utf8')) as SubscriptionPayload);
+        if (!r.Records?.length) break;
+        iterator = r.NextShardIterator;
+      }
+    }
+    return out;
+  }
+
+  async keys(bucket: string, prefix = ''): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const r = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      keys.push(...(r.Contents ?? []).map((o) => o.Key!));
+      token = r.NextContinuationToken;
+    } while (token);
+    return keys;
+  }
+
+  async object(bucket: string, key: string): Promise<Buffer> {
+    const r = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from(await r.Body!.transformToByteArray());
+  }
+
+  async hasBucketPolicy(bucket: string): Promise<boolean> {
+    return this.s3.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
+      (r) => typeof r.Policy === 'string' && r.Policy.includes('Statement'),
+      () => false,
+    );
+  }
+
+  async deleteBucketPolicy(bucket: string): Promise<void> {
+    await this.s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+  }
+
+  /** Deletes every object and version, as an operator empties a bucket before `terraform destroy`. */
+  async emptyBucket(bucket: string): Promise<number> {
+    let n = 0;
+    for (let round = 0; round < 100; round++) {
+      const r = await this.s3.send(new ListObjectVersionsCommand({ Bucket: bucket })).catch((e: Error) => {
+        if (e.name === 'NoSuchBucket') return undefined;
+        throw e;
+      });
+      // An unversioned bucket lists each object once with version "null": delete it by key alone.
+      const objects = [...(r?.Versions ?? []), ...(r?.DeleteMarkers ?? [])].map((v) => (v.VersionId && v.VersionId !== 'null' ? { Key: v.Key!, VersionId: v.VersionId } : { Key: v.Key! }));
+      if (objects.length === 0) return n;
+      await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+      n += objects.length;
+    }
+    throw new Error(`bucket ${bucket} is still not empty after 100 rounds of deletes`);
+  }
+
+  async queueDepth(queueName: string): Promise<number> {
+    const url = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl!;
+    const a = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    return Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+
+  destroy(): void {
+    this.logs.destroy();
+    this.s3.destroy();
+    this.sqs.destroy();
+    this.kinesis.destroy();
+  }
+}
+
+export interface SubscriptionPayload {
+  readonly messageType: string;
+  readonly owner: string;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly subscriptionFilters: string[];
+  readonly logEvents: { id: string | number; timestamp: number; message: string }[];
+}
+
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -1,0 +1,219 @@
+import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Aws, SubscriptionPayload, waitFor } from './aws';
+import { collect, DeliveredEvent } from './collector';
+import { Context, PathResult, UNSUBSCRIBED_GROUP } from './paths';
+import { Hook, MotoProxy } from './proxy';
+import { MotoStack, outputsJson } from './stacks';
+
+/** The Firehose and export paths: events reach S3 objects, and the collector reads them from there. */
+
+const tagOf = (): string => randomBytes(4).toString('hex');
+
+async function outputsFile(ctx: Context, stack: MotoStack): Promise<string> {
+  const file = join(ctx.workDir, `${stack.config.name}.outputs.json`);
+  writeFileSync(file, await outputsJson(stack));
+  return file;
+}
+
+function expectOnce(events: readonly DeliveredEvent[], expected: ReadonlyMap<string, { logGroup: string; owner: string }>, what: string): void {
+  const problems: string[] = [];
+  for (const [message, want] of expected) {
+    const got = events.filter((e) => e.message === message);
+    if (got.length !== 1) problems.push(`${JSON.stringify(message)} delivered ${got.length} times`);
+    else if (got[0].logGroup !== want.logGroup || got[0].owner !== want.owner) problems.push(`${JSON.stringify(message)} labelled ${got[0].logGroup}/${got[0].owner}, expected ${want.logGroup}/${want.owner}`);
+  }
+  const ids = events.map((e) => e.id);
+  if (ids.some((id) => !id)) problems.push('an event without id');
+  if (new Set(ids).size !== ids.length) problems.push('an id delivered twice');
+  if (problems.length) throw new Error(`${what}:\n  ${problems.join('\n  ')}`);
+}
+
+/** Gzip members back to back, each a CloudWatch Logs subscription payload (what Firehose writes without processing). */
+function firehosePayloads(data: Buffer): SubscriptionPayload[] {
+  const text = gunzipSync(data).toString('utf8');
+  const out: SubscriptionPayload[] = [];
+  // JSON objects back to back, no delimiter.
+  let depth = 0;
+  let start = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') {
+      if (depth++ === 0) start = i;
+    } else if (c === '}' && --depth === 0) out.push(JSON.parse(text.slice(start, i + 1)) as SubscriptionPayload);
+  }
+  return out;
+}
+
+/** Firehose: CloudWatch Logs of each source account → its delivery stream → the central bucket → notification on the queue → collector (SQS mode, SIEM role). */
+export async function firehosePath(ctx: Context, central: MotoStack): Promise<PathResult> {
+  const c = central.config.central!;
+  const centralAws = await ctx.aws(central.config);
+  const sources = ctx.stacks.filter((s) => s.config.firehose?.destination.bucketName === c.bucketName);
+  const tag = tagOf();
+  const expected = new Map<string, { logGroup: string; owner: string }>();
+  for (const s of sources) {
+    const aws = await ctx.aws(s.config);
+    for (const group of s.config.firehose!.subscription.logGroupNames ?? []) {
+      const messages = [1, 2].map((n) => `apply ${ctx.example} firehose ${tag} ${group} #${n}`);
+      await aws.putEvents(group, `apply-${tag}`, messages);
+      for (const m of messages) expected.set(m, { logGroup: group, owner: s.config.accountId });
+    }
+    await aws.putEvents(UNSUBSCRIBED_GROUP, `apply-${tag}`, [`apply ${ctx.example} firehose ${tag} unsubscribed`]);
+  }
+  if (expected.size === 0) return { path: 'firehose', stack: central.config.name, put: 0, arrived: 'nothing to put', delivered: 0, note: 'no source stack subscribes log groups here' };
+
+  // moto ignores Firehose processors (decompression, message extraction): objects hold the gzip payloads as CloudWatch Logs sent them.
+  const found = await waitFor(`${expected.size} events in objects under ${c.prefix}/`, 60000, async () => {
+    const seen = new Map<string, { key: string; payload: SubscriptionPayload }>();
+    for (const key of await centralAws.keys(c.bucketName, `${c.prefix}/`)) {
+      for (const p of firehosePayloads(await centralAws.object(c.bucketName, key))) for (const e of p.logEvents) seen.set(e.message, { key, payload: p });
+    }
+    return [...expected.keys()].every((m) => seen.has(m)) ? seen : undefined;
+  });
+  for (const [message, want] of expected) {
+    const { key, payload } = found.get(message)!;
+    if (!key.startsWith(`${c.prefix}/${want.owner}/`)) throw new Error(`${JSON.stringify(message)} was delivered to ${key}, outside its account's folder ${c.prefix}/${want.owner}/`);
+    if (payload.logGroup !== want.logGroup || payload.owner !== want.owner) throw new Error(`${JSON.stringify(message)} has envelope ${payload.logGroup}/${payload.owner}`);
+  }
+  if ([...found.keys()].some((m) => m.endsWith(' unsubscribed'))) throw new Error(`an event of ${UNSUBSCRIBED_GROUP} reached the central bucket`);
+  const depth = await waitFor(`a notification on ${c.queueName}`, 30000, async () => ((await centralAws.queueDepth(c.queueName)) > 0 ? centralAws.queueDepth(c.queueName) : undefined));
+
+  // moto evaluates bucket policies without a request context, so the TLS-only deny refuses every read
+  // (AWS sees aws:SecureTransport true over HTTPS). Checked in place, then removed for the reads.
+  if (!(await centralAws.hasBucketPolicy(c.bucketName))) throw new Error(`the central bucket ${c.bucketName} has no bucket policy after apply`);
+  await centralAws.deleteBucketPolicy(c.bucketName);
+
+  const outputs = await outputsFile(ctx, central);
+  const sourceOutputs = await Promise.all(sources.filter((s) => s !== central).map((s) => outputsFile(ctx, s)));
+  const run = await collect({
+    fromTerraform: [
+      '--mode',
+      'sqs',
+      ...(c.siem ? ['--external-id', c.siem.externalId] : []),
+      '--set',
+      `source.endpoint=${ctx.moto.endpoint}`,
+      '--set',
+      `source.s3.endpoint=${ctx.moto.endpoint}`,
+      '--set',
+      'source.s3.forcePathStyle=true',
+      '--set',
+      'source.waitTimeSeconds=1',
+    ],
+    outputFiles: [outputs, ...sourceOutputs],
+    credentials: await ctx.moto.account(central.config.accountId),
+    region: central.config.region,
+    motoEndpoint: ctx.moto.endpoint,
+    workDir: join(ctx.workDir, `${central.config.name}-sqs`),
+    expected: [...expected.keys()],
+    timeoutMs: 60000,
+  });
+  expectOnce(run.events, expected, `${central.config.name}: the collector's sqs delivery`);
+  return {
+    path: 'firehose',
+    stack: central.config.name,
+    put: expected.size,
+    arrived: `${expected.size} in objects under ${c.prefix}/<account>/, ${depth} notification(s) on ${c.queueName}`,
+    delivered: run.events.length,
+  };
+}
+
+/**
+ * moto writes an export task's objects under `<prefix>/<random id>/<stream>/000000.gz`; AWS writes
+ * them under `<prefix>/<taskId>/<stream>/000000.gz`, which the collector reads. On each
+ * CreateExportTask the proxy moves the new objects to where AWS puts them before it answers.
+ */
+function exportLayout(bucketAws: Aws, bucket: string, prefix: string): Hook {
+  const done = new Set<string>();
+  return async (answer) => {
+    const taskId = (JSON.parse(answer.toString('utf8')) as { taskId: string }).taskId;
+    for (const key of await bucketAws.keys(bucket, `${prefix}/`)) {
+      const [folder, ...rest] = key.slice(prefix.length + 1).split('/');
+      if (rest.length === 0 || done.has(folder)) continue;
+      const target = `${prefix}/${taskId}/${rest.join('/')}`;
+      await bucketAws.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}` }));
+      await bucketAws.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    }
+    done.add(taskId);
+    return answer;
+  };
+}
+
+/** Export: CreateExportTask by the collector's identity → objects under the prefix → collector (export mode) reads and deletes them. */
+export async function exportPath(ctx: Context, stack: MotoStack): Promise<PathResult> {
+  const s = stack.config;
+  const bucket = s.export?.bucketName ?? s.exportSender!.bucketName;
+  const prefix = s.export?.prefix ?? s.exportSender!.prefix;
+  const bucketStack = ctx.stacks.find((o) => o.config.export?.bucketName === bucket)!.config;
+  const aws = await ctx.aws(s);
+  const bucketAws = await ctx.aws(bucketStack);
+  const tag = tagOf();
+  const group = `/cwl-siem-apply/export-${tag}`;
+  await aws.createLogGroup(group);
+  // Events of a past, settled window: the export mode exports only windows that have ended.
+  const windowStart = Math.floor((Date.now() - 15 * 60000) / 60000) * 60000;
+  const expected = new Map<string, { logGroup: string; owner: string }>();
+  const messages = [1, 2, 3].map((n) => `apply ${ctx.example} export ${tag} #${n}`);
+  await aws.putEvents(group, 'i-apply', messages, windowStart + 5000);
+  for (const m of messages) expected.set(m, { logGroup: group, owner: s.accountId });
+
+  if (!(await bucketAws.hasBucketPolicy(bucket))) throw new Error(`the export bucket ${bucket} has no bucket policy after apply`);
+  // As for the central bucket: moto's policy evaluation has no request context, so the TLS-only deny refuses the collector's reads.
+  await bucketAws.deleteBucketPolicy(bucket);
+
+  const proxy = new MotoProxy(ctx.moto.port, { CreateExportTask: exportLayout(bucketAws, bucket, prefix) });
+  const logsEndpoint = await proxy.start();
+  try {
+    const outputs = await outputsFile(ctx, stack);
+    const run = await collect({
+      fromTerraform: [
+        '--mode',
+        'export',
+        '--set',
+        `source.endpoint=${logsEndpoint}`,
+        '--set',
+        `source.s3.endpoint=${ctx.moto.endpoint}`,
+        '--set',
+        'source.s3.forcePathStyle=true',
+        '--set',
+        `source.logGroups.include=${JSON.stringify([group])}`,
+        '--set',
+        `source.startTime=${new Date(windowStart).toISOString()}`,
+        '--set',
+        'source.windowSeconds=60',
+        '--set',
+        'source.settleSeconds=0',
+        '--set',
+        'source.maxWindowsPerTask=60',
+        '--set',
+        'source.pollIntervalSeconds=0.2',
+      ],
+      outputFiles: [outputs],
+      credentials: await ctx.moto.account(s.accountId),
+      region: s.region,
+      motoEndpoint: ctx.moto.endpoint,
+      workDir: join(ctx.workDir, `${s.name}-export`),
+      expected: messages,
+      timeoutMs: 90000,
+    });
+    expectOnce(run.events, expected, `${s.name}: the collector's export delivery`);
+    const left = (await bucketAws.keys(bucket, `${prefix}/`)).filter((k) => !k.endsWith('aws-logs-write-test'));
+    return {
+      path: 'export',
+      stack: s.name,
+      put: expected.size,
+      arrived: `export task objects under ${prefix}/ in ${bucket}${left.length ? `, ${left.length} left after delivery` : ', deleted after delivery'}`,
+      delivered: run.events.length,
+    };
+  } finally {
+    proxy.stop();
+  }
+}

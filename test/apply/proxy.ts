@@ -1,0 +1,75 @@
+import { createServer, IncomingMessage, request, Server } from 'node:http';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/**
+ * A proxy in front of moto for the collector, where moto answers differently from AWS in a way the
+ * collector must not be changed for. It forwards every request as is; for the JSON-protocol
+ * operations it names (`X-Amz-Target` ending in `.<Operation>`) it may act before answering, or
+ * rewrite the answer.
+ */
+export type Hook = (answer: Buffer) => Promise<Buffer>;
+
+export class MotoProxy {
+  private server?: Server;
+  constructor(
+    private readonly motoPort: number,
+    private readonly hooks: Readonly<Record<string, Hook>>,
+  ) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const forward = request({ host: '127.0.0.1', port: this.motoPort, method: req.method, path: req.url, headers: req.headers }, (up: IncomingMessage) => {
+          const parts: Buffer[] = [];
+          up.on('data', (c: Buffer) => parts.push(c));
+          up.on('end', () => {
+            const answer = Buffer.concat(parts);
+            const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+            const hook = up.statusCode === 200 ? this.hooks[operation] : undefined;
+            const headers = { ...up.headers };
+            delete headers['content-length'];
+            (hook ? hook(answer) : Promise.resolve(answer)).then(
+              (body) => {
+                res.writeHead(up.statusCode ?? 500, { ...headers, 'content-length': body.length });
+                res.end(body);
+              },
+              (e: Error) => {
+                const body = Buffer.from(JSON.stringify({ __type: 'ServiceUnavailableException', message: `apply harness proxy: ${e.message}` }));
+                res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1', 'content-length': body.length });
+                res.end(body);
+              },
+            );
+          });
+        });
+        forward.on('error', (e) => {
+          res.writeHead(502);
+          res.end(e.message);
+        });
+        forward.end(Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
+    return `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
+  }
+
+  stop(): void {
+    this.server?.close();
+  }
+}
+
+/**
+ * Kinesis GetRecords: moto's CloudWatch Logs subscription payloads carry integer `logEvents[].id`;
+ * AWS sends each id as a string of 56 digits. The answer's records get string ids of that shape
+ * (the integer, zero-padded), so the collector reads what AWS would send.
+ */
+export const awsEventIds: Hook = async (answer) => {
+  const body = JSON.parse(answer.toString('utf8')) as { Records?: { Data: string }[] };
+  for (const record of body.Records ?? []) {
+    const payload = JSON.parse(gunzipSync(Buffer.from(record.Data, 'base64')).toString('utf8')) as { logEvents?: { id: unknown }[] };
+    for (const e of payload.logEvents ?? []) if (typeof e.id === 'number') e.id = String(e.id).padStart(56, '0');
+    record.Data = gzipSync(JSON.stringify(payload)).toString('base64');
+  }
+  return Buffer.from(JSON.stringify(body));
+};

@@ -1,0 +1,144 @@
+import { App } from 'cdktf';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../config/load';
+import { StackConfig, ToolkitConfig } from '../../config/types';
+import { addStacks, stackDependencies } from '../../modules/stacks/app';
+import { Credentials, Moto } from './moto';
+
+/**
+ * The example's stacks as synthesized for users, then changed for moto in the copy that is applied
+ * (test-only; what users get is never changed): local state, the provider pointed at moto with the
+ * stack account's keys, and the resources moto cannot serve left out, each named with why.
+ */
+
+/** Every service the stacks call, pointed at moto. */
+const SERVICES = ['cloudwatch', 'firehose', 'iam', 'kinesis', 'kms', 'logs', 's3', 'sns', 'sqs', 'sts'];
+
+/**
+ * Resource types left out of what is applied, with the AWS behaviour each stands for.
+ * - moto 5.2 has no PutAccountPolicy: an account-level subscription filter policy (and the wait
+ *   before it) cannot be applied; its Terraform is still validated and planned by `npm test`.
+ */
+export const NOT_ON_MOTO: Readonly<Record<string, string>> = {
+  aws_cloudwatch_log_account_policy: 'moto has no PutAccountPolicy (the account-level subscription filter policy)',
+  terraform_data: 'only waits before the account policy, which moto cannot apply',
+};
+
+export interface MotoStack {
+  readonly config: StackConfig;
+  readonly dir: string;
+  /** Resources applied, and resources left out for moto (type → count). */
+  readonly resources: number;
+  readonly leftOut: Readonly<Record<string, number>>;
+}
+
+export interface SynthesizedForMoto {
+  readonly config: ToolkitConfig;
+  /** In dependency order: a stack comes after every stack it depends on. */
+  readonly stacks: readonly MotoStack[];
+}
+
+export async function synthesizeForMoto(examplePath: string, moto: Moto): Promise<SynthesizedForMoto> {
+  const config = loadConfig(examplePath);
+  const outdir = mkdtempSync(join(tmpdir(), 'cwl-siem-apply-'));
+  const app = new App({ outdir });
+  addStacks(app, config);
+  app.synth();
+  const stacks: MotoStack[] = [];
+  for (const stack of ordered(config)) {
+    const dir = join(outdir, 'stacks', stack.name);
+    const { resources, leftOut } = forMoto(join(dir, 'cdk.tf.json'), moto.endpoint, await moto.account(stack.accountId));
+    stacks.push({ config: stack, dir, resources, leftOut });
+  }
+  return { config, stacks };
+}
+
+/** The config's stacks, each after the stacks it depends on (the order `cdktf deploy` follows). */
+export function ordered(config: ToolkitConfig): StackConfig[] {
+  const deps = stackDependencies(config);
+  const done: StackConfig[] = [];
+  const visit = (s: StackConfig, path: string[]) => {
+    if (done.includes(s)) return;
+    if (path.includes(s.name)) throw new Error(`stack dependency cycle: ${[...path, s.name].join(' -> ')}`);
+    for (const d of deps.filter((x) => x.stack === s.name)) visit(config.stacks.find((o) => o.name === d.dependsOn)!, [...path, s.name]);
+    done.push(s);
+  };
+  config.stacks.forEach((s) => visit(s, []));
+  return done;
+}
+
+type TfJson = {
+  terraform: Record<string, unknown>;
+  provider: { aws: Record<string, unknown>[] };
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+function forMoto(file: string, endpoint: string, creds: Credentials): { resources: number; leftOut: Record<string, number> } {
+  const tf = JSON.parse(readFileSync(file, 'utf8')) as TfJson;
+  delete tf.terraform.cloud;
+  tf.terraform.backend = { local: { path: 'terraform.tfstate' } };
+  // allowed_account_ids stays: moto answers GetCallerIdentity with the key's account, so the guard is checked.
+  Object.assign(tf.provider.aws[0], {
+    access_key: creds.accessKeyId,
+    secret_key: creds.secretAccessKey,
+    skip_credentials_validation: true,
+    skip_metadata_api_check: true,
+    s3_use_path_style: true,
+    endpoints: [Object.fromEntries(SERVICES.map((s) => [s, endpoint]))],
+  });
+  const leftOut: Record<string, number> = {};
+  for (const type of Object.keys(NOT_ON_MOTO)) {
+    const n = Object.keys(tf.resource[type] ?? {}).length;
+    if (n === 0) continue;
+    leftOut[type] = n;
+    const removed = new Set(Object.keys(tf.resource[type]).map((id) => `${type}.${id}`));
+    delete tf.resource[type];
+    for (const byId of Object.values(tf.resource)) {
+      for (const r of Object.values(byId)) {
+        if (Array.isArray(r.depends_on)) r.depends_on = (r.depends_on as string[]).filter((d) => !removed.has(d));
+      }
+    }
+  }
+  writeFileSync(file, JSON.stringify(tf, null, 2));
+  return { resources: Object.values(tf.resource).reduce((n, byId) => n + Object.keys(byId).length, 0), leftOut };
+}
+
+/** Runs terraform asynchronously (several examples apply at once); rejects with its output. */
+export function terraformAsync(dir: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('terraform', [`-chdir=${dir}`, ...args], {
+      env: { ...process.env, TF_INPUT: '0', TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', (e) => reject(new Error(`cannot run terraform: ${e.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`terraform ${args.join(' ')} failed in ${dir} (exit ${code}):\n${out.slice(-6000)}`))));
+  });
+}
+
+export async function apply(stack: MotoStack): Promise<Record<string, string>> {
+  await terraformAsync(stack.dir, ['init', '-input=false', '-no-color']);
+  await terraformAsync(stack.dir, ['apply', '-auto-approve', '-input=false', '-no-color']);
+  return outputs(stack);
+}
+
+/** `terraform output -json`, as the collector's `config from-terraform` reads it. */
+export async function outputsJson(stack: MotoStack): Promise<string> {
+  return terraformAsync(stack.dir, ['output', '-json']);
+}
+
+export async function outputs(stack: MotoStack): Promise<Record<string, string>> {
+  const parsed = JSON.parse(await outputsJson(stack)) as Record<string, { value: string }>;
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v.value]));
+}
+
+export async function destroy(stack: MotoStack): Promise<void> {
+  await terraformAsync(stack.dir, ['destroy', '-auto-approve', '-input=false', '-no-color']);
+  const state = await terraformAsync(stack.dir, ['state', 'list']).catch(() => '');
+  if (state.trim() !== '') throw new Error(`terraform destroy left resources in ${stack.config.name}: ${state.trim()}`);
+}
