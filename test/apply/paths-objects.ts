@@ -69,6 +69,10 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
     }
     await aws.putEvents(UNSUBSCRIBED_GROUP, `apply-${tag}`, [`apply ${ctx.example} firehose ${tag} unsubscribed`]);
   }
+  // moto evaluates bucket policies without a request context, so the TLS-only deny refuses every read
+  // (AWS sees aws:SecureTransport true over HTTPS). Checked in place, then removed for the reads.
+  if (!(await centralAws.hasBucketPolicy(c.bucketName))) throw new Error(`the central bucket ${c.bucketName} has no bucket policy after apply`);
+  await centralAws.deleteBucketPolicy(c.bucketName);
   if (expected.size === 0) return { path: 'firehose', stack: central.config.name, put: 0, arrived: 'nothing to put', delivered: 0, note: 'no source stack subscribes log groups here' };
 
   // moto ignores Firehose processors (decompression, message extraction): objects hold the gzip payloads as CloudWatch Logs sent them.
@@ -87,10 +91,6 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
   if ([...found.keys()].some((m) => m.endsWith(' unsubscribed'))) throw new Error(`an event of ${UNSUBSCRIBED_GROUP} reached the central bucket`);
   const depth = await waitFor(`a notification on ${c.queueName}`, 30000, async () => ((await centralAws.queueDepth(c.queueName)) > 0 ? centralAws.queueDepth(c.queueName) : undefined));
 
-  // moto evaluates bucket policies without a request context, so the TLS-only deny refuses every read
-  // (AWS sees aws:SecureTransport true over HTTPS). Checked in place, then removed for the reads.
-  if (!(await centralAws.hasBucketPolicy(c.bucketName))) throw new Error(`the central bucket ${c.bucketName} has no bucket policy after apply`);
-  await centralAws.deleteBucketPolicy(c.bucketName);
 
   const outputs = await outputsFile(ctx, central);
   const sourceOutputs = await Promise.all(sources.filter((s) => s !== central).map((s) => outputsFile(ctx, s)));

@@ -90,7 +90,12 @@ async function runExample(file: string): Promise<ExampleResult> {
       const t = Date.now();
       try {
         const a = clients.get(`${s.config.accountId}/${s.config.region}`)!;
-        for (const bucket of [s.config.export?.bucketName, s.config.central?.bucketName]) if (bucket) await a.emptyBucket(bucket);
+        for (const bucket of [s.config.export?.bucketName, s.config.central?.bucketName]) {
+          if (!bucket) continue;
+          // moto applies the TLS-only deny to every request (no request context): lift it to empty the bucket.
+          await a.deleteBucketPolicy(bucket).catch(() => undefined);
+          await a.emptyBucket(bucket);
+        }
         await destroy(s);
         result.stacks.find((r) => r.stack === s.config.name)!.destroyed = seconds(t);
       } catch (e) {
