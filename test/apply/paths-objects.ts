@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { Aws, SubscriptionPayload, waitFor } from './aws';
 import { collect, DeliveredEvent } from './collector';
 import { Context, PathResult, UNSUBSCRIBED_GROUP } from './paths';
-import { Hook, MotoProxy } from './proxy';
+import { awsEventIdsInObject, Hook, MotoProxy } from './proxy';
 import { MotoStack, outputsJson } from './stacks';
 
 /** The Firehose and export paths: events reach S3 objects, and the collector reads them from there. */
@@ -92,6 +92,9 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
   const depth = await waitFor(`a notification on ${c.queueName}`, 30000, async () => ((await centralAws.queueDepth(c.queueName)) > 0 ? centralAws.queueDepth(c.queueName) : undefined));
 
 
+  // moto's Firehose objects carry integer logEvents[].id (AWS: 56-digit strings): the collector reads them through a proxy that gives AWS's form.
+  const objectsProxy = new MotoProxy(ctx.moto.port, {}, { accepts: (path) => path.startsWith(`/${c.bucketName}/${c.prefix}/`) && /^[^?]*(\?x-id=GetObject)?$/.test(path), hook: awsEventIdsInObject });
+  const s3Endpoint = await objectsProxy.start();
   const outputs = await outputsFile(ctx, central);
   const sourceOutputs = await Promise.all(sources.filter((s) => s !== central).map((s) => outputsFile(ctx, s)));
   const run = await collect({
@@ -102,7 +105,7 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
       '--set',
       `source.endpoint=${ctx.moto.endpoint}`,
       '--set',
-      `source.s3.endpoint=${ctx.moto.endpoint}`,
+      `source.s3.endpoint=${s3Endpoint}`,
       '--set',
       'source.s3.forcePathStyle=true',
       '--set',
@@ -115,7 +118,7 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
     workDir: join(ctx.workDir, `${central.config.name}-sqs`),
     expected: [...expected.keys()],
     timeoutMs: 60000,
-  });
+  }).finally(() => objectsProxy.stop());
   expectOnce(run.events, expected, `${central.config.name}: the collector's sqs delivery`);
   return {
     path: 'firehose',

@@ -14,6 +14,8 @@ export class MotoProxy {
   constructor(
     private readonly motoPort: number,
     private readonly hooks: Readonly<Record<string, Hook>>,
+    /** For plain GETs (S3 GetObject): rewrites the body of the objects whose request path it accepts. */
+    private readonly objectHook?: { readonly accepts: (path: string) => boolean; readonly hook: Hook },
   ) {}
 
   async start(): Promise<string> {
@@ -27,9 +29,12 @@ export class MotoProxy {
           up.on('end', () => {
             const answer = Buffer.concat(parts);
             const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-            const hook = up.statusCode === 200 ? this.hooks[operation] : undefined;
+            const objectHook = req.method === 'GET' && this.objectHook?.accepts(req.url ?? '') ? this.objectHook.hook : undefined;
+            const hook = up.statusCode === 200 ? (this.hooks[operation] ?? objectHook) : undefined;
             const headers = { ...up.headers };
             delete headers['content-length'];
+            // A rewritten body no longer matches the checksums moto computed for the original.
+            if (objectHook) for (const h of Object.keys(headers)) if (/^(etag|content-md5|x-amz-checksum-)/.test(h)) delete headers[h];
             (hook ? hook(answer) : Promise.resolve(answer)).then(
               (body) => {
                 res.writeHead(up.statusCode ?? 500, { ...headers, 'content-length': body.length });
@@ -72,4 +77,28 @@ export const awsEventIds: Hook = async (answer) => {
     record.Data = gzipSync(JSON.stringify(payload)).toString('base64');
   }
   return Buffer.from(JSON.stringify(body));
+};
+
+/** Gzip members back to back, each a CloudWatch Logs payload with integer ids, as moto's Firehose writes them: ids made AWS's strings. */
+export const awsEventIdsInObject: Hook = async (answer) => {
+  const text = gunzipSync(answer).toString('utf8');
+  const members: Buffer[] = [];
+  let depth = 0;
+  let start = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') {
+      if (depth++ === 0) start = i;
+    } else if (c === '}' && --depth === 0) {
+      const payload = JSON.parse(text.slice(start, i + 1)) as { logEvents?: { id: unknown }[] };
+      for (const e of payload.logEvents ?? []) if (typeof e.id === 'number') e.id = String(e.id).padStart(56, '0');
+      members.push(gzipSync(JSON.stringify(payload)));
+    }
+  }
+  return Buffer.concat(members);
 };

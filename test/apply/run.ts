@@ -61,6 +61,10 @@ async function runExample(file: string): Promise<ExampleResult> {
       });
       const a = await aws(s.config);
       for (const group of [...subscribedGroups(s.config), UNSUBSCRIBED_GROUP]) await a.createLogGroup(group);
+      // moto looks a destination subscription's log group up in the destination's account (AWS: the
+      // sender's, where it is); a stand-in group of the same name there lets the filter be created.
+      const destination = s.config.destinationSender && stacks.find((o) => o.config.destination && s.config.destinationSender!.destinationArn.includes(`:${o.config.accountId}:destination:`));
+      if (destination) for (const group of subscribedGroups(s.config)) await (await aws(destination.config)).createLogGroup(group);
     }
     for (const s of stacks) {
       const t = Date.now();
