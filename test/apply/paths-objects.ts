@@ -1,56 +1,17 @@
 import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Aws, SubscriptionPayload, waitFor } from './aws';
-import { collect, DeliveredEvent } from './collector';
-import { Context, PathResult, UNSUBSCRIBED_GROUP } from './paths';
-import { awsEventIdsInObject, Hook, MotoProxy } from './proxy';
-import { MotoStack, outputsJson } from './stacks';
+import { collect } from './collector';
+import { checkOnce, Context, marker, PathResult, UNSUBSCRIBED_GROUP, writeOutputs } from './paths';
+import { awsEventIdsInObject, Hook, jsonObjects, MotoProxy } from './proxy';
+import { MotoStack } from './stacks';
 
 /** The Firehose and export paths: events reach S3 objects, and the collector reads them from there. */
 
-const tagOf = (): string => randomBytes(4).toString('hex');
-
-async function outputsFile(ctx: Context, stack: MotoStack): Promise<string> {
-  const file = join(ctx.workDir, `${stack.config.name}.outputs.json`);
-  writeFileSync(file, await outputsJson(stack));
-  return file;
-}
-
-function expectOnce(events: readonly DeliveredEvent[], expected: ReadonlyMap<string, { logGroup: string; owner: string }>, what: string): void {
-  const problems: string[] = [];
-  for (const [message, want] of expected) {
-    const got = events.filter((e) => e.message === message);
-    if (got.length !== 1) problems.push(`${JSON.stringify(message)} delivered ${got.length} times`);
-    else if (got[0].logGroup !== want.logGroup || got[0].owner !== want.owner) problems.push(`${JSON.stringify(message)} labelled ${got[0].logGroup}/${got[0].owner}, expected ${want.logGroup}/${want.owner}`);
-  }
-  const ids = events.map((e) => e.id);
-  if (ids.some((id) => !id)) problems.push('an event without id');
-  if (new Set(ids).size !== ids.length) problems.push('an id delivered twice');
-  if (problems.length) throw new Error(`${what}:\n  ${problems.join('\n  ')}`);
-}
-
 /** Gzip members back to back, each a CloudWatch Logs subscription payload (what Firehose writes without processing). */
 function firehosePayloads(data: Buffer): SubscriptionPayload[] {
-  const text = gunzipSync(data).toString('utf8');
-  const out: SubscriptionPayload[] = [];
-  // JSON objects back to back, no delimiter.
-  let depth = 0;
-  let start = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{') {
-      if (depth++ === 0) start = i;
-    } else if (c === '}' && --depth === 0) out.push(JSON.parse(text.slice(start, i + 1)) as SubscriptionPayload);
-  }
-  return out;
+  return jsonObjects(gunzipSync(data).toString('utf8')).map((o) => JSON.parse(o) as SubscriptionPayload);
 }
 
 /** Firehose: CloudWatch Logs of each source account → its delivery stream → the central bucket → notification on the queue → collector (SQS mode, SIEM role). */
@@ -58,7 +19,7 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
   const c = central.config.central!;
   const centralAws = await ctx.aws(central.config);
   const sources = ctx.stacks.filter((s) => s.config.firehose?.destination.bucketName === c.bucketName);
-  const tag = tagOf();
+  const tag = marker();
   const expected = new Map<string, { logGroup: string; owner: string }>();
   for (const s of sources) {
     const aws = await ctx.aws(s.config);
@@ -95,8 +56,8 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
   // moto's Firehose objects carry integer logEvents[].id (AWS: 56-digit strings): the collector reads them through a proxy that gives AWS's form.
   const objectsProxy = new MotoProxy(ctx.moto.port, {}, { accepts: (path) => path.startsWith(`/${c.bucketName}/${c.prefix}/`) && /^[^?]*(\?x-id=GetObject)?$/.test(path), hook: awsEventIdsInObject });
   const s3Endpoint = await objectsProxy.start();
-  const outputs = await outputsFile(ctx, central);
-  const sourceOutputs = await Promise.all(sources.filter((s) => s !== central).map((s) => outputsFile(ctx, s)));
+  const outputs = await writeOutputs(ctx, central);
+  const sourceOutputs = await Promise.all(sources.filter((s) => s !== central).map((s) => writeOutputs(ctx, s)));
   const run = await collect({
     fromTerraform: [
       '--mode',
@@ -119,7 +80,7 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
     expected: [...expected.keys()],
     timeoutMs: 60000,
   }).finally(() => objectsProxy.stop());
-  expectOnce(run.events, expected, `${central.config.name}: the collector's sqs delivery`);
+  checkOnce(run.events, expected, `${central.config.name}: the collector's sqs delivery`);
   return {
     path: 'firehose',
     stack: central.config.name,
@@ -158,7 +119,7 @@ export async function exportPath(ctx: Context, stack: MotoStack): Promise<PathRe
   const bucketStack = ctx.stacks.find((o) => o.config.export?.bucketName === bucket)!.config;
   const aws = await ctx.aws(s);
   const bucketAws = await ctx.aws(bucketStack);
-  const tag = tagOf();
+  const tag = marker();
   const group = `/cwl-siem-apply/export-${tag}`;
   await aws.createLogGroup(group);
   // Events of a past, settled window: the export mode exports only windows that have ended.
@@ -175,7 +136,7 @@ export async function exportPath(ctx: Context, stack: MotoStack): Promise<PathRe
   const proxy = new MotoProxy(ctx.moto.port, { CreateExportTask: exportLayout(bucketAws, bucket, prefix) });
   const logsEndpoint = await proxy.start();
   try {
-    const outputs = await outputsFile(ctx, stack);
+    const outputs = await writeOutputs(ctx, stack);
     const run = await collect({
       fromTerraform: [
         '--mode',
@@ -207,7 +168,7 @@ export async function exportPath(ctx: Context, stack: MotoStack): Promise<PathRe
       expected: messages,
       timeoutMs: 90000,
     });
-    expectOnce(run.events, expected, `${s.name}: the collector's export delivery`);
+    checkOnce(run.events, expected, `${s.name}: the collector's export delivery`);
     const left = (await bucketAws.keys(bucket, `${prefix}/`)).filter((k) => !k.endsWith('aws-logs-write-test'));
     return {
       path: 'export',

@@ -35,7 +35,7 @@ export interface Context {
   readonly aws: (stack: StackConfig) => Promise<Aws>;
 }
 
-const marker = (): string => randomBytes(4).toString('hex');
+export const marker = (): string => randomBytes(4).toString('hex');
 /** An event put from an unsubscribed group: it must arrive nowhere. */
 export const UNSUBSCRIBED_GROUP = '/cwl-siem-apply/unsubscribed';
 
@@ -48,7 +48,8 @@ export function subscribedGroups(stack: StackConfig): string[] {
   ];
 }
 
-function checkOnce(events: readonly DeliveredEvent[], expected: ReadonlyMap<string, { logGroup: string; owner: string }>, what: string): void {
+/** Each expected message delivered exactly once with its log group and owner; every id present and distinct. */
+export function checkOnce(events: readonly DeliveredEvent[], expected: ReadonlyMap<string, { logGroup: string; owner: string }>, what: string): void {
   const problems: string[] = [];
   const ids = new Set<string>();
   for (const [message, want] of expected) {
@@ -64,7 +65,8 @@ function checkOnce(events: readonly DeliveredEvent[], expected: ReadonlyMap<stri
   if (problems.length) throw new Error(`${what}:\n  ${problems.join('\n  ')}`);
 }
 
-async function writeOutputs(ctx: Context, stack: MotoStack): Promise<string> {
+/** `terraform output -json` of a stack, written where `config from-terraform` reads it. */
+export async function writeOutputs(ctx: Context, stack: MotoStack): Promise<string> {
   const file = join(ctx.workDir, `${stack.config.name}.outputs.json`);
   writeFileSync(file, await outputsJson(stack));
   return file;

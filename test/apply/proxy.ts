@@ -79,10 +79,9 @@ export const awsEventIds: Hook = async (answer) => {
   return Buffer.from(JSON.stringify(body));
 };
 
-/** Gzip members back to back, each a CloudWatch Logs payload with integer ids, as moto's Firehose writes them: ids made AWS's strings. */
-export const awsEventIdsInObject: Hook = async (answer) => {
-  const text = gunzipSync(answer).toString('utf8');
-  const members: Buffer[] = [];
+/** The JSON objects of a text holding them back to back with no delimiter (Firehose's object layout), as strings. */
+export function jsonObjects(text: string): string[] {
+  const out: string[] = [];
   let depth = 0;
   let start = 0;
   let inString = false;
@@ -94,11 +93,17 @@ export const awsEventIdsInObject: Hook = async (answer) => {
     } else if (c === '"') inString = true;
     else if (c === '{') {
       if (depth++ === 0) start = i;
-    } else if (c === '}' && --depth === 0) {
-      const payload = JSON.parse(text.slice(start, i + 1)) as { logEvents?: { id: unknown }[] };
-      for (const e of payload.logEvents ?? []) if (typeof e.id === 'number') e.id = String(e.id).padStart(56, '0');
-      members.push(gzipSync(JSON.stringify(payload)));
-    }
+    } else if (c === '}' && --depth === 0) out.push(text.slice(start, i + 1));
   }
-  return Buffer.concat(members);
-};
+  return out;
+}
+
+/** Gzip members back to back, each a CloudWatch Logs payload with integer ids, as moto's Firehose writes them: ids made AWS's strings. */
+export const awsEventIdsInObject: Hook = async (answer) =>
+  Buffer.concat(
+    jsonObjects(gunzipSync(answer).toString('utf8')).map((text) => {
+      const payload = JSON.parse(text) as { logEvents?: { id: unknown }[] };
+      for (const e of payload.logEvents ?? []) if (typeof e.id === 'number') e.id = String(e.id).padStart(56, '0');
+      return gzipSync(JSON.stringify(payload));
+    }),
+  );
