@@ -1,6 +1,6 @@
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeDestinationsCommand, DescribeSubscriptionFiltersCommand, GetLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteBucketPolicyCommand, DeleteObjectsCommand, GetBucketPolicyCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -15,6 +15,7 @@ interface KinesisSdk {
   readonly ListShardsCommand: Command;
   readonly GetShardIteratorCommand: Command;
   readonly GetRecordsCommand: Command;
+  readonly PutRecordCommand: Command;
 }
 const kinesisSdk = collectorRequire('@aws-sdk/client-kinesis') as KinesisSdk;
 
@@ -25,7 +26,11 @@ export class Aws {
   readonly sqs: SQSClient;
   readonly kinesis: InstanceType<KinesisSdk['KinesisClient']>;
 
-  constructor(endpoint: string, region: string, credentials: Credentials) {
+  constructor(
+    endpoint: string,
+    readonly region: string,
+    credentials: Credentials,
+  ) {
     // HTTP/1.1 everywhere: the Kinesis client would otherwise try HTTP/2, which moto does not speak.
     const common = { endpoint, region, credentials, requestHandler: new NodeHttpHandler(), maxAttempts: 3 };
     this.logs = new CloudWatchLogsClient(common);
@@ -40,12 +45,37 @@ export class Aws {
     });
   }
 
-  /** Puts messages into a new stream of a group, at `timestamp` (default now). */
-  async putEvents(group: string, stream: string, messages: readonly string[], timestamp = Date.now()): Promise<void> {
+  async createLogStream(group: string, stream: string): Promise<void> {
     await this.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })).catch((e: Error) => {
       if (e.name !== 'ResourceAlreadyExistsException') throw e;
     });
+  }
+
+  /** Puts messages into a new stream of a group, at `timestamp` (default now). */
+  async putEvents(group: string, stream: string, messages: readonly string[], timestamp = Date.now()): Promise<void> {
+    await this.createLogStream(group, stream);
     await this.logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message, i) => ({ timestamp: timestamp + i, message })) }));
+  }
+
+  /** The events of one stream of a group, oldest first. */
+  async streamEvents(group: string, stream: string): Promise<{ id?: string; timestamp: number; message: string }[]> {
+    const r = await this.logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true }));
+    return (r.events ?? []).map((e) => ({ timestamp: e.timestamp!, message: e.message! }));
+  }
+
+  async destination(name: string): Promise<{ targetArn: string; roleArn: string } | undefined> {
+    const r = await this.logs.send(new DescribeDestinationsCommand({ DestinationNamePrefix: name }));
+    const d = r.destinations?.find((x) => x.destinationName === name);
+    return d && { targetArn: d.targetArn!, roleArn: d.roleArn! };
+  }
+
+  async subscriptionFilters(group: string): Promise<{ name: string; destinationArn: string }[]> {
+    const r = await this.logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group }));
+    return (r.subscriptionFilters ?? []).map((f) => ({ name: f.filterName!, destinationArn: f.destinationArn! }));
+  }
+
+  async putRecord(streamArn: string, data: Uint8Array, partitionKey: string): Promise<void> {
+    await this.kinesis.send(new kinesisSdk.PutRecordCommand({ StreamARN: streamArn, Data: data, PartitionKey: partitionKey }));
   }
 
   /** Every record of every shard of a stream, gunzipped and parsed (CloudWatch Logs subscription payloads). */
@@ -109,10 +139,39 @@ export class Aws {
     throw new Error(`bucket ${bucket} is still not empty after 100 rounds of deletes`);
   }
 
+  private async queueUrl(queueName: string): Promise<string> {
+    return (await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl!;
+  }
+
   async queueDepth(queueName: string): Promise<number> {
-    const url = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl!;
+    const url = await this.queueUrl(queueName);
     const a = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     return Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+
+  /** Bodies of the messages on a queue, left visible for the collector (visibility timeout 0). */
+  async peekQueue(queueName: string): Promise<string[]> {
+    const r = await this.sqs.send(new ReceiveMessageCommand({ QueueUrl: await this.queueUrl(queueName), MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    return (r.Messages ?? []).map((m) => m.Body ?? '');
+  }
+
+  /** Sends an S3 `ObjectCreated:Put` event notification for an object, in the form S3 sends it to a queue. */
+  async notifyObjectCreated(queueName: string, bucket: string, key: string, size: number, configurationId: string): Promise<void> {
+    const record = {
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: this.region,
+      eventTime: new Date().toISOString(),
+      eventName: 'ObjectCreated:Put',
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId,
+        bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+        // S3 URL-encodes the key in notifications (spaces as '+').
+        object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'), size },
+      },
+    };
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: await this.queueUrl(queueName), MessageBody: JSON.stringify({ Records: [record] }) }));
   }
 
   destroy(): void {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { destinationArnOf } from '../../config/load';
 import { StackConfig, ToolkitConfig } from '../../config/types';
@@ -72,6 +73,46 @@ export async function writeOutputs(ctx: Context, stack: MotoStack): Promise<stri
   return file;
 }
 
+/**
+ * The log group moto delivers a destination's events to. moto has no cross-account destinations: it
+ * reads a destination ARN as a log group's and writes a subscribed group's events into the group of
+ * the destination's name in the destination's account (run.ts creates it before the apply, else the
+ * sender's subscription filter cannot be created). AWS sends them on to the destination's target.
+ */
+export function destinationStandInGroup(receiver: StackConfig): string {
+  return receiver.destination!.name;
+}
+
+/**
+ * Does what a CloudWatch Logs destination does in AWS for the events `put` (by log group) into a
+ * sender's groups: checks each group's subscription filter names the receiver's destination, that
+ * moto routed the events there (into the stand-in group), and that the destination targets the
+ * receiver's stream with a role of the receiver's account; then writes each group's events into that
+ * stream as one gzip CloudWatch Logs payload with the sender's owner, group and filter, as AWS does.
+ * (moto does not check IAM, so the record is written with the receiver account's own identity.)
+ */
+async function deliverThroughDestination(receiverAws: Aws, senderAws: Aws, receiver: StackConfig, sender: StackConfig, logStream: string, put: ReadonlyMap<string, readonly string[]>): Promise<void> {
+  const destinationArn = destinationArnOf(receiver)!;
+  const name = receiver.destination!.name;
+  const target = await receiverAws.destination(name);
+  if (!target) throw new Error(`the destination ${name} does not exist in ${receiver.accountId} after apply`);
+  if (!target.targetArn.endsWith(`:${receiver.accountId}:stream/${receiver.kinesis!.streamName}`)) throw new Error(`the destination ${name} targets ${target.targetArn}, not the stream ${receiver.kinesis!.streamName}`);
+  if (!target.roleArn.startsWith(`arn:aws:iam::${receiver.accountId}:role/`)) throw new Error(`the destination ${name} writes with ${target.roleArn}, not a role of ${receiver.accountId}`);
+  const wanted = [...put.values()].flat();
+  const routed = await waitFor(`${wanted.length} events of ${sender.name} routed to the destination ${name}`, 30000, async () => {
+    const events = await receiverAws.streamEvents(destinationStandInGroup(receiver), logStream);
+    return wanted.every((m) => events.some((e) => e.message === m)) ? events : undefined;
+  });
+  let n = 0;
+  for (const [group, messages] of put) {
+    const filter = (await senderAws.subscriptionFilters(group)).find((f) => f.destinationArn === destinationArn);
+    if (!filter) throw new Error(`${sender.name}: ${group} has no subscription filter to ${destinationArn}`);
+    const logEvents = routed.filter((e) => messages.includes(e.message)).map((e) => ({ id: String(e.timestamp * 1000 + n++).padStart(56, '0'), timestamp: e.timestamp, message: e.message }));
+    const payload = { messageType: 'DATA_MESSAGE', owner: sender.accountId, logGroup: group, logStream, subscriptionFilters: [filter.name], logEvents };
+    await receiverAws.putRecord(target.targetArn, gzipSync(JSON.stringify(payload)), `${group}/${logStream}`);
+  }
+}
+
 /** Kinesis: CloudWatch Logs → stream (directly, or through a destination from sender accounts) → collector. */
 export async function kinesisPath(ctx: Context, stack: MotoStack): Promise<PathResult> {
   const k = stack.config.kinesis!;
@@ -86,13 +127,19 @@ export async function kinesisPath(ctx: Context, stack: MotoStack): Promise<PathR
     return { path: 'kinesis', stack: stack.config.name, put: 0, arrived: 'nothing to put', delivered: 0, note: 'account-level subscription policy: not on moto' };
   }
   const tag = marker();
+  const logStream = `apply-${tag}`;
   for (const source of sources) {
     const sourceAws = await ctx.aws(source.stack);
+    const viaDestination = source.stack !== stack.config;
+    if (viaDestination) await aws.createLogStream(destinationStandInGroup(stack.config), logStream);
+    const put = new Map<string, string[]>();
     for (const group of source.groups) {
       const messages = [1, 2].map((n) => `apply ${ctx.example} kinesis ${tag} ${group} #${n}`);
-      await sourceAws.putEvents(group, `apply-${tag}`, messages);
+      await sourceAws.putEvents(group, logStream, messages);
+      put.set(group, messages);
       for (const m of messages) expected.set(m, { logGroup: group, owner: source.stack.accountId });
     }
+    if (viaDestination) await deliverThroughDestination(aws, sourceAws, stack.config, source.stack, logStream, put);
   }
   const stray = `apply ${ctx.example} kinesis ${tag} unsubscribed`;
   await aws.putEvents(UNSUBSCRIBED_GROUP, `apply-${tag}`, [stray]);
@@ -126,5 +173,12 @@ export async function kinesisPath(ctx: Context, stack: MotoStack): Promise<PathR
   }).finally(() => proxy.stop());
   checkOnce(run.events, expected, `${stack.config.name}: the collector's kinesis delivery`);
   if (run.events.some((e) => e.message === stray)) throw new Error('the collector delivered an event of the unsubscribed group');
-  return { path: 'kinesis', stack: stack.config.name, put: expected.size, arrived: `${expected.size} in stream ${k.streamName}, none from ${UNSUBSCRIBED_GROUP}`, delivered: run.events.length };
+  return {
+    path: 'kinesis',
+    stack: stack.config.name,
+    put: expected.size,
+    arrived: `${expected.size} in stream ${k.streamName}, none from ${UNSUBSCRIBED_GROUP}`,
+    delivered: run.events.length,
+    note: senders.length ? `${senders.map((s) => s.config.name).join(', ')} through destination ${stack.config.destination!.name}: routed by moto, written to the stream by the harness` : undefined,
+  };
 }

@@ -13,7 +13,7 @@ import { useProviderMirrorFromEnv } from '../../scripts/terraform';
 import { Aws } from './aws';
 import { MOTO_MISSING, Moto, motoAvailable } from './moto';
 import { exportPath, firehosePath } from './paths-objects';
-import { Context, kinesisPath, PathResult, subscribedGroups, UNSUBSCRIBED_GROUP } from './paths';
+import { Context, destinationStandInGroup, kinesisPath, PathResult, subscribedGroups, UNSUBSCRIBED_GROUP } from './paths';
 import { apply, destroy, MotoStack, synthesizeForMoto } from './stacks';
 
 const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
@@ -61,10 +61,7 @@ async function runExample(file: string): Promise<ExampleResult> {
       });
       const a = await aws(s.config);
       for (const group of [...subscribedGroups(s.config), UNSUBSCRIBED_GROUP]) await a.createLogGroup(group);
-      // moto looks a destination subscription's log group up in the destination's account (AWS: the
-      // sender's, where it is); a stand-in group of the same name there lets the filter be created.
-      const destination = s.config.destinationSender && stacks.find((o) => o.config.destination && s.config.destinationSender!.destinationArn.includes(`:${o.config.accountId}:destination:`));
-      if (destination) for (const group of subscribedGroups(s.config)) await (await aws(destination.config)).createLogGroup(group);
+      if (s.config.destination) await a.createLogGroup(destinationStandInGroup(s.config));
     }
     for (const s of stacks) {
       const t = Date.now();
