@@ -1,6 +1,7 @@
 import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parseS3Notification } from '../../collector/src/sources/s3-notifications';
 import { Aws, SubscriptionPayload, waitFor } from './aws';
 import { collect } from './collector';
 import { checkOnce, Context, marker, PathResult, UNSUBSCRIBED_GROUP, writeOutputs } from './paths';
@@ -23,8 +24,9 @@ function firehosePayloads(data: Buffer): SubscriptionPayload[] {
  */
 async function objectNotifications(aws: Aws, queue: string, bucket: string, objects: ReadonlyMap<string, number>): Promise<string> {
   const unnamed = async (): Promise<string[]> => {
-    const bodies = await aws.peekQueue(queue);
-    return [...objects.keys()].filter((k) => !bodies.some((b) => b.includes(encodeURIComponent(k).replace(/%2F/g, '/'))));
+    // The collector's own reading of a notification (moto URL-encodes '/' in keys too, which decodes the same).
+    const named = new Set((await aws.peekQueue(queue)).map(parseS3Notification).flatMap((n) => (n.kind === 'objects' ? n.objects.map((o) => o.key) : [])));
+    return [...objects.keys()].filter((k) => !named.has(k));
   };
   const missing = await waitFor('', 5000, async () => ((await unnamed()).length === 0 ? [] : undefined)).catch(() => unnamed());
   for (const key of missing) await aws.notifyObjectCreated(queue, bucket, key, objects.get(key)!, 'apply-harness-stand-in');
