@@ -14,13 +14,14 @@ import { join } from 'path';
 export function useProviderMirrorFromEnv(): string | undefined {
   const mirror = process.env.CWL_SIEM_TF_PLUGIN_MIRROR;
   if (!mirror) return undefined;
-  let isDir = false;
-  try {
-    isDir = statSync(mirror).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) {
+  const isDir = (): boolean => {
+    try {
+      return statSync(mirror).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  if (!isDir()) {
     throw new Error(`CWL_SIEM_TF_PLUGIN_MIRROR=${mirror} is not a directory. Point it at the folder that contains registry.terraform.io/, or unset it to use the registry.`);
   }
   const file = join(mkdtempSync(join(tmpdir(), 'cwl-siem-tf-')), 'terraform.rc');
