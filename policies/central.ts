@@ -3,7 +3,7 @@ import { finishDocument, oneOrList } from './document';
 import { InputCheck } from './inputs';
 import { globalServicePrincipal, Partition, viaService } from './partitions';
 import * as perms from './perms';
-import { tlsOnlyStatement } from './statements';
+import { keyViaServiceStatement, tlsOnlyStatement } from './statements';
 import { PolicyDocument, Statement } from './types';
 
 export interface CentralBucketPolicyProps {
@@ -214,13 +214,7 @@ export function siemReaderPolicy(props: SiemReaderPolicyProps): PolicyDocument {
     );
   }
   if (key) {
-    statements.push({
-      Sid: 'DecryptViaS3AndSqs',
-      Effect: 'Allow',
-      Action: perms.KMS_DECRYPT,
-      Resource: key,
-      Condition: { StringEquals: { 'kms:ViaService': [viaService(partition, 's3', region), viaService(partition, 'sqs', region)] } },
-    });
+    statements.push(keyViaServiceStatement('DecryptViaS3AndSqs', perms.KMS_DECRYPT, key, partition, region, ['s3', 'sqs']));
   }
   return finishDocument(fn, 'identity', partition, statements);
 }

@@ -11,7 +11,7 @@ import { conditions, finishDocument } from './document';
 import { InputCheck } from './inputs';
 import { logsServicePrincipal, Partition, viaService } from './partitions';
 import * as perms from './perms';
-import { tlsOnlyStatement } from './statements';
+import { keyViaServiceStatement, tlsOnlyStatement } from './statements';
 import { ConditionBlock, PolicyDocument, Statement } from './types';
 
 /** Who runs CreateExportTask, relative to the bucket's account. */
@@ -202,13 +202,7 @@ export function exportCollectorPolicy(props: ExportCollectorPolicyProps): Policy
     Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
   });
   if (key) {
-    statements.push({
-      Sid: 'DecryptExportedObjects',
-      Effect: 'Allow',
-      Action: perms.KMS_DECRYPT,
-      Resource: key,
-      Condition: { StringEquals: { 'kms:ViaService': viaService(partition, 's3', region) } },
-    });
+    statements.push(keyViaServiceStatement('DecryptExportedObjects', perms.KMS_DECRYPT, key, partition, region, ['s3']));
   }
   return finishDocument(fn, 'identity', partition, statements);
 }

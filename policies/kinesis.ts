@@ -1,8 +1,9 @@
 import { iamRoleArn, kinesisStreamArn } from './arns';
 import { finishDocument } from './document';
 import { InputCheck } from './inputs';
-import { Partition, viaService } from './partitions';
+import { Partition } from './partitions';
 import * as perms from './perms';
+import { keyViaServiceStatement } from './statements';
 import { PolicyDocument, Statement } from './types';
 
 interface StreamProps {
@@ -40,13 +41,7 @@ export function logsToKinesisPolicy(props: LogsToKinesisPolicyProps): PolicyDocu
     { Sid: 'PassThisRole', Effect: 'Allow', Action: perms.PASS_ROLE, Resource: iamRoleArn(partition, account, role) },
   ];
   if (key) {
-    statements.push({
-      Sid: 'EncryptStreamRecords',
-      Effect: 'Allow',
-      Action: perms.KMS_GENERATE_DATA_KEY,
-      Resource: key,
-      Condition: { StringEquals: { 'kms:ViaService': viaService(partition, 'kinesis', region) } },
-    });
+    statements.push(keyViaServiceStatement('EncryptStreamRecords', perms.KMS_GENERATE_DATA_KEY, key, partition, region, ['kinesis']));
   }
   return finishDocument(fn, 'identity', partition, statements);
 }
@@ -66,13 +61,7 @@ export function kinesisReaderPolicy(props: KinesisReaderPolicyProps): PolicyDocu
     { Sid: 'ReadStream', Effect: 'Allow', Action: perms.KINESIS_READ, Resource: kinesisStreamArn(partition, region, account, stream) },
   ];
   if (key) {
-    statements.push({
-      Sid: 'DecryptStreamRecords',
-      Effect: 'Allow',
-      Action: perms.KMS_DECRYPT,
-      Resource: key,
-      Condition: { StringEquals: { 'kms:ViaService': viaService(partition, 'kinesis', region) } },
-    });
+    statements.push(keyViaServiceStatement('DecryptStreamRecords', perms.KMS_DECRYPT, key, partition, region, ['kinesis']));
   }
   return finishDocument(fn, 'identity', partition, statements);
 }

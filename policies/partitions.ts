@@ -46,7 +46,10 @@ export function globalServicePrincipal(service: 's3' | 'firehose'): string {
   return `${service}.amazonaws.com`;
 }
 
+/** Services whose requests a key policy may name in `kms:ViaService`. */
+export type ViaService = 's3' | 'sqs' | 'kinesis' | 'logs' | 'firehose';
+
 /** The value of `kms:ViaService` for a service's requests in a region: its regional endpoint name. */
-export function viaService(partition: Partition, service: 's3' | 'sqs' | 'kinesis' | 'logs' | 'firehose', region: string): string {
+export function viaService(partition: Partition, service: ViaService, region: string): string {
   return `${service}.${region}.${PARTITION_FACTS[partition].dnsSuffix}`;
 }

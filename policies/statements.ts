@@ -1,6 +1,6 @@
 import { s3BucketArn } from './arns';
 import { InputCheck } from './inputs';
-import { Partition } from './partitions';
+import { Partition, viaService, ViaService } from './partitions';
 import { Statement } from './types';
 
 /**
@@ -21,4 +21,14 @@ export function tlsOnlyStatement(props: { readonly partition: Partition; readonl
     Resource: [s3BucketArn(partition, bucket), `${s3BucketArn(partition, bucket)}/*`],
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };
+}
+
+/**
+ * Allows `actions` on a KMS key only through the named services of one region (`kms:ViaService`),
+ * as every identity policy here grants key use: the principal can use the key for that service's
+ * data and not call KMS directly. Inputs are the caller's, already checked.
+ */
+export function keyViaServiceStatement(sid: string, actions: string | readonly string[], key: string, partition: Partition, region: string, services: readonly ViaService[]): Statement {
+  const via = services.map((s) => viaService(partition, s, region));
+  return { Sid: sid, Effect: 'Allow', Action: actions, Resource: key, Condition: { StringEquals: { 'kms:ViaService': via.length === 1 ? via[0] : via } } };
 }
