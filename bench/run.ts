@@ -21,14 +21,28 @@ const key = `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab
 
 const documents: Record<string, () => p.PolicyDocument> = {
   'export bucket (cross-account role)': () =>
-    p.exportBucketPolicy({ ...base, bucketName: 'acme-cwl-exports', prefix: 'exports', access: { mode: 'cross-account-role', sendingAccountId: B, roleName: 'cwl-exporter' } }),
+    p.exportBucketPolicy({
+      ...base,
+      bucketName: 'acme-cwl-exports',
+      prefix: 'exports',
+      access: { mode: 'cross-account-role', sendingAccountId: B, roleName: 'cwl-exporter' },
+    }),
   'export collector': () => p.exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports' }),
   'logs trust': () => p.cloudWatchLogsTrustPolicy({ ...base, sourceAccountIds: [A, B] }),
   'logs -> kinesis': () => p.logsToKinesisPolicy({ ...base, accountId: A, streamName: 'cwl', roleName: 'cwl-to-kinesis', kmsKeyArn: key }),
   'kinesis reader': () => p.kinesisReaderPolicy({ ...base, accountId: A, streamName: 'cwl', kmsKeyArn: key }),
   'logs -> firehose': () => p.logsToFirehosePolicy({ ...base, accountId: A, deliveryStreamName: 'cwl' }),
   'firehose delivery role': () =>
-    p.firehoseDeliveryRolePolicy({ ...base, accountId: A, bucketName: 'acme-central', prefix: 'cwl', errorOutputPrefix: 'errors', kmsKeyArn: key, errorLogGroupName: '/fh', errorLogStreamName: 'S3Delivery' }),
+    p.firehoseDeliveryRolePolicy({
+      ...base,
+      accountId: A,
+      bucketName: 'acme-central',
+      prefix: 'cwl',
+      errorOutputPrefix: 'errors',
+      kmsKeyArn: key,
+      errorLogGroupName: '/fh',
+      errorLogStreamName: 'S3Delivery',
+    }),
   'central bucket': () => p.centralBucketPolicy({ ...base, bucketName: 'acme-central', prefix: 'cwl', organizationId: org }),
   'notification queue': () => p.notificationQueuePolicy({ ...base, accountId: A, queueName: 'cwl-objects', bucketName: 'acme-central' }),
   'siem reader': () => p.siemReaderPolicy({ ...base, accountId: A, queueName: 'cwl-objects', bucketName: 'acme-central', prefix: 'cwl', kmsKeyArn: key }),
@@ -77,4 +91,6 @@ for (let i = 0; i < 5; i++) {
   if (r.status !== 0) throw new Error(`main.ts failed: ${r.stderr}`);
 }
 runs.sort((a, b) => a - b);
-console.log(`app: node --require tsx/cjs main.ts       ${runs[2].toFixed(0).padStart(8)} ms   (median of 5; min ${runs[0].toFixed(0)}, max ${runs[4].toFixed(0)})`);
+console.log(
+  `app: node --require tsx/cjs main.ts       ${runs[2].toFixed(0).padStart(8)} ms   (median of 5; min ${runs[0].toFixed(0)}, max ${runs[4].toFixed(0)})`,
+);

@@ -26,7 +26,11 @@ const config = {
       accountId: account,
       kinesis: { streamName: 'bench-logs', subscription: { logGroupNames: groups('kinesis') } },
       central: { bucketName: `bench-central-${account}`, organizationId: 'o-a1b2c3d4e5' },
-      firehose: { deliveryStreamName: 'bench-central', destination: { bucketName: `bench-central-${account}` }, subscription: { logGroupNames: groups('firehose') } },
+      firehose: {
+        deliveryStreamName: 'bench-central',
+        destination: { bucketName: `bench-central-${account}` },
+        subscription: { logGroupNames: groups('firehose') },
+      },
     },
   ],
 };
@@ -40,7 +44,12 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd =
   const timeFile = join(work, 'time.txt');
   const t0 = process.hrtime.bigint();
   const r = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+    ? spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], {
+        cwd,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      })
     : spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
@@ -48,7 +57,8 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd =
   return { seconds, maxRssMiB };
 }
 
-const fmt = (m: { seconds: number; maxRssMiB?: number }) => `${m.seconds.toFixed(2).padStart(7)} s   peak ${m.maxRssMiB === undefined ? 'n/a' : `${m.maxRssMiB.toFixed(0)} MiB`}`;
+const fmt = (m: { seconds: number; maxRssMiB?: number }) =>
+  `${m.seconds.toFixed(2).padStart(7)} s   peak ${m.maxRssMiB === undefined ? 'n/a' : `${m.maxRssMiB.toFixed(0)} MiB`}`;
 
 try {
   console.log(`bench:synth  ${GROUPS} log groups on Kinesis + ${GROUPS} on Firehose, one stack`);

@@ -3,6 +3,8 @@ import { PARTITIONS } from '../policies/partitions';
 /**
  * JSON Schema (draft-07) of the toolkit config as users write it. `load.ts` validates with it (ajv,
  * `useDefaults`) and then applies the defaults that depend on other values; `types.ts` is the loaded form.
+ * Every fixed default is written here only: the constructs of modules/ read theirs from this schema
+ * (defaults.ts `TOOLKIT_DEFAULTS`).
  *
  * Conventions, relied on by the loader's error messages:
  * - every object has `additionalProperties: false` (the `tags` maps constrain their values instead);
@@ -117,16 +119,17 @@ const PRINCIPAL_ARN = text(
 );
 
 const STACK_NAME = text('^[a-z][a-z0-9-]{0,62}$', 'must be a stack name: 1-63 lowercase letters, digits and hyphens, starting with a letter');
-const NAME_PREFIX = text(
-  '^[a-z][a-z0-9-]{0,31}$',
-  'must be a name prefix: 1-32 lowercase letters, digits and hyphens, starting with a letter',
-  { default: 'cwl-siem' },
-);
+const NAME_PREFIX = text('^[a-z][a-z0-9-]{0,31}$', 'must be a name prefix: 1-32 lowercase letters, digits and hyphens, starting with a letter', {
+  default: 'cwl-siem',
+});
 
 const TAGS: Schema = {
   type: 'object',
   description: 'Resource tags: key to value.',
-  propertyNames: text('^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$', 'must be a tag key: 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:'),
+  propertyNames: text(
+    '^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$',
+    'must be a tag key: 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:',
+  ),
   additionalProperties: text('^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256}$', 'must be a tag value: 0-256 letters, digits, spaces and _ . : / = + - @'),
   default: {},
 };
@@ -162,7 +165,10 @@ const BACKEND = union(
           {
             name: text('^[A-Za-z0-9_-]{1,90}$', 'must be a workspace name: 1-90 letters, digits, _ -'),
             tags: list(
-              text('^[A-Za-z0-9]([A-Za-z0-9:_-]{0,253}[A-Za-z0-9])?$', 'must be a workspace tag: letters, digits, : _ -, starting and ending with a letter or digit'),
+              text(
+                '^[A-Za-z0-9]([A-Za-z0-9:_-]{0,253}[A-Za-z0-9])?$',
+                'must be a workspace tag: letters, digits, : _ -, starting and ending with a letter or digit',
+              ),
             ),
           },
           [],
@@ -171,7 +177,7 @@ const BACKEND = union(
       },
     },
   },
-  { description: 'Where Terraform keeps this stack\'s state.', default: { type: 'local' } },
+  { description: "Where Terraform keeps this stack's state.", default: { type: 'local' } },
 );
 
 const COLLECTOR_IDENTITY = union(
@@ -180,7 +186,7 @@ const COLLECTOR_IDENTITY = union(
     role: { required: ['roleName', 'trustedPrincipalArns'], properties: { roleName: IAM_NAME, trustedPrincipalArns: list(PRINCIPAL_ARN) } },
     user: { required: ['userName'], properties: { userName: IAM_NAME } },
   },
-  { description: 'The collector\'s identity: an IAM role assumed by the given principals, or an IAM user (no keys are created).' },
+  { description: "The collector's identity: an IAM role assumed by the given principals, or an IAM user (no keys are created)." },
 );
 
 const EXPORT = object(
@@ -196,6 +202,7 @@ const EXPORT = object(
       },
       { description: 'Who exports into the bucket: this account, or a user or role of another account.', default: { mode: 'same-account' } },
     ),
+    // Export objects are deleted by the collector once delivered; expiry only catches leftovers.
     expirationDays: integer(1, undefined, { default: 7 }),
     versioning: { type: 'boolean', default: false },
     kmsKeyArn: KMS_KEY_ARN,
@@ -222,11 +229,9 @@ const SUBSCRIPTION = object(
     filterName: FILTER_NAME,
     filterPattern: { type: 'string', maxLength: 1024, default: '' },
     logGroupNames: list(LOG_GROUP_NAME),
-    accountPolicy: object(
-      { excludeLogGroupNames: { type: 'array', uniqueItems: true, items: LOG_GROUP_NAME, default: [] } },
-      [],
-      { description: 'Subscribe every log group of the account and region with one account-level policy.' },
-    ),
+    accountPolicy: object({ excludeLogGroupNames: { type: 'array', uniqueItems: true, items: LOG_GROUP_NAME, default: [] } }, [], {
+      description: 'Subscribe every log group of the account and region with one account-level policy.',
+    }),
   },
   [],
   { description: 'The log groups to subscribe: exactly one of logGroupNames and accountPolicy.', ...exactlyOneOf('logGroupNames', 'accountPolicy') },
@@ -240,6 +245,7 @@ const KINESIS = object(
       { 'on-demand': {}, provisioned: { required: ['shardCount'], properties: { shardCount: integer(1, 10000) } } },
       { default: { mode: 'on-demand' } },
     ),
+    // Kinesis' minimum: the collector checkpoints within minutes, a day covers an outage overnight.
     retentionHours: integer(24, 8760, { default: 24 }),
     kmsKeyArn: KMS_KEY_ARN,
     subscription: SUBSCRIPTION,
@@ -250,7 +256,7 @@ const KINESIS = object(
         trustedPrincipalArns: list(PRINCIPAL_ARN),
       },
       [],
-      { description: 'The collector\'s reader role. Default: a role <namePrefix>-kinesis-reader trusted by the account.' },
+      { description: "The collector's reader role. Default: a role <namePrefix>-kinesis-reader trusted by the account." },
     ),
   },
   ['streamName', 'subscription'],
@@ -263,13 +269,12 @@ const FIREHOSE = object(
     destination: object({ bucketName: BUCKET_NAME, kmsKeyArn: KMS_KEY_ARN }, ['bucketName'], { description: 'The central bucket.' }),
     prefix: KEY_PREFIX,
     errorOutputPrefix: KEY_PREFIX,
+    // Firehose's own defaults: a SIEM sees events within about five minutes.
     bufferingSizeMiB: integer(1, 128, { default: 5 }),
     bufferingIntervalSeconds: integer(0, 900, { default: 300 }),
-    processing: object(
-      { decompress: { type: 'boolean', default: false }, extractMessages: { type: 'boolean', default: false } },
-      [],
-      { default: { decompress: false, extractMessages: false } },
-    ),
+    processing: object({ decompress: { type: 'boolean', default: false }, extractMessages: { type: 'boolean', default: false } }, [], {
+      default: { decompress: false, extractMessages: false },
+    }),
     compression: { type: 'string', enum: ['UNCOMPRESSED', 'GZIP', 'ZIP', 'Snappy', 'HADOOP_SNAPPY'] },
     errorLogGroupName: LOG_GROUP_NAME,
     errorLogRetentionDays: { type: 'integer', enum: [...LOG_RETENTION_DAYS], default: 14 },
@@ -284,22 +289,26 @@ const CENTRAL = object(
     bucketName: BUCKET_NAME,
     prefix: { ...KEY_PREFIX, default: 'cwl' },
     organizationId: ORG_ID,
+    // Long enough to replay a SIEM outage, bounded because the SIEM holds the copy.
     expirationDays: integer(1, undefined, { default: 30 }),
     writerRoleNames: list(IAM_NAME_PATTERN),
     queueName: QUEUE_NAME,
+    // Long enough for the collector's largest object; it extends visibility for bigger ones.
     visibilityTimeoutSeconds: integer(0, 43200, { default: 300 }),
+    // A message that failed this often goes to the dead-letter queue, not round and round.
     maxReceiveCount: integer(1, 1000, { default: 5 }),
+    // 4 days, the SQS default.
     messageRetentionSeconds: integer(60, 1209600, { default: 345600 }),
     keyAlias: KMS_ALIAS,
     siem: object({ accountId: ACCOUNT_ID, externalId: EXTERNAL_ID, roleName: IAM_NAME }, ['accountId', 'externalId'], {
-      description: 'The SIEM\'s role: trusted by the SIEM vendor\'s account with an external id.',
+      description: "The SIEM's role: trusted by the SIEM vendor's account with an external id.",
     }),
     errorNotifications: {
       type: 'boolean',
       default: false,
       description: 'Announce Firehose error output (<prefix>-errors/) on a second queue, <queueName>-errors, which the SIEM role may consume.',
     },
-    alarmTopicArn: { ...SNS_TOPIC_ARN, description: 'SNS topic of the stack\'s region the queue alarms notify (on ALARM and OK). Default: none.' },
+    alarmTopicArn: { ...SNS_TOPIC_ARN, description: "SNS topic of the stack's region the queue alarms notify (on ALARM and OK). Default: none." },
   },
   ['bucketName', 'organizationId'],
   { description: 'Firehose path, logging account: central bucket, key, queue, SIEM role.' },
@@ -308,20 +317,31 @@ const CENTRAL = object(
 const DESTINATION = object(
   {
     name: DESTINATION_NAME,
-    senderAccountIds: list(ACCOUNT_ID, { description: 'The accounts that may subscribe: the destination policy and the delivery role\'s trust both list exactly these.' }),
-    organizationId: { ...ORG_ID, description: 'An extra guard: a listed sender may subscribe only while a member of this organization. It admits no unlisted account.' },
+    senderAccountIds: list(ACCOUNT_ID, {
+      description: "The accounts that may subscribe: the destination policy and the delivery role's trust both list exactly these.",
+    }),
+    organizationId: {
+      ...ORG_ID,
+      description: 'An extra guard: a listed sender may subscribe only while a member of this organization. It admits no unlisted account.',
+    },
   },
   ['name', 'senderAccountIds'],
-  { description: 'Cross-account CloudWatch Logs destination in front of this stack\'s Kinesis stream.' },
+  { description: "Cross-account CloudWatch Logs destination in front of this stack's Kinesis stream." },
 );
 
 const DESTINATION_SENDER = object(
   {
-    destinationArn: { ...DESTINATION_ARN, description: 'The destination in the receiving account. Default: the destination of this config whose senderAccountIds list this stack\'s account.' },
+    destinationArn: {
+      ...DESTINATION_ARN,
+      description: "The destination in the receiving account. Default: the destination of this config whose senderAccountIds list this stack's account.",
+    },
     subscription: SUBSCRIPTION,
   },
   ['subscription'],
-  { description: 'Sender side of a cross-account CloudWatch Logs destination: this account\'s log groups subscribe to a destination of another account (no role).' },
+  {
+    description:
+      "Sender side of a cross-account CloudWatch Logs destination: this account's log groups subscribe to a destination of another account (no role).",
+  },
 );
 
 const STACK = object(
@@ -342,7 +362,8 @@ const STACK = object(
   },
   ['name', 'region', 'accountId'],
   {
-    description: 'One stack: an account and region, and the paths it provisions (at least one of export, exportSender, kinesis, firehose, central, destinationSender).',
+    description:
+      'One stack: an account and region, and the paths it provisions (at least one of export, exportSender, kinesis, firehose, central, destinationSender).',
     anyOf: ['export', 'exportSender', 'kinesis', 'firehose', 'central', 'destinationSender'].map((k) => ({ required: [k] })),
   },
 );

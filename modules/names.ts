@@ -21,7 +21,11 @@ export const iamName = (value: string): string => boundedName(value, 64);
  * limited to letters, digits and underscores, and made unique by a hash of the original value.
  */
 export function logicalId(prefix: string, value: string): string {
-  const slug = value.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40).toLowerCase();
+  const slug = value
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40)
+    .toLowerCase();
   return `${prefix}_${slug}_${shortHash(value)}`;
 }
 

@@ -13,17 +13,14 @@ export const iamUserArn = (p: Partition, account: string, name: string): string 
 
 export const accountRootArn = (p: Partition, account: string): string => `arn:${p}:iam::${account}:root`;
 
-export const kinesisStreamArn = (p: Partition, region: string, account: string, name: string): string =>
-  `arn:${p}:kinesis:${region}:${account}:stream/${name}`;
+export const kinesisStreamArn = (p: Partition, region: string, account: string, name: string): string => `arn:${p}:kinesis:${region}:${account}:stream/${name}`;
 
 export const firehoseStreamArn = (p: Partition, region: string, account: string, name: string): string =>
   `arn:${p}:firehose:${region}:${account}:deliverystream/${name}`;
 
-export const sqsQueueArn = (p: Partition, region: string, account: string, name: string): string =>
-  `arn:${p}:sqs:${region}:${account}:${name}`;
+export const sqsQueueArn = (p: Partition, region: string, account: string, name: string): string => `arn:${p}:sqs:${region}:${account}:${name}`;
 
-export const logGroupArn = (p: Partition, region: string, account: string, name: string): string =>
-  `arn:${p}:logs:${region}:${account}:log-group:${name}`;
+export const logGroupArn = (p: Partition, region: string, account: string, name: string): string => `arn:${p}:logs:${region}:${account}:log-group:${name}`;
 
 /** Every log group of an account in a region: the `aws:SourceArn` CloudWatch Logs presents for export tasks. */
 export const allLogGroupsArn = (p: Partition, region: string, account: string): string => `arn:${p}:logs:${region}:${account}:log-group:*`;

@@ -62,7 +62,14 @@ export function centralBucketPolicy(props: CentralBucketPolicyProps): PolicyDocu
       Resource: [ownFolder(prefix), ownFolder(errorPrefix)],
       Condition: orgPrincipals,
     },
-    { Sid: 'OrganizationDeliveryBucketAccess', Effect: 'Allow', Principal: '*', Action: perms.FIREHOSE_BUCKET_ACCESS, Resource: bucketArn, Condition: orgPrincipals },
+    {
+      Sid: 'OrganizationDeliveryBucketAccess',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: perms.FIREHOSE_BUCKET_ACCESS,
+      Resource: bucketArn,
+      Condition: orgPrincipals,
+    },
   ];
   statements.push(tlsOnlyStatement({ partition, bucketName: bucket }));
   return finishDocument(fn, 'bucket', partition, statements);
@@ -108,7 +115,14 @@ export function notificationQueuePolicy(props: NotificationQueuePolicyProps): Po
       Resource: queueArn,
       Condition: { ArnEquals: { 'aws:SourceArn': s3BucketArn(partition, bucket) }, StringEquals: { 'aws:SourceAccount': bucketAccount } },
     },
-    { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: queueArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sqs:*',
+      Resource: queueArn,
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
   ]);
 }
 
@@ -132,11 +146,25 @@ export function siemReaderTrustPolicy(props: SiemReaderTrustPolicyProps): Policy
   const partition = check.partition('partition', props.partition);
   const siemAccount = check.accountId('siemAccountId', props.siemAccountId);
   const externalId = check.externalId('externalId', props.externalId);
-  const principal = props.siemPrincipalArn === undefined ? accountRootArn(partition, siemAccount) : check.arnOrReference('siemPrincipalArn', props.siemPrincipalArn, partition, 'iam');
-  check.require(!principal.startsWith('arn:') || principal.split(':')[4] === siemAccount, 'siemPrincipalArn', props.siemPrincipalArn, `a principal of account ${siemAccount}`);
+  const principal =
+    props.siemPrincipalArn === undefined
+      ? accountRootArn(partition, siemAccount)
+      : check.arnOrReference('siemPrincipalArn', props.siemPrincipalArn, partition, 'iam');
+  check.require(
+    !principal.startsWith('arn:') || principal.split(':')[4] === siemAccount,
+    'siemPrincipalArn',
+    props.siemPrincipalArn,
+    `a principal of account ${siemAccount}`,
+  );
   check.done();
   return finishDocument(fn, 'trust', partition, [
-    { Sid: 'SiemAssumeRoleWithExternalId', Effect: 'Allow', Principal: { AWS: principal }, Action: perms.ASSUME_ROLE, Condition: { StringEquals: { 'sts:ExternalId': externalId } } },
+    {
+      Sid: 'SiemAssumeRoleWithExternalId',
+      Effect: 'Allow',
+      Principal: { AWS: principal },
+      Action: perms.ASSUME_ROLE,
+      Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+    },
   ]);
 }
 
@@ -194,9 +222,24 @@ export function siemReaderPolicy(props: SiemReaderPolicyProps): PolicyDocument {
       : check.queueName('deadLetterQueueName', props.deadLetterQueueName);
   const errorQueue = props.errorQueueName === undefined ? undefined : check.queueName('errorQueueName', props.errorQueueName);
   const errorPrefix = props.errorOutputPrefix === undefined ? `${prefix}-errors` : check.keyPrefix('errorOutputPrefix', props.errorOutputPrefix);
-  check.require(props.deadLetterQueueName === undefined || dlq !== queue, 'deadLetterQueueName', props.deadLetterQueueName, `another queue than queueName "${queue}"`);
-  check.require(errorQueue === undefined || (errorQueue !== queue && errorQueue !== dlq), 'errorQueueName', errorQueue, `another queue than the notification queue "${queue}" and the dead-letter queue "${dlq}"`);
-  check.require(props.errorOutputPrefix === undefined || errorQueue !== undefined, 'errorOutputPrefix', props.errorOutputPrefix, 'errorQueueName as well (error output is read only where it is announced)');
+  check.require(
+    props.deadLetterQueueName === undefined || dlq !== queue,
+    'deadLetterQueueName',
+    props.deadLetterQueueName,
+    `another queue than queueName "${queue}"`,
+  );
+  check.require(
+    errorQueue === undefined || (errorQueue !== queue && errorQueue !== dlq),
+    'errorQueueName',
+    errorQueue,
+    `another queue than the notification queue "${queue}" and the dead-letter queue "${dlq}"`,
+  );
+  check.require(
+    props.errorOutputPrefix === undefined || errorQueue !== undefined,
+    'errorOutputPrefix',
+    props.errorOutputPrefix,
+    'errorQueueName as well (error output is read only where it is announced)',
+  );
   const key = props.kmsKeyArn === undefined ? undefined : check.arnOrReference('kmsKeyArn', props.kmsKeyArn, partition, 'kms');
   check.done();
 

@@ -1,12 +1,4 @@
-import {
-  accountRootArn,
-  allLogGroupsArn,
-  iamRoleArn,
-  iamUserArn,
-  logGroupArn,
-  s3BucketArn,
-  s3PrefixObjectsArn,
-} from './arns';
+import { accountRootArn, allLogGroupsArn, iamRoleArn, iamUserArn, logGroupArn, s3BucketArn, s3PrefixObjectsArn } from './arns';
 import { conditions, finishDocument } from './document';
 import { InputCheck } from './inputs';
 import { logsServicePrincipal, Partition, viaService } from './partitions';
@@ -77,7 +69,14 @@ export function exportBucketPolicy(props: ExportBucketPolicyProps): PolicyDocume
         };
 
   const statements: Statement[] = [
-    { Sid: 'CloudWatchLogsExportAclCheck', Effect: 'Allow', Principal: service, Action: perms.EXPORT_SERVICE_ACL_CHECK, Resource: bucketArn, Condition: deputy },
+    {
+      Sid: 'CloudWatchLogsExportAclCheck',
+      Effect: 'Allow',
+      Principal: service,
+      Action: perms.EXPORT_SERVICE_ACL_CHECK,
+      Resource: bucketArn,
+      Condition: deputy,
+    },
     {
       Sid: 'CloudWatchLogsExportWrite',
       Effect: 'Allow',
@@ -111,7 +110,14 @@ export function exportBucketPolicy(props: ExportBucketPolicyProps): PolicyDocume
           Resource: bucketArn,
           Condition: conditions({ StringLike: { 's3:prefix': `${prefix}/*` } }, fromSender),
         },
-        { Sid: 'SendingPrincipalReadExports', Effect: 'Allow', Principal: senderAccount, Action: perms.COLLECTOR_OBJECT_READ, Resource: objects, Condition: fromSender },
+        {
+          Sid: 'SendingPrincipalReadExports',
+          Effect: 'Allow',
+          Principal: senderAccount,
+          Action: perms.COLLECTOR_OBJECT_READ,
+          Resource: objects,
+          Condition: fromSender,
+        },
       );
     }
   }
@@ -189,7 +195,13 @@ export function exportCollectorPolicy(props: ExportCollectorPolicyProps): Policy
   const statements: Statement[] = [
     { Sid: 'CreateExportTasks', Effect: 'Allow', Action: perms.EXPORT_TASK_CREATE, Resource: groupArns },
     { Sid: 'TrackExportTasks', Effect: 'Allow', Action: perms.EXPORT_TASK_TRACK, Resource: '*' },
-    { Sid: 'ListExportedObjects', Effect: 'Allow', Action: perms.BUCKET_LIST, Resource: s3BucketArn(partition, bucket), Condition: { StringLike: { 's3:prefix': `${prefix}/*` } } },
+    {
+      Sid: 'ListExportedObjects',
+      Effect: 'Allow',
+      Action: perms.BUCKET_LIST,
+      Resource: s3BucketArn(partition, bucket),
+      Condition: { StringLike: { 's3:prefix': `${prefix}/*` } },
+    },
     { Sid: 'ReadAndDeleteExportedObjects', Effect: 'Allow', Action: perms.COLLECTOR_OBJECT_READ, Resource: objects },
   ];
   // CreateExportTask checks that its caller may write to the destination, in every mode: without this

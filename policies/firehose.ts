@@ -104,9 +104,13 @@ export function firehoseDeliveryRolePolicy(props: FirehoseDeliveryRolePolicyProp
   const prefix = check.keyPrefix('prefix', props.prefix);
   const errorPrefix = check.keyPrefix('errorOutputPrefix', props.errorOutputPrefix);
   const key = props.kmsKeyArn === undefined ? undefined : check.arnOrReference('kmsKeyArn', props.kmsKeyArn, partition, 'kms');
-  const alias = key === undefined && props.kmsKeyAlias !== undefined
-    ? { account: check.accountId('kmsKeyAlias.accountId', props.kmsKeyAlias.accountId), name: check.kmsAliasName('kmsKeyAlias.aliasName', props.kmsKeyAlias.aliasName) }
-    : undefined;
+  const alias =
+    key === undefined && props.kmsKeyAlias !== undefined
+      ? {
+          account: check.accountId('kmsKeyAlias.accountId', props.kmsKeyAlias.accountId),
+          name: check.kmsAliasName('kmsKeyAlias.aliasName', props.kmsKeyAlias.aliasName),
+        }
+      : undefined;
   const group = check.logGroupName('errorLogGroupName', props.errorLogGroupName);
   const stream = check.logStreamName('errorLogStreamName', props.errorLogStreamName);
   check.done();

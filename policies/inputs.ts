@@ -79,8 +79,7 @@ export class InputCheck {
   }
 
   bucketName(param: string, value: unknown): string {
-    const expected =
-      'an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not an IP address';
+    const expected = 'an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not an IP address';
     if (typeof value !== 'string' || !BUCKET_NAME.test(value) || value.includes('..') || IP_LIKE.test(value)) {
       this.fail(param, value, expected);
     }

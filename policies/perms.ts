@@ -24,12 +24,7 @@ export const FIREHOSE_BUCKET_ACCESS = ['s3:GetBucketLocation', 's3:ListBucketMul
 export const ERROR_LOG_WRITE = ['logs:PutLogEvents'] as const;
 
 export const SQS_SEND = ['sqs:SendMessage'] as const;
-export const SQS_CONSUME = [
-  'sqs:ReceiveMessage',
-  'sqs:DeleteMessage',
-  'sqs:ChangeMessageVisibility',
-  'sqs:GetQueueAttributes',
-] as const;
+export const SQS_CONSUME = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'] as const;
 export const OBJECT_READ = ['s3:GetObject'] as const;
 
 export const ASSUME_ROLE = ['sts:AssumeRole'] as const;

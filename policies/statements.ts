@@ -28,7 +28,14 @@ export function tlsOnlyStatement(props: { readonly partition: Partition; readonl
  * as every identity policy here grants key use: the principal can use the key for that service's
  * data and not call KMS directly. Inputs are the caller's, already checked.
  */
-export function keyViaServiceStatement(sid: string, actions: string | readonly string[], key: string, partition: Partition, region: string, services: readonly ViaService[]): Statement {
+export function keyViaServiceStatement(
+  sid: string,
+  actions: string | readonly string[],
+  key: string,
+  partition: Partition,
+  region: string,
+  services: readonly ViaService[],
+): Statement {
   const via = services.map((s) => viaService(partition, s, region));
   return { Sid: sid, Effect: 'Allow', Action: actions, Resource: key, Condition: { StringEquals: { 'kms:ViaService': via.length === 1 ? via[0] : via } } };
 }

@@ -21,7 +21,9 @@ try {
     const dir = join(outdir, 'stacks', s.name);
     try {
       const plan = initAndPlan(dir);
-      console.log(`  ${s.name.padEnd(24)} ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy   (review: terraform -chdir=${dir} show tfplan)`);
+      console.log(
+        `  ${s.name.padEnd(24)} ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy   (review: terraform -chdir=${dir} show tfplan)`,
+      );
     } catch (e) {
       failed++;
       console.log(`  ${s.name.padEnd(24)} FAILED\n${(e as Error).message.replace(/^/gm, '      ')}`);

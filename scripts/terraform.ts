@@ -22,10 +22,23 @@ export function useProviderMirrorFromEnv(): string | undefined {
     }
   };
   if (!isDir()) {
-    throw new Error(`CWL_SIEM_TF_PLUGIN_MIRROR=${mirror} is not a directory. Point it at the folder that contains registry.terraform.io/, or unset it to use the registry.`);
+    throw new Error(
+      `CWL_SIEM_TF_PLUGIN_MIRROR=${mirror} is not a directory. Point it at the folder that contains registry.terraform.io/, or unset it to use the registry.`,
+    );
   }
   const file = join(mkdtempSync(join(tmpdir(), 'cwl-siem-tf-')), 'terraform.rc');
-  writeFileSync(file, ['provider_installation {', '  filesystem_mirror {', `    path    = ${JSON.stringify(mirror)}`, '    include = ["registry.terraform.io/*/*"]', '  }', '}', ''].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'provider_installation {',
+      '  filesystem_mirror {',
+      `    path    = ${JSON.stringify(mirror)}`,
+      '    include = ["registry.terraform.io/*/*"]',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
   process.env.TF_CLI_CONFIG_FILE = file;
   return file;
 }

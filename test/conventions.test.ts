@@ -44,7 +44,11 @@ describe('dependencies', () => {
 describe('imports', () => {
   test('provider classes are imported by deep path, never from the package root', () => {
     const rootImport = /from ['"]@cdktf\/provider-aws['"]|require\(['"]@cdktf\/provider-aws['"]\)/;
-    expect(tsFiles(root).filter((f) => rootImport.test(readFileSync(f, 'utf8'))).map((f) => relative(root, f))).toEqual([]);
+    expect(
+      tsFiles(root)
+        .filter((f) => rootImport.test(readFileSync(f, 'utf8')))
+        .map((f) => relative(root, f)),
+    ).toEqual([]);
   });
 
   test('the policies library does not import CDKTF', () => {
@@ -92,10 +96,7 @@ function importCycles(files: readonly string[]): string[][] {
 }
 
 describe('module structure', () => {
-  const sources = [
-    join(root, 'main.ts'),
-    ...['config', 'modules', 'policies', 'scripts', join('collector', 'src')].flatMap((d) => tsFiles(join(root, d))),
-  ];
+  const sources = [join(root, 'main.ts'), ...['config', 'modules', 'policies', 'scripts', join('collector', 'src')].flatMap((d) => tsFiles(join(root, d)))];
 
   test('no import cycles in the toolkit or the collector (type-only imports count)', () => {
     expect(sources.length).toBeGreaterThan(50);
@@ -106,8 +107,25 @@ describe('module structure', () => {
     const collectorSrc = join(root, 'collector', 'src');
     const outside = sources
       .filter((f) => f.startsWith(collectorSrc))
-      .flatMap((f) => localImports(f).filter((i) => !i.startsWith(collectorSrc + '/')).map((i) => `${relative(root, f)} → ${relative(root, i)}`));
+      .flatMap((f) =>
+        localImports(f)
+          .filter((i) => !i.startsWith(collectorSrc + '/'))
+          .map((i) => `${relative(root, f)} → ${relative(root, i)}`),
+      );
     expect(outside).toEqual([]);
+  });
+
+  test("the collector's commands sit on top: only cli.ts and other commands import collector/src/commands/", () => {
+    const collectorSrc = join(root, 'collector', 'src');
+    const commands = join(collectorSrc, 'commands') + '/';
+    const upward = sources
+      .filter((f) => f.startsWith(collectorSrc + '/') && !f.startsWith(commands) && f !== join(collectorSrc, 'cli.ts'))
+      .flatMap((f) =>
+        localImports(f)
+          .filter((i) => i.startsWith(commands))
+          .map((i) => `${relative(root, f)} → ${relative(root, i)}`),
+      );
+    expect(upward).toEqual([]);
   });
 
   test('the cycle check finds a cycle when there is one', () => {
@@ -116,7 +134,9 @@ describe('module structure', () => {
     writeFileSync(join(dir, 'b.ts'), "import type { A } from './c';\nexport const b = 1 as unknown as A;\n");
     writeFileSync(join(dir, 'c.ts'), "export type { a as A } from './a';\n");
     try {
-      expect(importCycles(['a.ts', 'b.ts', 'c.ts'].map((f) => join(dir, f))).map((c) => c.map((p) => p.split(/[\\/]/).pop()))).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+      expect(importCycles(['a.ts', 'b.ts', 'c.ts'].map((f) => join(dir, f))).map((c) => c.map((p) => p.split(/[\\/]/).pop()))).toEqual([
+        ['a.ts', 'b.ts', 'c.ts'],
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -137,10 +157,20 @@ describe('package entry points', () => {
   test("the collector's main, types, exports and bin are files its build writes (or ships as they are)", () => {
     const out = mkdtempSync(join(tmpdir(), 'cwl-siem-build-'));
     try {
-      const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'collector', 'tsconfig.build.json'), '--outDir', join(out, 'dist')], { encoding: 'utf8' });
+      const build = spawnSync(
+        process.execPath,
+        [require.resolve('typescript/bin/tsc'), '-p', join(root, 'collector', 'tsconfig.build.json'), '--outDir', join(out, 'dist')],
+        { encoding: 'utf8' },
+      );
       expect(build.stdout + build.stderr).toBe('');
       const entries = entryPoints(collectorPkg);
-      expect(entries).toEqual(expect.arrayContaining([expect.stringMatching(/^(\.\/)?dist\/.+\.js$/), expect.stringMatching(/^(\.\/)?dist\/.+\.d\.ts$/), expect.stringMatching(/^(\.\/)?bin\//)]));
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^(\.\/)?dist\/.+\.js$/),
+          expect.stringMatching(/^(\.\/)?dist\/.+\.d\.ts$/),
+          expect.stringMatching(/^(\.\/)?bin\//),
+        ]),
+      );
       const missing = entries.filter((e) => !existsSync(/^(\.\/)?dist\//.test(e) ? join(out, e) : join(root, 'collector', e)));
       expect(missing).toEqual([]);
     } finally {

@@ -40,7 +40,9 @@ describe('main.ts', () => {
   });
 
   test('a config with a bad account id exits 2, names the JSON path, and writes nothing', () => {
-    const r = runMain(writeConfig({ stacks: [{ name: 'a', region: 'us-east-1', accountId: '123', kinesis: { streamName: 's', subscription: { logGroupNames: ['/a'] } } }] }));
+    const r = runMain(
+      writeConfig({ stacks: [{ name: 'a', region: 'us-east-1', accountId: '123', kinesis: { streamName: 's', subscription: { logGroupNames: ['/a'] } } }] }),
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\$\.stacks\[0\]\.accountId: /);
     expect(existsSync(r.outdir)).toBe(false);
@@ -51,7 +53,11 @@ describe('main.ts', () => {
     const first = runMain();
     expect(first.status).toBe(0);
     const before = readFileSync(join(first.outdir, 'stacks', 'cwl-siem-main', 'cdk.tf.json'), 'utf8');
-    const r = runMain(writeConfig({ stacks: [{ name: 'a', region: 'mars-1', accountId: '111122223333', kinesis: { streamName: 's', subscription: { logGroupNames: ['/a'] } } }] }));
+    const r = runMain(
+      writeConfig({
+        stacks: [{ name: 'a', region: 'mars-1', accountId: '111122223333', kinesis: { streamName: 's', subscription: { logGroupNames: ['/a'] } } }],
+      }),
+    );
     expect(r.status).toBe(2);
     expect(readFileSync(join(r.outdir, 'stacks', 'cwl-siem-main', 'cdk.tf.json'), 'utf8')).toBe(before);
     expect(existsSync(join(r.outdir, 'stacks', 'a'))).toBe(false);

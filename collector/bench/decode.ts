@@ -79,7 +79,14 @@ export function buildRecords(): { data: Buffer; origin: EventOrigin }[] {
       const { message, start } = flowLine(account, eni, self, t);
       logEvents.push({ id: (idBase += 1n + BigInt(rand(1 << 20))).toString(), timestamp: start * 1000, message });
     }
-    const payload = { messageType: 'DATA_MESSAGE', owner: account, logGroup: '/aws/vpc/flow-logs', logStream: `${eni}-all`, subscriptionFilters: ['to-kinesis'], logEvents };
+    const payload = {
+      messageType: 'DATA_MESSAGE',
+      owner: account,
+      logGroup: '/aws/vpc/flow-logs',
+      logStream: `${eni}-all`,
+      subscriptionFilters: ['to-kinesis'],
+      logEvents,
+    };
     records.push({
       data: zlib.gzipSync(JSON.stringify(payload), { level: 6 }),
       origin: { kind: 'kinesis', stream: 'cwl-siem', shard: `shardId-00000000000${r % 4}`, sequenceNumber: (seq += 1n).toString() },
@@ -149,8 +156,12 @@ function main(): void {
   const events = RECORDS * EVENTS_PER_RECORD;
   const rssMiB = process.resourceUsage().maxRSS / 1024;
 
-  console.log(`decode bench: ${RECORDS} records x ${EVENTS_PER_RECORD} VPC flow log events = ${fmt(events)} events, ${(compressed / 1e6).toFixed(1)} MB gzip; ${ITERATIONS} rounds after 2 warm-up`);
-  console.log(`output: ${(sinkChars / (ITERATIONS + 2) / events).toFixed(0)} chars (${(sinkBytes / (ITERATIONS + 2) / events).toFixed(0)} UTF-8 bytes) of NDJSON per event`);
+  console.log(
+    `decode bench: ${RECORDS} records x ${EVENTS_PER_RECORD} VPC flow log events = ${fmt(events)} events, ${(compressed / 1e6).toFixed(1)} MB gzip; ${ITERATIONS} rounds after 2 warm-up`,
+  );
+  console.log(
+    `output: ${(sinkChars / (ITERATIONS + 2) / events).toFixed(0)} chars (${(sinkBytes / (ITERATIONS + 2) / events).toFixed(0)} UTF-8 bytes) of NDJSON per event`,
+  );
   for (const by of ['wallNs', 'cpuUs'] as const) {
     const rate = (rs: Run[]) => fmt(median(rs.map((r) => rateOf(r, by)))).padStart(10);
     console.log(
@@ -158,7 +169,9 @@ function main(): void {
     );
   }
   const best = (rs: Run[]) => Math.max(...rs.map((r) => rateOf(r, 'cpuUs')));
-  console.log(`best  floor ${fmt(best(runs.floor)).padStart(10)} events/s   full ${fmt(best(runs.full)).padStart(10)} events/s   ratio=${(best(runs.full) / best(runs.floor)).toFixed(2)}   (cpu time, fastest round of each)`);
+  console.log(
+    `best  floor ${fmt(best(runs.floor)).padStart(10)} events/s   full ${fmt(best(runs.full)).padStart(10)} events/s   ratio=${(best(runs.full) / best(runs.floor)).toFixed(2)}   (cpu time, fastest round of each)`,
+  );
   console.log(`peak RSS ${rssMiB.toFixed(0)} MiB`);
 }
 

@@ -28,7 +28,10 @@ function main(): void {
   const objects: Record<string, Buffer[]> = { 'firehose-gzip': [], 'firehose-plain': [], export: [] };
   for (let i = 0; i < records.length; i += PER_OBJECT) {
     objects['firehose-gzip'].push(Buffer.concat(records.slice(i, i + PER_OBJECT).map((r) => r.data)));
-    const json = envelopes.slice(i, i + PER_OBJECT).map((e) => JSON.stringify(e)).join('\n');
+    const json = envelopes
+      .slice(i, i + PER_OBJECT)
+      .map((e) => JSON.stringify(e))
+      .join('\n');
     objects['firehose-plain'].push(zlib.gzipSync(json));
   }
   // Export objects hold one stream each, sorted by time.
@@ -55,7 +58,11 @@ function main(): void {
         events += pending.length;
         pending = [];
       };
-      for (const chunk of decodeObjectChunks(data, { kind: kind === 'export' ? 'export-object' : 'firehose-object', bucket: 'b', key: `k/${i}/000000.gz` }, options)) {
+      for (const chunk of decodeObjectChunks(
+        data,
+        { kind: kind === 'export' ? 'export-object' : 'firehose-object', bucket: 'b', key: `k/${i}/000000.gz` },
+        options,
+      )) {
         for (const e of chunk) pending.push(e);
         if (pending.length >= 5000) flush();
       }
@@ -77,7 +84,9 @@ function main(): void {
       rates.push((c.user + c.system) / 1e6);
     }
     const secs = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)];
-    console.log(`${kind.padEnd(15)} ${String(objects[kind].length).padStart(4)} objects ${(bytes / 1e6).toFixed(1).padStart(5)} MB   ${fmt(events / secs).padStart(10)} events/s   ${(bytes / 1e6 / secs).toFixed(1).padStart(6)} MB/s`);
+    console.log(
+      `${kind.padEnd(15)} ${String(objects[kind].length).padStart(4)} objects ${(bytes / 1e6).toFixed(1).padStart(5)} MB   ${fmt(events / secs).padStart(10)} events/s   ${(bytes / 1e6 / secs).toFixed(1).padStart(6)} MB/s`,
+    );
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (${fmt(chars)} NDJSON chars produced)`);
 }

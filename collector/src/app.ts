@@ -76,14 +76,18 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
     async start() {
       checkpoints = new FileCheckpointStore(config.checkpoint.path);
       sink = createSink(config.sink, { logger: logger.child({ component: 'sink' }), metrics, env: deps.env ?? process.env, serialize: serializeEvent });
-      const mode = buildMode(config.source, {
-        logger,
-        metrics,
-        parser,
-        onUnparsed,
-        checkpoints,
-        clients: deps.clients ?? {},
-      }, { export: deps.exportOverrides });
+      const mode = buildMode(
+        config.source,
+        {
+          logger,
+          metrics,
+          parser,
+          onUnparsed,
+          checkpoints,
+          clients: deps.clients ?? {},
+        },
+        { export: deps.exportOverrides },
+      );
       pipeline = new Pipeline({
         sink,
         decode: mode.decode,
@@ -106,7 +110,13 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
       abort.abort();
       let code = 0;
       if (running) {
-        const drained = await Promise.race([running.then(() => true, () => true), delay(config.shutdownTimeoutMs).then(() => false)]);
+        const drained = await Promise.race([
+          running.then(
+            () => true,
+            () => true,
+          ),
+          delay(config.shutdownTimeoutMs).then(() => false),
+        ]);
         if (!drained) {
           code = 1;
           logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: abandoning undelivered batches unacknowledged; they will be read again');

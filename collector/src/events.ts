@@ -1,9 +1,11 @@
 /**
- * Turning decoded payloads into NormalizedEvents: one per DATA_MESSAGE log event, none for a
- * CONTROL_MESSAGE; a line (export task, Firehose message extraction) becomes one event.
+ * The event model below the decoders: turning decoded payloads into NormalizedEvents (one per
+ * DATA_MESSAGE log event, none for a CONTROL_MESSAGE; a line from an export task or Firehose
+ * message extraction becomes one event), the deterministic ids of events CloudWatch gave none, and
+ * the escape-free marks that let serialize.ts skip per-string escape checks. Decoders import this
+ * module; it imports no decoder.
  */
-import { isEscapeFree as envelopeIsEscapeFree } from './decoders/cloudwatch';
-import { deterministicId } from './decoders/ids';
+import * as crypto from 'node:crypto';
 import type { MessageParser, VpcFlowFormat } from './parsers';
 import { CloudWatchEnvelope, EventOrigin, EventType, NormalizedEvent } from './types';
 
@@ -12,12 +14,12 @@ export type UnparsedHandler = (parser: EventType, event: NormalizedEvent) => voi
 
 /**
  * The events of one payload, in order. Ids are CloudWatch's, else deterministic from `origin` and
- * the event's index in logEvents (see decoders/ids.ts).
+ * the event's index in logEvents (see deterministicId).
  */
 export function envelopeToEvents(envelope: CloudWatchEnvelope, origin: EventOrigin, parser: MessageParser, onUnparsed?: UnparsedHandler): NormalizedEvent[] {
   if (envelope.messageType === 'CONTROL_MESSAGE') return [];
   const { owner, logGroup, logStream, logEvents } = envelope;
-  const clean = envelopeIsEscapeFree(envelope);
+  const clean = isEnvelopeEscapeFree(envelope);
   const expected = onUnparsed ? parser.expectedType(logGroup) : undefined;
   // The hot path: a flow log group's messages go straight to its first format.
   const vpc = parser.vpcFormats(logGroup)?.[0];
@@ -81,8 +83,22 @@ export function lineToEvent(line: RawLine, context: LineContext, origin: EventOr
   const message = line.message;
   const id = line.id !== undefined && line.id !== '' ? line.id : deterministicId(origin, 0);
   // Strings without quotes, backslashes or control characters need no JSON escaping (serialize.ts).
-  const clean = !NEEDS_ESCAPE.test(message) && !NEEDS_ESCAPE.test(logGroup) && !NEEDS_ESCAPE.test(logStream) && !NEEDS_ESCAPE.test(owner) && !NEEDS_ESCAPE.test(id);
-  return buildEvent(id, line.timestamp, owner, logGroup, logStream, message, origin, clean, parser, parser.vpcFormats(logGroup)?.[0], onUnparsed ? parser.expectedType(logGroup) : undefined, onUnparsed);
+  const clean =
+    !NEEDS_ESCAPE.test(message) && !NEEDS_ESCAPE.test(logGroup) && !NEEDS_ESCAPE.test(logStream) && !NEEDS_ESCAPE.test(owner) && !NEEDS_ESCAPE.test(id);
+  return buildEvent(
+    id,
+    line.timestamp,
+    owner,
+    logGroup,
+    logStream,
+    message,
+    origin,
+    clean,
+    parser,
+    parser.vpcFormats(logGroup)?.[0],
+    onUnparsed ? parser.expectedType(logGroup) : undefined,
+    onUnparsed,
+  );
 }
 
 // Surrogates too: JSON.stringify escapes a lone one (a string from the config could hold one); pairs merely take the slow path.
@@ -140,4 +156,71 @@ class DecodedEvent implements NormalizedEvent {
  */
 export function isEscapeFree(e: NormalizedEvent): boolean {
   return DecodedEvent.escapeFree(e);
+}
+
+const escapeFreeEnvelopes = new WeakSet<object>();
+
+/**
+ * Records that every string of `envelope` came from JSON text without a single backslash, so none
+ * holds a quote, backslash, control character or lone surrogate and each serializes as `"` + s + `"`.
+ * Decoders call it; envelopeToEvents passes the mark on to the events it builds.
+ */
+export function markEnvelopeEscapeFree(envelope: CloudWatchEnvelope): void {
+  escapeFreeEnvelopes.add(envelope);
+}
+
+/** Whether markEnvelopeEscapeFree was called for this envelope. */
+export function isEnvelopeEscapeFree(envelope: CloudWatchEnvelope): boolean {
+  return escapeFreeEnvelopes.has(envelope);
+}
+
+/*
+ * Deterministic event ids, for events CloudWatch gave none (export-task lines, lines Firehose
+ * extracted, envelopes whose events lack `id`). Reading the same bytes from the same place again
+ * yields the same ids, so a SIEM can drop the duplicates that at-least-once delivery produces.
+ *
+ * id = the first 32 hex characters (128 bits) of SHA-256 over the UTF-8 bytes of
+ * `JSON.stringify([...originParts(origin), index])`, where originParts is
+ *
+ * | origin.kind       | parts                                                          |
+ * |-------------------|----------------------------------------------------------------|
+ * | `kinesis`         | `"kinesis", stream, shard, sequenceNumber`                     |
+ * | `firehose-object` | `"firehose-object", bucket ?? "", key ?? "", file ?? "", offset` |
+ * | `export-object`   | `"export-object", bucket ?? "", key ?? "", file ?? "", offset`   |
+ * | `file`            | `"file", file, offset`                                         |
+ *
+ * and `index` is the event's position in its envelope's logEvents (0 for a line, whose origin
+ * offset already tells it apart). Example: origin `{ kind: 'file', file: 'a.gz', offset: 0 }`,
+ * index 2 hashes the string `["file","a.gz",0,2]`.
+ */
+
+/** The parts of an origin that enter the id, in order (see the table above). */
+export function originParts(origin: EventOrigin): (string | number)[] {
+  switch (origin.kind) {
+    case 'kinesis':
+      return ['kinesis', origin.stream, origin.shard, origin.sequenceNumber];
+    case 'firehose-object':
+    case 'export-object':
+      return [origin.kind, origin.bucket ?? '', origin.key ?? '', origin.file ?? '', origin.offset];
+    case 'file':
+      return ['file', origin.file, origin.offset];
+  }
+}
+
+/** The exact string that is hashed for the event at `index` of `origin`. */
+export function idInput(origin: EventOrigin, index: number): string {
+  const parts = originParts(origin);
+  parts.push(index);
+  return JSON.stringify(parts);
+}
+
+type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
+// crypto.hash (Node >= 20.12) avoids a Hash object per id.
+const oneShot: OneShotHash | undefined = (crypto as unknown as { hash?: OneShotHash }).hash;
+
+/** The deterministic id of the event at `index` of `origin` (see the table above). */
+export function deterministicId(origin: EventOrigin, index: number): string {
+  const input = idInput(origin, index);
+  const hex = oneShot ? oneShot('sha256', input, 'hex') : crypto.createHash('sha256').update(input).digest('hex');
+  return hex.slice(0, 32);
 }

@@ -1,6 +1,6 @@
 import { Logger } from './ops/log';
-import { abortableSleep } from './ops/sleep';
-import { CollectorMetrics } from './ops/metrics';
+import { abortableSleep, backoffDelayMs } from './ops/backoff';
+import { CollectorMetrics, DECODE_ERROR_LABELS } from './ops/metrics';
 import { DeadLetter, DeadLetterFile } from './ops/dead-letter';
 import { DecodeError, ERROR_CODES, NormalizedEvent, Sink, SourceBatch } from './types';
 
@@ -70,19 +70,25 @@ export class Pipeline {
           }
         } catch (e) {
           if (!(e instanceof DecodeError)) throw e;
-          this.o.metrics.decodeErrors.inc({ reason: reasonOf(e) });
+          this.o.metrics.decodeErrors.inc({ reason: DECODE_ERROR_LABELS[e.reason] });
           dead.push({ origin: record.origin, code: e.code, error: e.message, offset: e.offset, data: Buffer.from(record.data).toString('base64') });
         }
         if (pending.length >= max) await flush();
       }
       if (dead.length) {
         await this.o.deadLetters.write(dead);
-        this.o.logger.warn({ count: dead.length, labels: batch.labels, path: this.o.deadLetters.path }, 'records failed to decode; written to the dead-letter file');
+        this.o.logger.warn(
+          { count: dead.length, labels: batch.labels, path: this.o.deadLetters.path },
+          'records failed to decode; written to the dead-letter file',
+        );
       }
       if (pending.length) await flush();
       else if (count === 0) this.o.metrics.eventsIn.inc({ source: this.o.sourceKind }, 0);
       if (dead.length && batch.retainOnDecodeError) {
-        this.o.logger.warn({ labels: batch.labels, delivered: count }, 'batch not acknowledged: its source keeps batches with undecodable records (to be redelivered, then dead-lettered by the source)');
+        this.o.logger.warn(
+          { labels: batch.labels, delivered: count },
+          'batch not acknowledged: its source keeps batches with undecodable records (to be redelivered, then dead-lettered by the source)',
+        );
         return;
       }
       await batch.ack();
@@ -101,26 +107,22 @@ export class Pipeline {
   }
 
   private async deliver(events: NormalizedEvent[], labels: Readonly<Record<string, string>>): Promise<void> {
-    let delay = this.o.retryInitialDelayMs;
+    const policy = { baseMs: this.o.retryInitialDelayMs, capMs: this.o.retryMaxDelayMs };
     for (let attempt = 1; ; attempt++) {
       try {
         await this.o.sink.send(events);
         return;
       } catch (e) {
-        if (this.stopping.signal.aborted) throw new Error(`stopped before ${events.length} events were delivered; they will be read again`);
+        if (this.stopping.signal.aborted) throw new Error(`stopped before ${events.length} events were delivered; they will be read again`, { cause: e });
         this.o.metrics.retries.inc({ component: 'pipeline' });
-        this.o.logger.error({ err: e, code: (e as { code?: string }).code ?? ERROR_CODES.sink, attempt, events: events.length, labels, retryInMs: delay }, 'sink failed; holding the batch and retrying');
-        await (this.o.sleep ?? abortableSleep)(Math.random() * delay, this.stopping.signal);
-        if (this.stopping.signal.aborted) throw new Error(`stopped before ${events.length} events were delivered; they will be read again`);
-        delay = Math.min(delay * 2, this.o.retryMaxDelayMs);
+        const delay = backoffDelayMs(policy, attempt - 1);
+        this.o.logger.error(
+          { err: e, code: (e as { code?: string }).code ?? ERROR_CODES.sink, attempt, events: events.length, labels, retryInMs: Math.round(delay) },
+          'sink failed; holding the batch and retrying',
+        );
+        await (this.o.sleep ?? abortableSleep)(delay, this.stopping.signal);
+        if (this.stopping.signal.aborted) throw new Error(`stopped before ${events.length} events were delivered; they will be read again`, { cause: e });
       }
     }
   }
-}
-
-function reasonOf(e: DecodeError): string {
-  const m = e.message.toLowerCase();
-  if (m.includes('gzip') || m.includes('gunzip') || m.includes('zlib')) return 'gzip';
-  if (m.includes('json')) return 'json';
-  return 'shape';
 }

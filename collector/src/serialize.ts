@@ -68,7 +68,8 @@ function line(e: NormalizedEvent, end: string): string {
   const ts = integerJson(timestamp);
   let json: string | undefined;
   if (fields !== undefined) {
-    json = (fields !== null && typeof fields === 'object' ? serializeVpcRecord(fields, writers, clean ? message : undefined) : undefined) ?? JSON.stringify(fields);
+    json =
+      (fields !== null && typeof fields === 'object' ? serializeVpcRecord(fields, writers, clean ? message : undefined) : undefined) ?? JSON.stringify(fields);
   }
   if (clean && type === 'vpcflow' && json !== undefined) {
     return `{"id":"${id}","timestamp":${ts}${cachedMiddleOpen}${message}${cachedCloseSource},"type":"vpcflow","fields":${json}${end}`;

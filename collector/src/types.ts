@@ -17,7 +17,7 @@ export type EventType = 'vpcflow' | 'cloudtrail' | 'json';
 
 /** One CloudWatch log event, normalized. Serialized as one JSON object per line (NDJSON). */
 export interface NormalizedEvent {
-  /** The CloudWatch event id; when absent, a deterministic id from origin and offset (see decoders/ids.ts). */
+  /** The CloudWatch event id; when absent, a deterministic id from origin and offset (see events.ts). */
   readonly id: string;
   /** Milliseconds since the epoch. */
   readonly timestamp: number;
@@ -52,10 +52,41 @@ export const ERROR_CODES = {
   checkpoint: 'CWL_COLLECTOR_CHECKPOINT',
 } as const;
 
+/**
+ * Why a record could not be decoded, for programs (metrics, tests); the message says it for people.
+ * - `not-gzip`: neither gzip (no 1f 8b) nor what the format accepts uncompressed; empty data;
+ * - `gzip-truncated`: a gzip header, deflate stream or trailer cut short;
+ * - `gzip-corrupt`: bad deflate data, an unknown compression method, a wrong CRC-32 or length;
+ * - `too-large`: decompresses beyond the size limit (a decompression bomb);
+ * - `not-json`: bad JSON, or something other than the JSON document expected at that place;
+ * - `bad-envelope`: JSON (or lines) that is not a CloudWatch Logs subscription payload;
+ * - `bad-get-records`: JSON that is not `aws kinesis get-records` output;
+ * - `bad-export-line`: an export-task object whose first line carries no timestamp;
+ * - `unknown-format`: binary data none of the input formats describes;
+ * - `unexpected-format`: a known format where another one is required;
+ * - `unexpected-origin`: a record from a place its mode cannot read (another source kind, an unknown export task);
+ * - `not-notification`: an SQS message body that is not an S3 event notification.
+ * Metric label values derive from these (ops/metrics.ts).
+ */
+export type DecodeReason =
+  | 'not-gzip'
+  | 'gzip-truncated'
+  | 'gzip-corrupt'
+  | 'too-large'
+  | 'not-json'
+  | 'bad-envelope'
+  | 'bad-get-records'
+  | 'bad-export-line'
+  | 'unknown-format'
+  | 'unexpected-format'
+  | 'unexpected-origin'
+  | 'not-notification';
+
 /** A record that cannot be decoded (bad gzip, bad JSON, not a CloudWatch payload): counted, dead-lettered, skipped. */
 export class DecodeError extends Error {
   readonly code = ERROR_CODES.decode;
   constructor(
+    readonly reason: DecodeReason,
     message: string,
     /** Byte offset in the input where decoding failed, when known. */
     readonly offset?: number,

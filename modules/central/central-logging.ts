@@ -5,6 +5,7 @@ import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notifica
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
+import { TOOLKIT_DEFAULTS } from '../../config/defaults';
 import {
   centralBucketPolicy,
   centralKeyPolicy,
@@ -17,7 +18,6 @@ import {
   sqsQueueArn,
 } from '../../policies';
 import { PolicyRole } from '../iam/policy-role';
-import { S3_DEFAULTS } from '../s3/defaults';
 import { LogBucket } from '../s3/log-bucket';
 import { CENTRAL_DEFAULTS } from './defaults';
 
@@ -100,9 +100,9 @@ export class CentralLogging extends Construct {
     const check = new InputCheck(`CentralLogging ${this.node.path}`);
     check.queueName('queueName', props.queueName);
     check.kmsAliasName('keyAlias', props.keyAlias);
-    const maxReceive = props.maxReceiveCount ?? CENTRAL_DEFAULTS.maxReceiveCount;
+    const maxReceive = props.maxReceiveCount ?? TOOLKIT_DEFAULTS.central.maxReceiveCount;
     check.require(Number.isInteger(maxReceive) && maxReceive >= 1 && maxReceive <= 1000, 'maxReceiveCount', maxReceive, 'a whole number from 1 to 1000');
-    const errorNotifications = props.errorNotifications ?? CENTRAL_DEFAULTS.errorNotifications;
+    const errorNotifications = props.errorNotifications ?? TOOLKIT_DEFAULTS.central.errorNotifications;
     const queueBase = String(props.queueName).replace(/\.fifo$/, '');
     const withSuffix = (suffix: string) => `${queueBase}-${suffix}${String(props.queueName).endsWith('.fifo') ? '.fifo' : ''}`;
     const errorQueueName = withSuffix('errors');
@@ -115,19 +115,26 @@ export class CentralLogging extends Construct {
     if (props.alarmTopicArn !== undefined) {
       const topic = check.arnOrReference('alarmTopicArn', props.alarmTopicArn, props.partition, 'sns');
       const topicRegion = topic.startsWith('arn:') ? topic.split(':')[3] : props.region;
-      check.require(topicRegion === props.region, 'alarmTopicArn', topic, `a topic of region ${props.region}: CloudWatch alarms notify topics of their own region only`);
+      check.require(
+        topicRegion === props.region,
+        'alarmTopicArn',
+        topic,
+        `a topic of region ${props.region}: CloudWatch alarms notify topics of their own region only`,
+      );
     }
     check.done();
 
     const { partition, region, accountId } = props;
-    this.prefix = (props.prefix ?? 'cwl').replace(/\/$/, '');
+    this.prefix = (props.prefix ?? TOOLKIT_DEFAULTS.central.prefix).replace(/\/$/, '');
     this.errorOutputPrefix = `${this.prefix}-errors`;
 
     this.key = new KmsKey(this, 'key', {
       description: `cwl-siem central logging key (bucket ${props.bucketName}, queue ${props.queueName})`,
       enableKeyRotation: true,
       deletionWindowInDays: CENTRAL_DEFAULTS.keyDeletionWindowDays,
-      policy: renderPolicy(centralKeyPolicy({ partition, region, accountId, organizationId: props.organizationId, bucketName: props.bucketName, prefix: this.prefix })),
+      policy: renderPolicy(
+        centralKeyPolicy({ partition, region, accountId, organizationId: props.organizationId, bucketName: props.bucketName, prefix: this.prefix }),
+      ),
     });
     new KmsAlias(this, 'key_alias', { name: props.keyAlias, targetKeyId: this.key.keyId });
 
@@ -135,10 +142,17 @@ export class CentralLogging extends Construct {
       partition,
       bucketName: props.bucketName,
       kmsKeyArn: this.key.arn,
-      expirationDays: props.expirationDays ?? S3_DEFAULTS.centralExpirationDays,
+      expirationDays: props.expirationDays ?? TOOLKIT_DEFAULTS.central.expirationDays,
     });
     this.bucket.addPolicy(
-      centralBucketPolicy({ partition, region, bucketName: props.bucketName, prefix: this.prefix, organizationId: props.organizationId, writerRoleNames: props.writerRoleNames }),
+      centralBucketPolicy({
+        partition,
+        region,
+        bucketName: props.bucketName,
+        prefix: this.prefix,
+        organizationId: props.organizationId,
+        writerRoleNames: props.writerRoleNames,
+      }),
     );
 
     const dlqName = withSuffix('dlq');
@@ -148,14 +162,14 @@ export class CentralLogging extends Construct {
       messageRetentionSeconds: CENTRAL_DEFAULTS.dlqRetentionSeconds,
     });
     this.queueArn = sqsQueueArn(partition, region, accountId, props.queueName);
-    const visibilityTimeoutSeconds = props.visibilityTimeoutSeconds ?? CENTRAL_DEFAULTS.visibilityTimeoutSeconds;
+    const visibilityTimeoutSeconds = props.visibilityTimeoutSeconds ?? TOOLKIT_DEFAULTS.central.visibilityTimeoutSeconds;
     // One DLQ serves both queues (SQS allows it): a poison message of either waits in one place, under one alarm.
     const notificationQueue = (id: string, name: string): SqsQueue =>
       new SqsQueue(this, id, {
         name,
         kmsMasterKeyId: this.key.arn,
         visibilityTimeoutSeconds,
-        messageRetentionSeconds: props.messageRetentionSeconds ?? CENTRAL_DEFAULTS.messageRetentionSeconds,
+        messageRetentionSeconds: props.messageRetentionSeconds ?? TOOLKIT_DEFAULTS.central.messageRetentionSeconds,
         receiveWaitTimeSeconds: CENTRAL_DEFAULTS.receiveWaitTimeSeconds,
         redrivePolicy: JSON.stringify({ deadLetterTargetArn: sqsQueueArn(partition, region, accountId, dlqName), maxReceiveCount: maxReceive }),
         dependsOn: [this.deadLetterQueue],

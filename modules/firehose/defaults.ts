@@ -1,8 +1,8 @@
-/** Defaults of the Firehose constructs, in one place. */
+/**
+ * Defaults of the Firehose constructs that the toolkit config does not declare, in one place; the ones
+ * it declares (buffering, processing, error log retention) are read from its schema
+ * (config/defaults.ts TOOLKIT_DEFAULTS), its name rules from config/defaults.ts.
+ */
 export const FIREHOSE_DEFAULTS = {
-  /** Firehose's own defaults; a SIEM sees events within about five minutes. */
-  bufferingSizeMiB: 5,
-  bufferingIntervalSeconds: 300,
-  errorLogRetentionDays: 14,
   errorLogStreamName: 'DestinationDelivery',
 } as const;

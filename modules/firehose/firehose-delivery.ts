@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { Construct } from 'constructs';
+import { defaultCompression, defaultErrorLogGroupName, defaultFilterName, TOOLKIT_DEFAULTS } from '../../config/defaults';
 import {
   cloudWatchLogsTrustPolicy,
   firehoseDeliveryRolePolicy,
@@ -79,15 +80,20 @@ export class FirehoseDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: FirehoseDeliveryProps) {
     super(scope, id);
-    const sizeMiB = props.bufferingSizeMiB ?? FIREHOSE_DEFAULTS.bufferingSizeMiB;
-    const intervalSeconds = props.bufferingIntervalSeconds ?? FIREHOSE_DEFAULTS.bufferingIntervalSeconds;
-    const decompress = props.decompress ?? false;
-    const extract = props.extractMessages ?? false;
-    const compression = props.compression ?? (decompress ? 'GZIP' : 'UNCOMPRESSED');
+    const sizeMiB = props.bufferingSizeMiB ?? TOOLKIT_DEFAULTS.firehose.bufferingSizeMiB;
+    const intervalSeconds = props.bufferingIntervalSeconds ?? TOOLKIT_DEFAULTS.firehose.bufferingIntervalSeconds;
+    const decompress = props.decompress ?? TOOLKIT_DEFAULTS.firehose.decompress;
+    const extract = props.extractMessages ?? TOOLKIT_DEFAULTS.firehose.extractMessages;
+    const compression = props.compression ?? defaultCompression(decompress);
     const check = new InputCheck(`FirehoseDelivery ${this.node.path}`);
     check.deliveryStreamName('deliveryStreamName', props.deliveryStreamName);
     check.require(Number.isInteger(sizeMiB) && sizeMiB >= 1 && sizeMiB <= 128, 'bufferingSizeMiB', sizeMiB, 'whole MiB from 1 to 128');
-    check.require(Number.isInteger(intervalSeconds) && intervalSeconds >= 0 && intervalSeconds <= 900, 'bufferingIntervalSeconds', intervalSeconds, 'whole seconds from 0 to 900');
+    check.require(
+      Number.isInteger(intervalSeconds) && intervalSeconds >= 0 && intervalSeconds <= 900,
+      'bufferingIntervalSeconds',
+      intervalSeconds,
+      'whole seconds from 0 to 900',
+    );
     check.require(!extract || decompress, 'extractMessages', extract, 'decompress: true as well (Firehose extracts messages only from decompressed records)');
     check.require(
       !extract || (props.logGroupNames?.length ?? 0) <= 1,
@@ -103,12 +109,12 @@ export class FirehoseDelivery extends Construct {
     );
     check.done();
 
-    this.errorLogGroupName = props.errorLogGroupName ?? `/aws/kinesisfirehose/${props.deliveryStreamName}`;
+    this.errorLogGroupName = props.errorLogGroupName ?? defaultErrorLogGroupName(props.deliveryStreamName);
     this.deliveryStreamArn = firehoseStreamArn(props.partition, props.region, props.accountId, props.deliveryStreamName);
 
     const errorGroup = new CloudwatchLogGroup(this, 'error_log_group', {
       name: this.errorLogGroupName,
-      retentionInDays: props.errorLogRetentionDays ?? FIREHOSE_DEFAULTS.errorLogRetentionDays,
+      retentionInDays: props.errorLogRetentionDays ?? TOOLKIT_DEFAULTS.firehose.errorLogRetentionDays,
     });
     const errorStream = new CloudwatchLogStream(this, 'error_log_stream', { name: FIREHOSE_DEFAULTS.errorLogStreamName, logGroupName: errorGroup.name });
 
@@ -166,14 +172,19 @@ export class FirehoseDelivery extends Construct {
       description: `CloudWatch Logs puts subscription data into Firehose ${props.deliveryStreamName}`,
       trustPolicy: cloudWatchLogsTrustPolicy({ partition: props.partition, region: props.region, sourceAccountIds: [props.accountId] }),
       policies: {
-        'put-records': logsToFirehosePolicy({ partition: props.partition, region: props.region, accountId: props.accountId, deliveryStreamName: props.deliveryStreamName }),
+        'put-records': logsToFirehosePolicy({
+          partition: props.partition,
+          region: props.region,
+          accountId: props.accountId,
+          deliveryStreamName: props.deliveryStreamName,
+        }),
       },
     });
 
     if (props.logGroupNames?.length) {
       new SubscriptionFilters(this, 'subscriptions', {
         logGroupNames: props.logGroupNames,
-        filterName: props.filterName ?? `${props.namePrefix}-firehose`,
+        filterName: props.filterName ?? defaultFilterName(props.namePrefix, 'firehose'),
         filterPattern: props.filterPattern,
         destinationArn: this.deliveryStreamArn,
         roleArn: this.subscriptionRole.roleArn,

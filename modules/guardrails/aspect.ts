@@ -153,9 +153,7 @@ function firstReport(node: IConstruct, ruleId: string): boolean {
 
 function reportViolation(node: IConstruct, finding: GuardrailFinding): void {
   const reason = (finding.reason ?? '').replace(/\.\s*$/, '');
-  const message =
-    `[${finding.ruleId}] ${finding.path}: ${reason}. ` +
-    `Fix it, or suppress with Guardrails.suppress(construct, "${finding.ruleId}", "<why>")`;
+  const message = `[${finding.ruleId}] ${finding.path}: ${reason}. ` + `Fix it, or suppress with Guardrails.suppress(construct, "${finding.ruleId}", "<why>")`;
   // An error annotation fails app.synth() and is printed by `cdktf synth`; the stack trace would
   // only point into this file, so it is left out.
   node.node.addMetadata(AnnotationMetadataEntryType.ERROR, message, { stackTrace: false });

@@ -17,9 +17,7 @@ import { IConstruct } from 'constructs';
 
 /** Outcome of one rule on one construct. */
 export type RuleResult =
-  | { readonly status: 'compliant' }
-  | { readonly status: 'non-compliant'; readonly reason: string }
-  | { readonly status: 'not-applicable' };
+  { readonly status: 'compliant' } | { readonly status: 'non-compliant'; readonly reason: string } | { readonly status: 'not-applicable' };
 
 /**
  * A guardrail: a pure check of one construct. `check` returns `not-applicable` for constructs it

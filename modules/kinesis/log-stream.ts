@@ -1,7 +1,7 @@
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { Construct } from 'constructs';
+import { defaultFilterName, TOOLKIT_DEFAULTS, trustedPrincipalArnsOrAccount } from '../../config/defaults';
 import {
-  accountPrincipalArn,
   cloudWatchLogsTrustPolicy,
   iamRoleArn,
   InputCheck,
@@ -70,13 +70,23 @@ export class KinesisLogStream extends Construct {
 
   constructor(scope: Construct, id: string, props: KinesisLogStreamProps) {
     super(scope, id);
-    const capacity = props.capacity ?? { mode: 'on-demand' };
-    const retentionHours = props.retentionHours ?? KINESIS_DEFAULTS.retentionHours;
+    const capacity = props.capacity ?? TOOLKIT_DEFAULTS.kinesis.capacity;
+    const retentionHours = props.retentionHours ?? TOOLKIT_DEFAULTS.kinesis.retentionHours;
     const check = new InputCheck(`KinesisLogStream ${this.node.path}`);
     check.streamName('streamName', props.streamName);
-    check.require(Number.isInteger(retentionHours) && retentionHours >= 24 && retentionHours <= 8760, 'retentionHours', retentionHours, 'whole hours from 24 to 8760');
+    check.require(
+      Number.isInteger(retentionHours) && retentionHours >= 24 && retentionHours <= 8760,
+      'retentionHours',
+      retentionHours,
+      'whole hours from 24 to 8760',
+    );
     if (capacity.mode === 'provisioned') {
-      check.require(Number.isInteger(capacity.shardCount) && capacity.shardCount >= 1, 'capacity.shardCount', capacity.shardCount, 'a whole number of shards, at least 1');
+      check.require(
+        Number.isInteger(capacity.shardCount) && capacity.shardCount >= 1,
+        'capacity.shardCount',
+        capacity.shardCount,
+        'a whole number of shards, at least 1',
+      );
     }
     check.done();
 
@@ -97,7 +107,11 @@ export class KinesisLogStream extends Construct {
       accountId: props.accountId,
       roleName: deliveryRoleName,
       description: `CloudWatch Logs puts subscription data into Kinesis stream ${props.streamName}`,
-      trustPolicy: cloudWatchLogsTrustPolicy({ partition: props.partition, region: props.region, sourceAccountIds: [props.accountId, ...(props.senderAccountIds ?? [])] }),
+      trustPolicy: cloudWatchLogsTrustPolicy({
+        partition: props.partition,
+        region: props.region,
+        sourceAccountIds: [props.accountId, ...(props.senderAccountIds ?? [])],
+      }),
       policies: {
         'put-records': logsToKinesisPolicy({
           partition: props.partition,
@@ -113,7 +127,7 @@ export class KinesisLogStream extends Construct {
     if (props.logGroupNames?.length) {
       new SubscriptionFilters(this, 'subscriptions', {
         logGroupNames: props.logGroupNames,
-        filterName: props.filterName ?? `${props.namePrefix}-kinesis`,
+        filterName: props.filterName ?? defaultFilterName(props.namePrefix, 'kinesis'),
         filterPattern: props.filterPattern,
         destinationArn: this.streamArn,
         roleArn: this.deliveryRole.roleArn,
@@ -122,12 +136,22 @@ export class KinesisLogStream extends Construct {
     }
 
     if (props.reader) {
-      const policy = kinesisReaderPolicy({ partition: props.partition, region: props.region, accountId: props.accountId, streamName: props.streamName, kmsKeyArn: props.kmsKeyArn });
+      const policy = kinesisReaderPolicy({
+        partition: props.partition,
+        region: props.region,
+        accountId: props.accountId,
+        streamName: props.streamName,
+        kmsKeyArn: props.kmsKeyArn,
+      });
       if (props.reader.create === false) {
-        new ExistingRolePolicy(this, 'reader_grant', { roleName: props.reader.roleName, policyName: `${props.namePrefix}-kinesis-reader-${props.streamName}`, policy });
+        new ExistingRolePolicy(this, 'reader_grant', {
+          roleName: props.reader.roleName,
+          policyName: `${props.namePrefix}-kinesis-reader-${props.streamName}`,
+          policy,
+        });
         this.readerRoleArn = iamRoleArn(props.partition, props.accountId, props.reader.roleName);
       } else {
-        const trusted = props.reader.trustedPrincipalArns?.length ? props.reader.trustedPrincipalArns : [accountPrincipalArn(props.partition, props.accountId)];
+        const trusted = trustedPrincipalArnsOrAccount(props.partition, props.accountId, props.reader.trustedPrincipalArns);
         this.readerRoleArn = new PolicyRole(this, 'reader', {
           partition: props.partition,
           accountId: props.accountId,

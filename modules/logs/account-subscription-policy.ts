@@ -1,6 +1,7 @@
 import { CloudwatchLogAccountPolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-account-policy';
 import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { TOOLKIT_DEFAULTS } from '../../config/defaults';
 import { InputCheck } from '../../policies';
 import { LOGS_DEFAULTS } from './defaults';
 import { needsRole } from './subscription-filters';
@@ -53,14 +54,24 @@ export class AccountSubscriptionPolicy extends Construct {
     const check = new InputCheck(`AccountSubscriptionPolicy ${this.node.path}`);
     const excluded = check.list('excludeLogGroupNames', props.excludeLogGroupNames, (p, v) => check.logGroupName(p, v));
     check.require(excluded.length <= 50, 'excludeLogGroupNames', excluded.length, 'at most 50 log groups (CloudWatch Logs selection criteria limit)');
-    check.require(!needsRole(props.destinationArn) || props.roleArn !== undefined, 'roleArn', props.roleArn, 'a role ARN: CloudWatch Logs puts into a Kinesis or Firehose stream with a role');
+    check.require(
+      !needsRole(props.destinationArn) || props.roleArn !== undefined,
+      'roleArn',
+      props.roleArn,
+      'a role ARN: CloudWatch Logs puts into a Kinesis or Firehose stream with a role',
+    );
     const waitSeconds = props.rolePropagationSeconds ?? LOGS_DEFAULTS.rolePropagationSeconds;
-    check.require(Number.isInteger(waitSeconds) && waitSeconds >= 0 && waitSeconds <= 300, 'rolePropagationSeconds', waitSeconds, 'whole seconds from 0 to 300');
+    check.require(
+      Number.isInteger(waitSeconds) && waitSeconds >= 0 && waitSeconds <= 300,
+      'rolePropagationSeconds',
+      waitSeconds,
+      'whole seconds from 0 to 300',
+    );
     check.done();
     const names = [...new Set(excluded)].sort();
     const document: Record<string, string> = { DestinationArn: props.destinationArn };
     if (props.roleArn !== undefined) document.RoleArn = props.roleArn;
-    document.FilterPattern = props.filterPattern ?? '';
+    document.FilterPattern = props.filterPattern ?? TOOLKIT_DEFAULTS.subscription.filterPattern;
     if (props.distribution) document.Distribution = props.distribution;
     let dependsOn = props.dependsOn ? [...props.dependsOn] : undefined;
     if (props.roleArn !== undefined && waitSeconds > 0) {

@@ -1,6 +1,7 @@
 import { CloudwatchLogAccountPolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-account-policy';
 import { CloudwatchLogSubscriptionFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter';
 import { Construct } from 'constructs';
+import { defaultFilterName, TOOLKIT_DEFAULTS } from '../../config/defaults';
 import { InputCheck, isUnresolved, Partition } from '../../policies';
 import { collectorLogGroupName } from '../names';
 import { AccountSubscriptionPolicy } from './account-subscription-policy';
@@ -57,27 +58,57 @@ export class DestinationSubscription extends Construct {
 
   constructor(scope: Construct, id: string, props: DestinationSubscriptionProps) {
     super(scope, id);
-    const namePrefix = props.namePrefix ?? 'cwl-siem';
-    const filterName = props.filterName ?? `${namePrefix}-destination`;
+    const namePrefix = props.namePrefix ?? TOOLKIT_DEFAULTS.namePrefix;
+    const filterName = props.filterName ?? defaultFilterName(namePrefix, 'destination');
     const check = new InputCheck(`DestinationSubscription ${this.node.path}`);
     const partition = check.partition('partition', props.partition);
     const region = check.region('region', props.region, partition);
     const accountId = check.accountId('accountId', props.accountId);
     if (!isUnresolved(props.destinationArn ?? '')) {
       const m = DESTINATION_ARN.exec(props.destinationArn ?? '');
-      check.require(m !== null, 'destinationArn', props.destinationArn, `a CloudWatch Logs destination ARN such as arn:${partition}:logs:${region}:111122223333:destination:cwl-siem`);
+      check.require(
+        m !== null,
+        'destinationArn',
+        props.destinationArn,
+        `a CloudWatch Logs destination ARN such as arn:${partition}:logs:${region}:111122223333:destination:cwl-siem`,
+      );
       if (m) {
         check.require(m[1] === partition, 'destinationArn', props.destinationArn, `a destination of partition ${partition}, the sender's`);
-        check.require(m[2] === region, 'destinationArn', props.destinationArn, `a destination of region ${region}, the sender's (the destination's role trusts CloudWatch Logs of its own region)`);
-        check.require(m[3] !== accountId, 'destinationArn', props.destinationArn, `a destination of another account than ${accountId}, the sender's (subscribe this account's groups to its stream directly)`);
+        check.require(
+          m[2] === region,
+          'destinationArn',
+          props.destinationArn,
+          `a destination of region ${region}, the sender's (the destination's role trusts CloudWatch Logs of its own region)`,
+        );
+        check.require(
+          m[3] !== accountId,
+          'destinationArn',
+          props.destinationArn,
+          `a destination of another account than ${accountId}, the sender's (subscribe this account's groups to its stream directly)`,
+        );
       }
     }
-    check.require((props.logGroupNames === undefined) !== (props.accountPolicy === undefined), 'logGroupNames', props.logGroupNames, 'exactly one of logGroupNames and accountPolicy');
+    check.require(
+      (props.logGroupNames === undefined) !== (props.accountPolicy === undefined),
+      'logGroupNames',
+      props.logGroupNames,
+      'exactly one of logGroupNames and accountPolicy',
+    );
     if (props.logGroupNames !== undefined) check.list('logGroupNames', props.logGroupNames, (p, v) => check.logGroupName(p, v));
-    const excluded = props.accountPolicy?.excludeLogGroupNames ?? [];
+    const excluded = props.accountPolicy?.excludeLogGroupNames ?? TOOLKIT_DEFAULTS.subscription.excludeLogGroupNames;
     check.list('accountPolicy.excludeLogGroupNames', excluded, (p, v) => check.logGroupName(p, v), { min: 0 });
-    check.require(excluded.length < 50, 'accountPolicy.excludeLogGroupNames', excluded.length, 'at most 49 log groups: with the collector\'s, 50 is the CloudWatch Logs selection criteria limit');
-    check.require(/^[a-z][a-z0-9-]{0,31}$/.test(namePrefix), 'namePrefix', namePrefix, 'a name prefix: 1-32 lowercase letters, digits and hyphens, starting with a letter');
+    check.require(
+      excluded.length < 50,
+      'accountPolicy.excludeLogGroupNames',
+      excluded.length,
+      "at most 49 log groups: with the collector's, 50 is the CloudWatch Logs selection criteria limit",
+    );
+    check.require(
+      /^[a-z][a-z0-9-]{0,31}$/.test(namePrefix),
+      'namePrefix',
+      namePrefix,
+      'a name prefix: 1-32 lowercase letters, digits and hyphens, starting with a letter',
+    );
     check.require(FILTER_NAME.test(filterName), 'filterName', filterName, 'a subscription filter name: 1-256 characters, without : or *');
     check.done();
 

@@ -1,6 +1,7 @@
 import { CloudwatchLogSubscriptionFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { TOOLKIT_DEFAULTS } from '../../config/defaults';
 import { InputCheck } from '../../policies';
 import { logicalId } from '../names';
 
@@ -49,14 +50,19 @@ export class SubscriptionFilters extends Construct {
     const groups = check.list('logGroupNames', props.logGroupNames, (p, v) => check.logGroupName(p, v));
     const duplicate = groups.find((g, i) => groups.indexOf(g) !== i);
     check.require(duplicate === undefined, 'logGroupNames', duplicate, 'each log group once');
-    check.require(!needsRole(props.destinationArn) || props.roleArn !== undefined, 'roleArn', props.roleArn, 'a role ARN: CloudWatch Logs puts into a Kinesis or Firehose stream with a role');
+    check.require(
+      !needsRole(props.destinationArn) || props.roleArn !== undefined,
+      'roleArn',
+      props.roleArn,
+      'a role ARN: CloudWatch Logs puts into a Kinesis or Firehose stream with a role',
+    );
     check.done();
     this.filters = groups.map(
       (group) =>
         new CloudwatchLogSubscriptionFilter(this, logicalId('filter', group), {
           name: props.filterName,
           logGroupName: group,
-          filterPattern: props.filterPattern ?? '',
+          filterPattern: props.filterPattern ?? TOOLKIT_DEFAULTS.subscription.filterPattern,
           destinationArn: props.destinationArn,
           roleArn: props.roleArn,
           distribution: props.distribution,

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { accountPrincipalArn, ExportAccess, exportBucketPolicy, exportCollectorPolicy, exportKeyPolicy, Partition, principalsTrustPolicy, renderPolicy } from '../../policies';
+import { TOOLKIT_DEFAULTS, trustedPrincipalArnsOrAccount } from '../../config/defaults';
+import { ExportAccess, exportBucketPolicy, exportCollectorPolicy, exportKeyPolicy, Partition, principalsTrustPolicy, renderPolicy } from '../../policies';
 import { PolicyRole } from '../iam/policy-role';
 import { PolicyUser } from '../iam/policy-user';
-import { S3_DEFAULTS } from './defaults';
 import { LogBucket } from './log-bucket';
 
 /** The collector identity the toolkit creates for export mode. */
@@ -50,22 +50,22 @@ export class ExportDestination extends Construct {
 
   constructor(scope: Construct, id: string, props: ExportDestinationProps) {
     super(scope, id);
-    const access = props.access ?? { mode: 'same-account', accountId: props.accountId };
+    const access: ExportAccess = props.access ?? { ...TOOLKIT_DEFAULTS.export.access, accountId: props.accountId };
     if (props.collector && access.mode !== 'same-account') {
       throw new Error(
         `ExportDestination ${this.node.path}: a collector identity can be created here only in same-account mode (got access.mode ${access.mode}); ` +
           'in cross-account modes the collector lives in the sending account: use ExportSender there.',
       );
     }
-    this.prefix = (props.prefix ?? 'cwl-exports').replace(/\/$/, '');
+    this.prefix = (props.prefix ?? TOOLKIT_DEFAULTS.export.prefix).replace(/\/$/, '');
     const policy = exportBucketPolicy({ partition: props.partition, region: props.region, bucketName: props.bucketName, prefix: this.prefix, access });
 
     this.bucket = new LogBucket(this, 'bucket', {
       partition: props.partition,
       bucketName: props.bucketName,
       kmsKeyArn: props.kmsKeyArn,
-      versioning: props.versioning,
-      expirationDays: props.expirationDays ?? S3_DEFAULTS.exportExpirationDays,
+      versioning: props.versioning ?? TOOLKIT_DEFAULTS.export.versioning,
+      expirationDays: props.expirationDays ?? TOOLKIT_DEFAULTS.export.expirationDays,
     });
     this.bucket.addPolicy(policy);
     if (props.kmsKeyArn !== undefined) {
@@ -117,7 +117,7 @@ export class ExportCollectorIdentity extends Construct {
       }),
     };
     if (props.identity.type === 'role') {
-      const trusted = props.identity.trustedPrincipalArns?.length ? props.identity.trustedPrincipalArns : [accountPrincipalArn(props.partition, props.accountId)];
+      const trusted = trustedPrincipalArnsOrAccount(props.partition, props.accountId, props.identity.trustedPrincipalArns);
       this.arn = new PolicyRole(this, 'role', {
         partition: props.partition,
         accountId: props.accountId,
@@ -155,7 +155,7 @@ export class ExportSender extends Construct {
   readonly prefix: string;
   constructor(scope: Construct, id: string, props: ExportSenderProps) {
     super(scope, id);
-    this.prefix = (props.prefix ?? 'cwl-exports').replace(/\/$/, '');
+    this.prefix = (props.prefix ?? TOOLKIT_DEFAULTS.exportSender.prefix).replace(/\/$/, '');
     this.arn = new ExportCollectorIdentity(this, 'identity', {
       partition: props.partition,
       region: props.region,
@@ -167,4 +167,3 @@ export class ExportSender extends Construct {
     }).arn;
   }
 }
-

@@ -52,7 +52,12 @@ export class LogBucket extends Construct {
     check.bucketName('bucketName', props.bucketName);
     if (props.kmsKeyArn !== undefined) check.arnOrReference('kmsKeyArn', props.kmsKeyArn, props.partition, 'kms');
     if (props.expirationDays !== undefined) {
-      check.require(Number.isInteger(props.expirationDays) && props.expirationDays >= 1, 'expirationDays', props.expirationDays, 'a whole number of days, at least 1');
+      check.require(
+        Number.isInteger(props.expirationDays) && props.expirationDays >= 1,
+        'expirationDays',
+        props.expirationDays,
+        'a whole number of days, at least 1',
+      );
     }
     check.done();
 
@@ -94,7 +99,14 @@ export class LogBucket extends Construct {
           ? []
           : [{ id: 'expire-objects', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.expirationDays }] }]),
         ...(props.versioning
-          ? [{ id: 'expire-noncurrent-versions', status: 'Enabled', filter: [{ prefix: '' }], noncurrentVersionExpiration: [{ noncurrentDays: S3_DEFAULTS.noncurrentVersionExpirationDays }] }]
+          ? [
+              {
+                id: 'expire-noncurrent-versions',
+                status: 'Enabled',
+                filter: [{ prefix: '' }],
+                noncurrentVersionExpiration: [{ noncurrentDays: S3_DEFAULTS.noncurrentVersionExpirationDays }],
+              },
+            ]
           : []),
       ],
     });

@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
-import { destinationArnOf } from '../../config/load';
+import { destinationArnOf, trustedPrincipalArnsOrAccount } from '../../config/defaults';
 import { StackConfig, ToolkitConfig } from '../../config/types';
 import { Guardrails } from '../guardrails';
 import { CwlSiemStack } from './cwl-siem-stack';
@@ -56,11 +56,26 @@ export function stackDependencies(config: ToolkitConfig): StackDependency[] {
   };
   for (const s of config.stacks) {
     const d = s.destinationSender;
-    if (d) add(s, config.stacks.find((o) => destinationArnOf(o) === d.destinationArn), `subscribes to the destination ${d.destinationArn}`);
+    if (d)
+      add(
+        s,
+        config.stacks.find((o) => destinationArnOf(o) === d.destinationArn),
+        `subscribes to the destination ${d.destinationArn}`,
+      );
     const f = s.firehose;
-    if (f) add(s, config.stacks.find((o) => o.central?.bucketName === f.destination.bucketName), `delivers to the central bucket ${f.destination.bucketName}`);
+    if (f)
+      add(
+        s,
+        config.stacks.find((o) => o.central?.bucketName === f.destination.bucketName),
+        `delivers to the central bucket ${f.destination.bucketName}`,
+      );
     const e = s.exportSender;
-    if (e) add(s, config.stacks.find((o) => o.export?.bucketName === e.bucketName), `exports to the bucket ${e.bucketName}`);
+    if (e)
+      add(
+        s,
+        config.stacks.find((o) => o.export?.bucketName === e.bucketName),
+        `exports to the bucket ${e.bucketName}`,
+      );
   }
   return out;
 }
@@ -113,10 +128,11 @@ function summarize(outdir: string, name: string, config: ToolkitConfig, outputs:
 function accountWideTrusts(stack: StackConfig): { roleName: string; account: string; path: string }[] {
   const out: { roleName: string; account: string; path: string }[] = [];
   const roots = (arns: readonly string[] | undefined): string[] =>
-    (arns?.length ? arns : [`arn:${stack.partition}:iam::${stack.accountId}:root`]).flatMap((a) => /^arn:[^:]+:iam::(\d{12}):root$/.exec(a)?.[1] ?? []);
+    trustedPrincipalArnsOrAccount(stack.partition, stack.accountId, arns).flatMap((a) => /^arn:[^:]+:iam::(\d{12}):root$/.exec(a)?.[1] ?? []);
   const roles: [string, string | undefined, readonly string[] | undefined][] = [];
   if (stack.export?.collector?.type === 'role') roles.push(['export.collector', stack.export.collector.roleName, stack.export.collector.trustedPrincipalArns]);
-  if (stack.exportSender?.identity.type === 'role') roles.push(['exportSender.identity', stack.exportSender.identity.roleName, stack.exportSender.identity.trustedPrincipalArns]);
+  if (stack.exportSender?.identity.type === 'role')
+    roles.push(['exportSender.identity', stack.exportSender.identity.roleName, stack.exportSender.identity.trustedPrincipalArns]);
   if (stack.kinesis?.reader.create) roles.push(['kinesis.reader', stack.kinesis.reader.roleName, stack.kinesis.reader.trustedPrincipalArns]);
   for (const [path, roleName, arns] of roles) for (const account of roots(arns)) out.push({ roleName: roleName!, account, path });
   return out;

@@ -9,6 +9,7 @@ import { KinesisLogStream } from '../kinesis/log-stream';
 import { AccountSubscriptionPolicy } from '../logs/account-subscription-policy';
 import { LogDestination } from '../logs/log-destination';
 import { DestinationSubscription } from '../logs/destination-subscription';
+import { STACK_OUTPUTS as O, StackOutputName } from '../../collector/src/outputs/names';
 import { collectorLogGroupName } from '../names';
 import { ExportDestination, ExportSender } from '../s3/export-destination';
 
@@ -16,7 +17,8 @@ export { collectorLogGroupName };
 
 /**
  * One account/region role of the config: the provider (pinned to the account), the backend, the
- * constructs of each path the stack configures, and the outputs a collector reads.
+ * constructs of each path the stack configures, and the outputs a collector reads (their names:
+ * collector/src/outputs/names.ts, shared with `config from-terraform`).
  */
 export class CwlSiemStack extends TerraformStack {
   readonly provider: AwsProvider;
@@ -31,8 +33,8 @@ export class CwlSiemStack extends TerraformStack {
 
     this.provider = new AwsProvider(this, 'aws', { region, allowedAccountIds: [accountId], defaultTags: [{ tags }] });
     this.configureBackend(config);
-    this.output('region', region, 'Region of this stack');
-    this.output('account_id', accountId, 'Account of this stack');
+    this.output(O.region, region, 'Region of this stack');
+    this.output(O.accountId, accountId, 'Account of this stack');
 
     if (config.export) {
       const e = config.export;
@@ -54,11 +56,15 @@ export class CwlSiemStack extends TerraformStack {
         kmsKeyArn: e.kmsKeyArn,
         collector: e.collector,
       });
-      this.output('export_bucket', e.bucketName, 'Bucket export tasks write to');
-      this.output('export_prefix', dest.prefix, 'Key prefix of the export tasks (destinationPrefix)');
-      if (dest.collectorArn) this.output('export_collector_arn', dest.collectorArn, 'Collector identity for export mode');
+      this.output(O.exportBucket, e.bucketName, 'Bucket export tasks write to');
+      this.output(O.exportPrefix, dest.prefix, 'Key prefix of the export tasks (destinationPrefix)');
+      if (dest.collectorArn) this.output(O.exportCollectorArn, dest.collectorArn, 'Collector identity for export mode');
       if (dest.keyPolicyStatements) {
-        this.output('export_kms_key_policy', dest.keyPolicyStatements, 'Key policy grants to add to export.kmsKeyArn: export tasks write with the key, a cross-account sender reads with it');
+        this.output(
+          O.exportKmsKeyPolicy,
+          dest.keyPolicyStatements,
+          'Key policy grants to add to export.kmsKeyArn: export tasks write with the key, a cross-account sender reads with it',
+        );
       }
     }
 
@@ -73,9 +79,9 @@ export class CwlSiemStack extends TerraformStack {
         identity: s.identity,
         bucketKmsKeyArn: s.bucketKmsKeyArn,
       });
-      this.output('export_bucket', s.bucketName, 'Bucket (in another account) export tasks write to');
-      this.output('export_prefix', sender.prefix, 'Key prefix of the export tasks (destinationPrefix)');
-      this.output('export_collector_arn', sender.arn, 'Collector identity for export mode');
+      this.output(O.exportBucket, s.bucketName, 'Bucket (in another account) export tasks write to');
+      this.output(O.exportPrefix, sender.prefix, 'Key prefix of the export tasks (destinationPrefix)');
+      this.output(O.exportCollectorArn, sender.arn, 'Collector identity for export mode');
     }
 
     if (config.kinesis) {
@@ -108,9 +114,9 @@ export class CwlSiemStack extends TerraformStack {
           dependsOn: [stream.stream, ...stream.deliveryRole.dependables],
         });
       }
-      this.output('kinesis_stream_name', stream.streamName, 'Kinesis stream the collector reads');
-      this.output('kinesis_stream_arn', stream.streamArn, 'Kinesis stream ARN');
-      if (stream.readerRoleArn) this.output('kinesis_reader_role_arn', stream.readerRoleArn, 'Role the collector assumes to read the stream');
+      this.output(O.kinesisStreamName, stream.streamName, 'Kinesis stream the collector reads');
+      this.output(O.kinesisStreamArn, stream.streamArn, 'Kinesis stream ARN');
+      if (stream.readerRoleArn) this.output(O.kinesisReaderRoleArn, stream.readerRoleArn, 'Role the collector assumes to read the stream');
 
       if (config.destination && senderAccountIds) {
         const d = config.destination;
@@ -125,7 +131,7 @@ export class CwlSiemStack extends TerraformStack {
           organizationId: d.organizationId,
           dependsOn: [stream.stream, ...stream.deliveryRole.dependables],
         });
-        this.output('log_destination_arn', destination.destinationArn, 'CloudWatch Logs destination sender accounts subscribe to');
+        this.output(O.logDestinationArn, destination.destinationArn, 'CloudWatch Logs destination sender accounts subscribe to');
       }
     }
 
@@ -142,7 +148,11 @@ export class CwlSiemStack extends TerraformStack {
         filterName: d.subscription.filterName,
         filterPattern: d.subscription.filterPattern,
       });
-      this.output('subscription_destination_arn', d.destinationArn, 'CloudWatch Logs destination (in the receiving account) this account\'s log groups subscribe to');
+      this.output(
+        O.subscriptionDestinationArn,
+        d.destinationArn,
+        "CloudWatch Logs destination (in the receiving account) this account's log groups subscribe to",
+      );
     }
 
     if (config.central) {
@@ -165,17 +175,17 @@ export class CwlSiemStack extends TerraformStack {
         errorNotifications: c.errorNotifications,
         alarmTopicArn: c.alarmTopicArn,
       });
-      this.output('central_bucket', c.bucketName, 'Central bucket Firehose delivers to');
-      this.output('central_prefix', central.prefix, 'Prefix of delivered objects');
-      this.output('central_kms_key_arn', central.key.arn, 'Central KMS key');
-      this.output('queue_url', central.queue.url, 'Queue of S3 ObjectCreated notifications the collector polls');
-      this.output('queue_arn', central.queueArn, 'Notification queue ARN');
-      this.output('dead_letter_queue_url', central.deadLetterQueue.url, 'Dead-letter queue of the notification queue (and of the errors queue)');
+      this.output(O.centralBucket, c.bucketName, 'Central bucket Firehose delivers to');
+      this.output(O.centralPrefix, central.prefix, 'Prefix of delivered objects');
+      this.output(O.centralKmsKeyArn, central.key.arn, 'Central KMS key');
+      this.output(O.queueUrl, central.queue.url, 'Queue of S3 ObjectCreated notifications the collector polls');
+      this.output(O.queueArn, central.queueArn, 'Notification queue ARN');
+      this.output(O.deadLetterQueueUrl, central.deadLetterQueue.url, 'Dead-letter queue of the notification queue (and of the errors queue)');
       if (central.errorQueue && central.errorQueueArn) {
-        this.output('error_queue_url', central.errorQueue.url, 'Queue announcing Firehose error output (records Firehose could not deliver or process)');
-        this.output('error_queue_arn', central.errorQueueArn, 'Errors queue ARN');
+        this.output(O.errorQueueUrl, central.errorQueue.url, 'Queue announcing Firehose error output (records Firehose could not deliver or process)');
+        this.output(O.errorQueueArn, central.errorQueueArn, 'Errors queue ARN');
       }
-      if (central.siemRoleArn) this.output('siem_role_arn', central.siemRoleArn, 'Role the SIEM assumes (with the external id)');
+      if (central.siemRoleArn) this.output(O.siemRoleArn, central.siemRoleArn, 'Role the SIEM assumes (with the external id)');
     }
 
     if (config.firehose) {
@@ -213,17 +223,17 @@ export class CwlSiemStack extends TerraformStack {
           dependsOn: [delivery.deliveryStream, ...delivery.subscriptionRole.dependables],
         });
       }
-      this.output('firehose_delivery_stream_arn', delivery.deliveryStreamArn, 'Firehose delivery stream');
-      this.output('firehose_prefix', f.prefix, 'Prefix this account delivers under in the central bucket');
+      this.output(O.firehoseDeliveryStreamArn, delivery.deliveryStreamArn, 'Firehose delivery stream');
+      this.output(O.firehosePrefix, f.prefix, 'Prefix this account delivers under in the central bucket');
       if (f.processing.extractMessages && f.subscription.logGroupNames?.length === 1) {
         // Extracted messages carry no envelope: the collector stamps these on the events of this prefix.
-        this.output('firehose_log_group', f.subscription.logGroupNames[0], 'The one log group whose extracted messages this account delivers');
-        this.output('firehose_log_stream', f.deliveryStreamName, 'Log stream named on extracted messages (they carry none): the delivery stream');
+        this.output(O.firehoseLogGroup, f.subscription.logGroupNames[0], 'The one log group whose extracted messages this account delivers');
+        this.output(O.firehoseLogStream, f.deliveryStreamName, 'Log stream named on extracted messages (they carry none): the delivery stream');
       }
     }
   }
 
-  private output(name: string, value: string, description: string): void {
+  private output(name: StackOutputName, value: string, description: string): void {
     new TerraformOutput(this, name, { value, description });
     this.outputNames.push(name);
   }

@@ -1,5 +1,21 @@
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeDestinationsCommand, DescribeSubscriptionFiltersCommand, GetLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DeleteBucketPolicyCommand, DeleteObjectsCommand, GetBucketPolicyCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeDestinationsCommand,
+  DescribeSubscriptionFiltersCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
+  GetBucketPolicyCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createRequire } from 'node:module';
@@ -54,7 +70,9 @@ export class Aws {
   /** Puts messages into a new stream of a group, at `timestamp` (default now). */
   async putEvents(group: string, stream: string, messages: readonly string[], timestamp = Date.now()): Promise<void> {
     await this.createLogStream(group, stream);
-    await this.logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message, i) => ({ timestamp: timestamp + i, message })) }));
+    await this.logs.send(
+      new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message, i) => ({ timestamp: timestamp + i, message })) }),
+    );
   }
 
   /** The events of one stream of a group, oldest first. */
@@ -83,10 +101,15 @@ export class Aws {
     const shards = (await this.kinesis.send(new kinesisSdk.ListShardsCommand({ StreamName: streamName }))).Shards as { ShardId: string }[] | undefined;
     const out: SubscriptionPayload[] = [];
     for (const shard of shards ?? []) {
-      const first = await this.kinesis.send(new kinesisSdk.GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      const first = await this.kinesis.send(
+        new kinesisSdk.GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
       let iterator = first.ShardIterator as string | undefined;
       for (let i = 0; iterator && i < 20; i++) {
-        const r = (await this.kinesis.send(new kinesisSdk.GetRecordsCommand({ ShardIterator: iterator }))) as { Records?: { Data: Uint8Array }[]; NextShardIterator?: string };
+        const r = (await this.kinesis.send(new kinesisSdk.GetRecordsCommand({ ShardIterator: iterator }))) as {
+          Records?: { Data: Uint8Array }[];
+          NextShardIterator?: string;
+        };
         for (const rec of r.Records ?? []) out.push(JSON.parse(gunzipSync(Buffer.from(rec.Data)).toString('utf8')) as SubscriptionPayload);
         if (!r.Records?.length) break;
         iterator = r.NextShardIterator;
@@ -131,7 +154,9 @@ export class Aws {
         throw e;
       });
       // An unversioned bucket lists each object once with version "null": delete it by key alone.
-      const objects = [...(r?.Versions ?? []), ...(r?.DeleteMarkers ?? [])].map((v) => (v.VersionId && v.VersionId !== 'null' ? { Key: v.Key!, VersionId: v.VersionId } : { Key: v.Key! }));
+      const objects = [...(r?.Versions ?? []), ...(r?.DeleteMarkers ?? [])].map((v) =>
+        v.VersionId && v.VersionId !== 'null' ? { Key: v.Key!, VersionId: v.VersionId } : { Key: v.Key! },
+      );
       if (objects.length === 0) return n;
       await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
       n += objects.length;
@@ -145,13 +170,17 @@ export class Aws {
 
   async queueDepth(queueName: string): Promise<number> {
     const url = await this.queueUrl(queueName);
-    const a = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const a = await this.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
     return Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
 
   /** Bodies of the messages on a queue, left visible for the collector (visibility timeout 0). */
   async peekQueue(queueName: string): Promise<string[]> {
-    const r = await this.sqs.send(new ReceiveMessageCommand({ QueueUrl: await this.queueUrl(queueName), MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    const r = await this.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: await this.queueUrl(queueName), MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }),
+    );
     return (r.Messages ?? []).map((m) => m.Body ?? '');
   }
 

@@ -1,7 +1,7 @@
 import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseS3Notification } from '../../collector/src/sources/s3-notifications';
+import { parseS3Notification } from '../../collector/src/sources/sqs/s3-notifications';
 import { Aws, SubscriptionPayload, waitFor } from './aws';
 import { collect } from './collector';
 import { checkOnce, Context, marker, PathResult, UNSUBSCRIBED_GROUP, writeOutputs } from './paths';
@@ -54,7 +54,15 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
   // (AWS sees aws:SecureTransport true over HTTPS). Checked in place, then removed for the reads.
   if (!(await centralAws.hasBucketPolicy(c.bucketName))) throw new Error(`the central bucket ${c.bucketName} has no bucket policy after apply`);
   await centralAws.deleteBucketPolicy(c.bucketName);
-  if (expected.size === 0) return { path: 'firehose', stack: central.config.name, put: 0, arrived: 'nothing to put', delivered: 0, note: 'no source stack subscribes log groups here' };
+  if (expected.size === 0)
+    return {
+      path: 'firehose',
+      stack: central.config.name,
+      put: 0,
+      arrived: 'nothing to put',
+      delivered: 0,
+      note: 'no source stack subscribes log groups here',
+    };
 
   // moto ignores Firehose processors (decompression, message extraction): objects hold the gzip payloads as CloudWatch Logs sent them.
   const found = await waitFor(`${expected.size} events in objects under ${c.prefix}/`, 60000, async () => {
@@ -67,14 +75,20 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
   });
   for (const [message, want] of expected) {
     const { key, payload } = found.get(message)!;
-    if (!key.startsWith(`${c.prefix}/${want.owner}/`)) throw new Error(`${JSON.stringify(message)} was delivered to ${key}, outside its account's folder ${c.prefix}/${want.owner}/`);
-    if (payload.logGroup !== want.logGroup || payload.owner !== want.owner) throw new Error(`${JSON.stringify(message)} has envelope ${payload.logGroup}/${payload.owner}`);
+    if (!key.startsWith(`${c.prefix}/${want.owner}/`))
+      throw new Error(`${JSON.stringify(message)} was delivered to ${key}, outside its account's folder ${c.prefix}/${want.owner}/`);
+    if (payload.logGroup !== want.logGroup || payload.owner !== want.owner)
+      throw new Error(`${JSON.stringify(message)} has envelope ${payload.logGroup}/${payload.owner}`);
   }
   if ([...found.keys()].some((m) => m.endsWith(' unsubscribed'))) throw new Error(`an event of ${UNSUBSCRIBED_GROUP} reached the central bucket`);
   const depth = await objectNotifications(centralAws, c.queueName, c.bucketName, new Map([...found.values()].map((f) => [f.key, f.size])));
 
   // moto's Firehose objects carry integer logEvents[].id (AWS: 56-digit strings): the collector reads them through a proxy that gives AWS's form.
-  const objectsProxy = new MotoProxy(ctx.moto.port, {}, { accepts: (path) => path.startsWith(`/${c.bucketName}/${c.prefix}/`) && /^[^?]*(\?x-id=GetObject)?$/.test(path), hook: awsEventIdsInObject });
+  const objectsProxy = new MotoProxy(
+    ctx.moto.port,
+    {},
+    { accepts: (path) => path.startsWith(`/${c.bucketName}/${c.prefix}/`) && /^[^?]*(\?x-id=GetObject)?$/.test(path), hook: awsEventIdsInObject },
+  );
   const s3Endpoint = await objectsProxy.start();
   const outputs = await writeOutputs(ctx, central);
   const sourceOutputs = await Promise.all(sources.filter((s) => s !== central).map((s) => writeOutputs(ctx, s)));

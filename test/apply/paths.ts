@@ -56,7 +56,8 @@ export function checkOnce(events: readonly DeliveredEvent[], expected: ReadonlyM
   for (const [message, want] of expected) {
     const got = events.filter((e) => e.message === message);
     if (got.length !== 1) problems.push(`${JSON.stringify(message)} delivered ${got.length} times`);
-    else if (got[0].logGroup !== want.logGroup || got[0].owner !== want.owner) problems.push(`${JSON.stringify(message)} labelled ${got[0].logGroup}/${got[0].owner}, expected ${want.logGroup}/${want.owner}`);
+    else if (got[0].logGroup !== want.logGroup || got[0].owner !== want.owner)
+      problems.push(`${JSON.stringify(message)} labelled ${got[0].logGroup}/${got[0].owner}, expected ${want.logGroup}/${want.owner}`);
   }
   for (const e of events) {
     if (!e.id) problems.push(`an event without id: ${JSON.stringify(e).slice(0, 200)}`);
@@ -91,13 +92,22 @@ export function destinationStandInGroup(receiver: StackConfig): string {
  * stream as one gzip CloudWatch Logs payload with the sender's owner, group and filter, as AWS does.
  * (moto does not check IAM, so the record is written with the receiver account's own identity.)
  */
-async function deliverThroughDestination(receiverAws: Aws, senderAws: Aws, receiver: StackConfig, sender: StackConfig, logStream: string, put: ReadonlyMap<string, readonly string[]>): Promise<void> {
+async function deliverThroughDestination(
+  receiverAws: Aws,
+  senderAws: Aws,
+  receiver: StackConfig,
+  sender: StackConfig,
+  logStream: string,
+  put: ReadonlyMap<string, readonly string[]>,
+): Promise<void> {
   const destinationArn = destinationArnOf(receiver)!;
   const name = receiver.destination!.name;
   const target = await receiverAws.destination(name);
   if (!target) throw new Error(`the destination ${name} does not exist in ${receiver.accountId} after apply`);
-  if (!target.targetArn.endsWith(`:${receiver.accountId}:stream/${receiver.kinesis!.streamName}`)) throw new Error(`the destination ${name} targets ${target.targetArn}, not the stream ${receiver.kinesis!.streamName}`);
-  if (!target.roleArn.startsWith(`arn:aws:iam::${receiver.accountId}:role/`)) throw new Error(`the destination ${name} writes with ${target.roleArn}, not a role of ${receiver.accountId}`);
+  if (!target.targetArn.endsWith(`:${receiver.accountId}:stream/${receiver.kinesis!.streamName}`))
+    throw new Error(`the destination ${name} targets ${target.targetArn}, not the stream ${receiver.kinesis!.streamName}`);
+  if (!target.roleArn.startsWith(`arn:aws:iam::${receiver.accountId}:role/`))
+    throw new Error(`the destination ${name} writes with ${target.roleArn}, not a role of ${receiver.accountId}`);
   const wanted = [...put.values()].flat();
   const routed = await waitFor(`${wanted.length} events of ${sender.name} routed to the destination ${name}`, 30000, async () => {
     const events = await receiverAws.streamEvents(destinationStandInGroup(receiver), logStream);
@@ -107,7 +117,9 @@ async function deliverThroughDestination(receiverAws: Aws, senderAws: Aws, recei
   for (const [group, messages] of put) {
     const filter = (await senderAws.subscriptionFilters(group)).find((f) => f.destinationArn === destinationArn);
     if (!filter) throw new Error(`${sender.name}: ${group} has no subscription filter to ${destinationArn}`);
-    const logEvents = routed.filter((e) => messages.includes(e.message)).map((e) => ({ id: String(e.timestamp * 1000 + n++).padStart(56, '0'), timestamp: e.timestamp, message: e.message }));
+    const logEvents = routed
+      .filter((e) => messages.includes(e.message))
+      .map((e) => ({ id: String(e.timestamp * 1000 + n++).padStart(56, '0'), timestamp: e.timestamp, message: e.message }));
     const payload = { messageType: 'DATA_MESSAGE', owner: sender.accountId, logGroup: group, logStream, subscriptionFilters: [filter.name], logEvents };
     await receiverAws.putRecord(target.targetArn, gzipSync(JSON.stringify(payload)), `${group}/${logStream}`);
   }
@@ -124,7 +136,14 @@ export async function kinesisPath(ctx: Context, stack: MotoStack): Promise<PathR
     ...senders.map((s) => ({ stack: s.config, groups: s.config.destinationSender!.subscription.logGroupNames ?? [] })),
   ].filter((s) => s.groups.length > 0);
   if (sources.length === 0) {
-    return { path: 'kinesis', stack: stack.config.name, put: 0, arrived: 'nothing to put', delivered: 0, note: 'account-level subscription policy: not on moto' };
+    return {
+      path: 'kinesis',
+      stack: stack.config.name,
+      put: 0,
+      arrived: 'nothing to put',
+      delivered: 0,
+      note: 'account-level subscription policy: not on moto',
+    };
   }
   const tag = marker();
   const logStream = `apply-${tag}`;
@@ -153,10 +172,13 @@ export async function kinesisPath(ctx: Context, stack: MotoStack): Promise<PathR
   for (const [message, want] of expected) {
     const p = payloads.find((x) => x.logEvents.some((e) => e.message === message))!;
     if (p.messageType !== 'DATA_MESSAGE' || p.logGroup !== want.logGroup || p.owner !== want.owner) {
-      throw new Error(`stream record of ${JSON.stringify(message)} has envelope ${JSON.stringify({ ...p, logEvents: undefined })}, expected ${JSON.stringify(want)}`);
+      throw new Error(
+        `stream record of ${JSON.stringify(message)} has envelope ${JSON.stringify({ ...p, logEvents: undefined })}, expected ${JSON.stringify(want)}`,
+      );
     }
   }
-  if (payloads.some((p) => p.logEvents.some((e) => e.message === stray))) throw new Error(`an event of the unsubscribed group ${UNSUBSCRIBED_GROUP} reached the stream`);
+  if (payloads.some((p) => p.logEvents.some((e) => e.message === stray)))
+    throw new Error(`an event of the unsubscribed group ${UNSUBSCRIBED_GROUP} reached the stream`);
 
   const outputs = await writeOutputs(ctx, stack);
   const proxy = new MotoProxy(ctx.moto.port, { GetRecords: awsEventIds });
@@ -179,6 +201,8 @@ export async function kinesisPath(ctx: Context, stack: MotoStack): Promise<PathR
     put: expected.size,
     arrived: `${expected.size} in stream ${k.streamName}, none from ${UNSUBSCRIBED_GROUP}`,
     delivered: run.events.length,
-    note: senders.length ? `${senders.map((s) => s.config.name).join(', ')} through destination ${stack.config.destination!.name}: routed by moto, written to the stream by the harness` : undefined,
+    note: senders.length
+      ? `${senders.map((s) => s.config.name).join(', ')} through destination ${stack.config.destination!.name}: routed by moto, written to the stream by the harness`
+      : undefined,
   };
 }

@@ -28,7 +28,10 @@ export class MotoProxy {
           up.on('data', (c: Buffer) => parts.push(c));
           up.on('end', () => {
             const answer = Buffer.concat(parts);
-            const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+            const operation =
+              String(req.headers['x-amz-target'] ?? '')
+                .split('.')
+                .pop() ?? '';
             const objectHook = req.method === 'GET' && this.objectHook?.accepts(req.url ?? '') ? this.objectHook.hook : undefined;
             const hook = up.statusCode === 200 ? (this.hooks[operation] ?? objectHook) : undefined;
             const headers = { ...up.headers };

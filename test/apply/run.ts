@@ -57,7 +57,11 @@ async function runExample(file: string): Promise<ExampleResult> {
       result.stacks.push({
         stack: s.config.name,
         account: s.config.accountId,
-        leftOut: Object.keys(s.leftOut).length ? Object.entries(s.leftOut).map(([t, n]) => `${n} ${t}`).join(', ') : undefined,
+        leftOut: Object.keys(s.leftOut).length
+          ? Object.entries(s.leftOut)
+              .map(([t, n]) => `${n} ${t}`)
+              .join(', ')
+          : undefined,
       });
       const a = await aws(s.config);
       for (const group of [...subscribedGroups(s.config), UNSUBSCRIBED_GROUP]) await a.createLogGroup(group);
@@ -131,9 +135,12 @@ function summary(results: readonly ExampleResult[], totalSeconds: number): strin
   for (const r of results) {
     lines.push(`${r.errors.length ? 'FAIL' : 'ok  '}  ${r.example}  (${r.seconds.toFixed(0)} s)`);
     for (const s of r.stacks) {
-      lines.push(`      stack ${s.stack} (account ${s.account}): applied ${s.applied ?? 'NO'}; destroyed ${s.destroyed ?? 'NO'}${s.leftOut ? `; not on moto: ${s.leftOut}` : ''}`);
+      lines.push(
+        `      stack ${s.stack} (account ${s.account}): applied ${s.applied ?? 'NO'}; destroyed ${s.destroyed ?? 'NO'}${s.leftOut ? `; not on moto: ${s.leftOut}` : ''}`,
+      );
     }
-    for (const p of r.paths) lines.push(`      path ${p.path} (${p.stack}): put ${p.put}, arrived ${p.arrived}, collector delivered ${p.delivered}${p.note ? ` (${p.note})` : ''}`);
+    for (const p of r.paths)
+      lines.push(`      path ${p.path} (${p.stack}): put ${p.put}, arrived ${p.arrived}, collector delivered ${p.delivered}${p.note ? ` (${p.note})` : ''}`);
     for (const e of r.errors) lines.push(`      ERROR ${e.split('\n').join('\n            ')}`);
   }
   const failed = results.filter((r) => r.errors.length).length;

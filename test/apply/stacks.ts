@@ -63,7 +63,11 @@ export function ordered(config: ToolkitConfig): StackConfig[] {
   const visit = (s: StackConfig, path: string[]) => {
     if (done.includes(s)) return;
     if (path.includes(s.name)) throw new Error(`stack dependency cycle: ${[...path, s.name].join(' -> ')}`);
-    for (const d of deps.filter((x) => x.stack === s.name)) visit(config.stacks.find((o) => o.name === d.dependsOn)!, [...path, s.name]);
+    for (const d of deps.filter((x) => x.stack === s.name))
+      visit(
+        config.stacks.find((o) => o.name === d.dependsOn)!,
+        [...path, s.name],
+      );
     done.push(s);
   };
   config.stacks.forEach((s) => visit(s, []));
@@ -117,7 +121,9 @@ export function terraformAsync(dir: string, args: readonly string[]): Promise<st
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', (e) => reject(new Error(`cannot run terraform: ${e.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`terraform ${args.join(' ')} failed in ${dir} (exit ${code}):\n${out.slice(-6000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`terraform ${args.join(' ')} failed in ${dir} (exit ${code}):\n${out.slice(-6000)}`)),
+    );
   });
 }
 

@@ -46,7 +46,9 @@ describe('schema conventions', () => {
   });
 
   test('every pattern comes with words for the error message', () => {
-    const bare = schemas.filter(([, s]) => typeof s.pattern === 'string' && !(typeof s.patternErrorMessage === 'string' && s.patternErrorMessage.startsWith('must be ')));
+    const bare = schemas.filter(
+      ([, s]) => typeof s.pattern === 'string' && !(typeof s.patternErrorMessage === 'string' && s.patternErrorMessage.startsWith('must be ')),
+    );
     expect(bare.map(([at]) => at)).toEqual([]);
   });
 
@@ -61,7 +63,10 @@ describe('schema conventions', () => {
   test('the top level allows a $schema string for editors', () => {
     const ajv = new Ajv({ strict: false });
     const validate = ajv.compile(toolkitConfigSchema);
-    const config = { $schema: '../config/toolkit-config.schema.json', stacks: [{ name: 'a', region: 'us-east-1', accountId: '111122223333', export: { bucketName: 'abc' } }] };
+    const config = {
+      $schema: '../config/toolkit-config.schema.json',
+      stacks: [{ name: 'a', region: 'us-east-1', accountId: '111122223333', export: { bucketName: 'abc' } }],
+    };
     expect(validate(config)).toBe(true);
     expect(validate({ ...config, $schema: 7 })).toBe(false);
   });
@@ -96,16 +101,51 @@ const sameRules: [string, string, (c: InputCheck, v: string) => unknown, string[
     (c, v) => c.bucketName('x', v),
     ['abc', 'ab', 'a'.repeat(63), 'a'.repeat(64), 'Acme', 'acme_logs', '-acme', 'acme-', 'acme..logs', 'acme.logs', '192.168.1.10', '192.168.1.logs'],
   ],
-  ['Kinesis stream name', `${stack}/kinesis/properties/streamName`, (c, v) => c.streamName('x', v), ['logs', 'a.b_c-D', 'a'.repeat(128), 'a'.repeat(129), 'a b', '', 'a/b']],
-  ['Firehose stream name', `${stack}/firehose/properties/deliveryStreamName`, (c, v) => c.deliveryStreamName('x', v), ['to-central', 'a'.repeat(64), 'a'.repeat(65), 'a:b']],
-  ['IAM name', `${stack}/central/properties/siem/properties/roleName`, (c, v) => c.iamName('x', v), ['reader', 'a+=,.@_-b', 'a'.repeat(64), 'a'.repeat(65), 'a*', 'a/b', '']],
-  ['IAM name pattern', `${stack}/central/properties/writerRoleNames/items`, (c, v) => c.iamNamePattern('x', v), ['cwl-siem-firehose-*', 'role?', 'a'.repeat(65), 'a/b']],
-  ['log group name', `${stack}/firehose/properties/errorLogGroupName`, (c, v) => c.logGroupName('x', v), ['/aws/lambda/x', 'a#b.c-d_e', 'a'.repeat(512), 'a'.repeat(513), 'a:b', 'a b', '']],
+  [
+    'Kinesis stream name',
+    `${stack}/kinesis/properties/streamName`,
+    (c, v) => c.streamName('x', v),
+    ['logs', 'a.b_c-D', 'a'.repeat(128), 'a'.repeat(129), 'a b', '', 'a/b'],
+  ],
+  [
+    'Firehose stream name',
+    `${stack}/firehose/properties/deliveryStreamName`,
+    (c, v) => c.deliveryStreamName('x', v),
+    ['to-central', 'a'.repeat(64), 'a'.repeat(65), 'a:b'],
+  ],
+  [
+    'IAM name',
+    `${stack}/central/properties/siem/properties/roleName`,
+    (c, v) => c.iamName('x', v),
+    ['reader', 'a+=,.@_-b', 'a'.repeat(64), 'a'.repeat(65), 'a*', 'a/b', ''],
+  ],
+  [
+    'IAM name pattern',
+    `${stack}/central/properties/writerRoleNames/items`,
+    (c, v) => c.iamNamePattern('x', v),
+    ['cwl-siem-firehose-*', 'role?', 'a'.repeat(65), 'a/b'],
+  ],
+  [
+    'log group name',
+    `${stack}/firehose/properties/errorLogGroupName`,
+    (c, v) => c.logGroupName('x', v),
+    ['/aws/lambda/x', 'a#b.c-d_e', 'a'.repeat(512), 'a'.repeat(513), 'a:b', 'a b', ''],
+  ],
   ['destination name', `${stack}/destination/properties/name`, (c, v) => c.destinationName('x', v), ['to-siem', 'a b', 'a:b', 'a*b', '']],
-  ['organization id', `${stack}/central/properties/organizationId`, (c, v) => c.organizationId('x', v), ['o-a1b2c3d4e5', 'o-a1b2c3d4', 'o-A1B2C3D4E5', 'a1b2c3d4e5', `o-${'a'.repeat(33)}`]],
+  [
+    'organization id',
+    `${stack}/central/properties/organizationId`,
+    (c, v) => c.organizationId('x', v),
+    ['o-a1b2c3d4e5', 'o-a1b2c3d4', 'o-A1B2C3D4E5', 'a1b2c3d4e5', `o-${'a'.repeat(33)}`],
+  ],
   ['external id', `${stack}/central/properties/siem/properties/externalId`, (c, v) => c.externalId('x', v), ['ab', 'a', 'ext-id:1/2@x', 'a b', 'a*']],
   // The config also rejects a trailing slash, which InputCheck tolerates and drops; samples without one.
-  ['key prefix', `${stack}/export/properties/prefix`, (c, v) => c.keyPrefix('x', v), ['cwl-exports', 'a/b/c', "a!_.'()=-", '', '/a', 'a//b', 'a*b', 'a b', 'a'.repeat(512), 'a'.repeat(513)]],
+  [
+    'key prefix',
+    `${stack}/export/properties/prefix`,
+    (c, v) => c.keyPrefix('x', v),
+    ['cwl-exports', 'a/b/c', "a!_.'()=-", '', '/a', 'a//b', 'a*b', 'a b', 'a'.repeat(512), 'a'.repeat(513)],
+  ],
 ];
 
 describe('name rules match policies/inputs.ts', () => {

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { parseCollectorConfig } from '../../collector/src/config/load';
-import { COLLECTOR_MODES, CollectorMode, ConfigFromTerraformError, configFromTerraform } from '../../collector/src/config-from-terraform';
+import { ConfigFromTerraformError } from '../../collector/src/outputs/read';
+import { COLLECTOR_MODES, CollectorMode, configFromTerraform } from '../../collector/src/outputs/to-config';
 import { loadConfig } from '../../config/load';
 import { StackConfig, ToolkitConfig } from '../../config/types';
 import { addStacks } from '../../modules/stacks/app';
@@ -18,9 +19,14 @@ import { addStacks } from '../../modules/stacks/app';
  */
 
 const examplesDir = resolve(__dirname, '..', '..', 'examples');
-const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort();
+const examples = readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
-type TfJson = { output?: Record<string, { value: string; description?: string; sensitive?: boolean }>; resource: Record<string, Record<string, Record<string, unknown>>> };
+type TfJson = {
+  output?: Record<string, { value: string; description?: string; sensitive?: boolean }>;
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+};
 
 interface SynthesizedStack {
   readonly stack: StackConfig;
@@ -50,7 +56,10 @@ function synth(example: string): { config: ToolkitConfig; stacks: SynthesizedSta
       const tf = JSON.parse(readFileSync(join(outdir, 'stacks', s.node.id, 'cdk.tf.json'), 'utf8')) as TfJson;
       const expressions = Object.fromEntries(Object.entries(tf.output ?? {}).map(([name, o]) => [name, o.value]));
       const outputs = Object.fromEntries(
-        Object.entries(tf.output ?? {}).map(([name, o]) => [name, { value: applied(name, o.value, stack, tf), type: 'string', sensitive: o.sensitive === true }]),
+        Object.entries(tf.output ?? {}).map(([name, o]) => [
+          name,
+          { value: applied(name, o.value, stack, tf), type: 'string', sensitive: o.sensitive === true },
+        ]),
       );
       return { stack, outputs, expressions };
     }),
@@ -132,7 +141,11 @@ describe.each(cases)('%s, stack %s', (example, stackName) => {
     expect(modesByOutputs(outputs)).toEqual(modesOf(stack));
     expect(outputs.region.value).toBe(stack.region);
     expect(outputs.account_id.value).toBe(stack.accountId);
-    expect(Object.entries(outputs).filter(([, o]) => o.sensitive).map(([n]) => n)).toEqual([]);
+    expect(
+      Object.entries(outputs)
+        .filter(([, o]) => o.sensitive)
+        .map(([n]) => n),
+    ).toEqual([]);
   });
 });
 
@@ -142,7 +155,9 @@ describe.each(noCollectorCases)('%s, stack %s, which sets up no collector mode',
     expect({ stack: stackName, reason }).toEqual({ stack: stackName, reason: expect.any(String) });
     const { outputs } = synth(example).stacks.find((s) => s.stack.name === stackName)!;
     for (const mode of COLLECTOR_MODES) {
-      expect(() => configFromTerraform(outputs, { mode })).toThrow(new RegExp(`^--mode ${mode} needs the outputs? .*, which these outputs lack; they fit no mode`));
+      expect(() => configFromTerraform(outputs, { mode })).toThrow(
+        new RegExp(`^--mode ${mode} needs the outputs? .*, which these outputs lack; they fit no mode`),
+      );
     }
   });
 });
@@ -158,7 +173,9 @@ describe.each(collectorCases)('%s, stack %s', (example, stackName) => {
       if (!modes.includes(mode)) {
         expect(() => configFromTerraform(outputs, { mode })).toThrow(ConfigFromTerraformError);
         expect(() => configFromTerraform(outputs, { mode })).toThrow(
-          new RegExp(`^--mode ${mode} needs the outputs? .*, which these outputs lack; they fit ${modes.length ? modes.map((m) => `--mode ${m}`).join(' or ') : 'no mode'}`),
+          new RegExp(
+            `^--mode ${mode} needs the outputs? .*, which these outputs lack; they fit ${modes.length ? modes.map((m) => `--mode ${m}`).join(' or ') : 'no mode'}`,
+          ),
         );
         continue;
       }
@@ -213,12 +230,13 @@ describe.each(collectorCases)('%s, stack %s', (example, stackName) => {
       const expected = configFromTerraform(outputs, { mode, externalId, ...(mode === 'sqs' ? { objectsFrom: others } : {}) }).config;
       expect(configFromTerraform(file, { mode, externalId, stack: stackName }).config).toEqual(expected);
       if (stacks.length === 1) expect(configFromTerraform(file, { mode, externalId }).config).toEqual(expected);
-      else expect(() => configFromTerraform(file, { mode, externalId })).toThrow(`choose one with --stack NAME (${stacks.map((s) => s.stack.name).join(', ')})`);
+      else
+        expect(() => configFromTerraform(file, { mode, externalId })).toThrow(`choose one with --stack NAME (${stacks.map((s) => s.stack.name).join(', ')})`);
     }
   });
 });
 
-test('firehose-central: the central stack\'s sqs config names the extracted messages of the source account by its log group, stream and owner', () => {
+test("firehose-central: the central stack's sqs config names the extracted messages of the source account by its log group, stream and owner", () => {
   const { stacks } = synth('firehose-central.json');
   const central = stacks.find((s) => s.stack.central)!;
   const source = stacks.find((s) => s.stack.firehose)!;

@@ -111,7 +111,10 @@ describe('CWL-IAM-1 IAM documents are literal JSON', () => {
     ['IamRolePolicy.policy', (s, policy) => new IamRolePolicy(s, 'doc', { role: 'r', policy })],
     ['IamUserPolicy.policy', (s, policy) => new IamUserPolicy(s, 'doc', { user: 'u', policy })],
     ['IamPolicy.policy', (s, policy) => new IamPolicy(s, 'doc', { policy })],
-    ['CloudwatchLogDestinationPolicy.accessPolicy', (s, policy) => new CloudwatchLogDestinationPolicy(s, 'doc', { destinationName: 'd', accessPolicy: policy })],
+    [
+      'CloudwatchLogDestinationPolicy.accessPolicy',
+      (s, policy) => new CloudwatchLogDestinationPolicy(s, 'doc', { destinationName: 'd', accessPolicy: policy }),
+    ],
   ];
 
   test.each(attributes)('%s that is not JSON fails synth with the rule id and construct path', (_name, make) => {
@@ -131,7 +134,9 @@ describe('CWL-IAM-1 IAM documents are literal JSON', () => {
     const f = stackWith((s) => {
       const key = new KmsKey(s, 'key', {
         enableKeyRotation: true,
-        policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' })),
+        policy: renderPolicy(
+          centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' }),
+        ),
       });
       new IamRolePolicy(s, 'put-records', {
         role: 'cwl-to-kinesis',
@@ -165,14 +170,31 @@ describe('CWL-IAM-2 no wildcard principal in an Allow', () => {
   test('Principal "*" with aws:PrincipalOrgID is compliant (central bucket and key policies), and so is a destination policy naming its senders', () => {
     const f = stackWith((s) => {
       encryptedBucket(s, renderPolicy(centralBucketPolicy({ partition: 'aws', region: REGION, bucketName: BUCKET, prefix: 'firehose', organizationId: ORG })));
-      new KmsKey(s, 'key', { policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' })) });
+      new KmsKey(s, 'key', {
+        policy: renderPolicy(
+          centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' }),
+        ),
+      });
       new CloudwatchLogDestinationPolicy(s, 'destination-policy', {
         destinationName: 'siem',
-        accessPolicy: renderPolicy(logDestinationPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, destinationName: 'siem', senderAccountIds: ['444455556666'], organizationId: ORG })),
+        accessPolicy: renderPolicy(
+          logDestinationPolicy({
+            partition: 'aws',
+            region: REGION,
+            accountId: ACCOUNT,
+            destinationName: 'siem',
+            senderAccountIds: ['444455556666'],
+            organizationId: ORG,
+          }),
+        ),
       });
     });
     expect(() => f.app.synth()).not.toThrow();
-    expect(Guardrails.report(f.stack).filter((r) => r.ruleId === 'CWL-IAM-2').map((r) => [r.path, r.status])).toEqual([
+    expect(
+      Guardrails.report(f.stack)
+        .filter((r) => r.ruleId === 'CWL-IAM-2')
+        .map((r) => [r.path, r.status]),
+    ).toEqual([
       ['test/bucket-policy', 'compliant'],
       ['test/key', 'compliant'],
       ['test/destination-policy', 'compliant'],
@@ -180,7 +202,10 @@ describe('CWL-IAM-2 no wildcard principal in an Allow', () => {
   });
 
   test('Principal "*" with no condition fails synth, naming the statement', () => {
-    const policy = editedPolicy((st) => [...st, { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` }]);
+    const policy = editedPolicy((st) => [
+      ...st,
+      { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` },
+    ]);
     const f = stackWith((s) => encryptedBucket(s, policy));
     const message = synthError(f.app);
     expect(message).toContain('[CWL-IAM-2] test/bucket-policy: policy statement "PublicRead" allows Principal "*"');
@@ -230,7 +255,11 @@ describe('CWL-IAM-3 no wildcard action in an Allow', () => {
       });
     });
     expect(() => f.app.synth()).not.toThrow();
-    expect(Guardrails.report(f.stack).filter((r) => r.ruleId === 'CWL-IAM-3').every((r) => r.status === 'compliant')).toBe(true);
+    expect(
+      Guardrails.report(f.stack)
+        .filter((r) => r.ruleId === 'CWL-IAM-3')
+        .every((r) => r.status === 'compliant'),
+    ).toBe(true);
   });
 
   test('"s3:*" and "*" in Allow statements fail synth; the TLS deny on s3:* does not', () => {
@@ -253,17 +282,18 @@ describe('CWL-IAM-3 no wildcard action in an Allow', () => {
   });
 
   test('an Allow with a wildcard inside an action name or with NotAction is a violation', () => {
-    const f = stackWith((s) =>
-      new IamUserPolicy(s, 'user-policy', {
-        user: 'collector',
-        policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Sid: 'Reads', Effect: 'Allow', Action: 's3:Get*', Resource: '*' },
-            { Sid: 'Everything', Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
-          ],
+    const f = stackWith(
+      (s) =>
+        new IamUserPolicy(s, 'user-policy', {
+          user: 'collector',
+          policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Sid: 'Reads', Effect: 'Allow', Action: 's3:Get*', Resource: '*' },
+              { Sid: 'Everything', Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
+            ],
+          }),
         }),
-      }),
     );
     const message = synthError(f.app);
     expect(message).toContain('statement "Reads" allows "s3:Get*"');
@@ -278,7 +308,12 @@ describe('CWL-S3-1 TLS deny on every bucket policy', () => {
   });
 
   test('a bucket policy without the deny fails synth', () => {
-    const f = stackWith((s) => encryptedBucket(s, editedPolicy((st) => st.filter((x) => x.Effect !== 'Deny'))));
+    const f = stackWith((s) =>
+      encryptedBucket(
+        s,
+        editedPolicy((st) => st.filter((x) => x.Effect !== 'Deny')),
+      ),
+    );
     expect(synthError(f.app)).toContain('[CWL-S3-1] test/bucket-policy: the policy has no Deny statement with Condition Bool "aws:SecureTransport"');
   });
 
@@ -341,12 +376,18 @@ describe('CWL-KIN-1 stream encryption', () => {
 describe('CWL-SQS-1 queue encryption', () => {
   test('queues with a KMS key or SQS-managed SSE are compliant, with their queue policy', () => {
     const f = stackWith((s) => {
-      const key = new KmsKey(s, 'key', { policy: renderPolicy(centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' })) });
+      const key = new KmsKey(s, 'key', {
+        policy: renderPolicy(
+          centralKeyPolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, organizationId: ORG, bucketName: 'acme-central-logs', prefix: 'cwl' }),
+        ),
+      });
       const queue = new SqsQueue(s, 'notifications', { name: 'cwl-siem-notifications', kmsMasterKeyId: key.arn });
       new SqsQueue(s, 'dlq', { name: 'cwl-siem-dlq', sqsManagedSseEnabled: true });
       new SqsQueuePolicy(s, 'notifications-policy', {
         queueUrl: queue.url,
-        policy: renderPolicy(notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, queueName: 'cwl-siem-notifications', bucketName: BUCKET })),
+        policy: renderPolicy(
+          notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: ACCOUNT, queueName: 'cwl-siem-notifications', bucketName: BUCKET }),
+        ),
       });
     });
     expect(() => f.app.synth()).not.toThrow();

@@ -24,5 +24,7 @@ export function only(resources: Resources, type: string): Record<string, unknown
 }
 
 /** A policy attribute parsed from its literal JSON. */
-export const doc = (value: unknown): { Statement: { Sid?: string; Effect: string; Principal?: unknown; Action: unknown; Resource?: unknown; Condition?: unknown }[] } =>
+export const doc = (
+  value: unknown,
+): { Statement: { Sid?: string; Effect: string; Principal?: unknown; Action: unknown; Resource?: unknown; Condition?: unknown }[] } =>
   JSON.parse(value as string);

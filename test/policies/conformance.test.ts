@@ -1,13 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
-import {
-  cloudWatchLogsTrustPolicy,
-  exportBucketPolicy,
-  logDestinationPolicy,
-  logsToFirehosePolicy,
-  logsToKinesisPolicy,
-  PolicyDocument,
-} from '../../policies';
+import { cloudWatchLogsTrustPolicy, exportBucketPolicy, logDestinationPolicy, logsToFirehosePolicy, logsToKinesisPolicy, PolicyDocument } from '../../policies';
 import { Decision, evaluate, EvaluationCase } from './evaluate';
 
 /**
@@ -60,13 +53,26 @@ interface Comparison {
 
 const sameAccountExport = {
   seed: () => seed('awsdoc-2023-export-bucket-policy-same-account-console-random-prefix.json'),
-  ours: () => exportBucketPolicy({ partition: 'aws', region: 'us-west-2', bucketName: 'my-exported-logs', prefix: 'random-string', access: { mode: 'same-account', accountId: A } }),
+  ours: () =>
+    exportBucketPolicy({
+      partition: 'aws',
+      region: 'us-west-2',
+      bucketName: 'my-exported-logs',
+      prefix: 'random-string',
+      access: { mode: 'same-account', accountId: A },
+    }),
   as: 'resource' as const,
 };
 const crossRoleExport = {
   seed: () => seed('awsdoc-2023-export-bucket-policy-cross-account-iam-role.json', { SendingAccountID: B }),
   ours: () =>
-    exportBucketPolicy({ partition: 'aws', region: 'us-east-2', bucketName: 'my-exported-logs', prefix: 'random-string', access: { mode: 'cross-account-role', sendingAccountId: B, roleName: 'CWLExportUser' } }),
+    exportBucketPolicy({
+      partition: 'aws',
+      region: 'us-east-2',
+      bucketName: 'my-exported-logs',
+      prefix: 'random-string',
+      access: { mode: 'cross-account-role', sendingAccountId: B, roleName: 'CWLExportUser' },
+    }),
   as: 'resource' as const,
 };
 const exportObject = { resource: 'arn:aws:s3:::my-exported-logs/random-string/task-1/app/000000.gz', resourceAccount: A, action: 's3:PutObject' };
@@ -76,18 +82,99 @@ const kinesisTrust = {
   ours: () => cloudWatchLogsTrustPolicy({ partition: 'aws', region: 'us-east-1', sourceAccountIds: ['123456789012'] }),
   as: 'resource' as const,
 };
-const assumeByLogs = { principal: 'logs.us-east-1.amazonaws.com', action: 'sts:AssumeRole', resource: 'arn:aws:iam::123456789012:role/CWLtoKinesisRole', resourceAccount: '123456789012' };
+const assumeByLogs = {
+  principal: 'logs.us-east-1.amazonaws.com',
+  action: 'sts:AssumeRole',
+  resource: 'arn:aws:iam::123456789012:role/CWLtoKinesisRole',
+  resourceAccount: '123456789012',
+};
 
 const comparisons: Comparison[] = [
-  { name: 'same-account export: CloudWatch Logs writes an export object', ...sameAccountExport, request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: exportCtx(A, 'us-west-2') }, seedDecision: 'Allowed', oursDecision: 'Allowed' },
-  { name: 'same-account export: CloudWatch Logs writes for another account (confused deputy)', ...sameAccountExport, request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: exportCtx(OUT, 'us-west-2') }, seedDecision: 'Allowed', oursDecision: 'Denied' },
-  { name: 'same-account export: a write over plain HTTP', ...sameAccountExport, request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: { ...exportCtx(A, 'us-west-2'), 'aws:SecureTransport': 'false' } }, seedDecision: 'Allowed', oursDecision: 'Denied' },
-  { name: 'same-account export: a write without the bucket-owner-full-control ACL', ...sameAccountExport, request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: { ...exportCtx(A, 'us-west-2'), 's3:x-amz-acl': 'private' } }, seedDecision: 'Denied', oursDecision: 'Denied' },
-  { name: 'same-account export: the ACL check on the bucket', ...sameAccountExport, request: { ...exportObject, action: 's3:GetBucketAcl', resource: 'arn:aws:s3:::my-exported-logs', principal: 'logs.us-west-2.amazonaws.com', context: { ...tls, 'aws:SourceAccount': A, 'aws:SourceArn': `arn:aws:logs:us-west-2:${A}:log-group:app` } }, seedDecision: 'Allowed', oursDecision: 'Allowed' },
-  { name: 'cross-account role export: the sending role writes with the ACL', ...crossRoleExport, request: { ...exportObject, principal: `arn:aws:iam::${B}:role/CWLExportUser`, context: { ...tls, 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:PrincipalArn': `arn:aws:iam::${B}:role/CWLExportUser` }, identityPolicies: allowAll('s3:PutObject') }, seedDecision: 'Allowed', oursDecision: 'Allowed' },
-  { name: 'cross-account role export: another role of the sending account writes with the ACL', ...crossRoleExport, request: { ...exportObject, principal: `arn:aws:iam::${B}:role/Intern`, context: { ...tls, 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:PrincipalArn': `arn:aws:iam::${B}:role/Intern` }, identityPolicies: allowAll('s3:PutObject') }, seedDecision: 'Denied', oursDecision: 'Denied' },
-  { name: 'cross-account role export: CloudWatch Logs writes for the sending account', ...crossRoleExport, request: { ...exportObject, principal: 'logs.us-east-2.amazonaws.com', context: exportCtx(B, 'us-east-2') }, seedDecision: 'Allowed', oursDecision: 'Allowed' },
-  { name: 'cross-account role export: the sending role writes outside the prefix', ...crossRoleExport, request: { ...exportObject, resource: 'arn:aws:s3:::my-exported-logs/other/x.gz', principal: `arn:aws:iam::${B}:role/CWLExportUser`, context: { ...tls, 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:PrincipalArn': `arn:aws:iam::${B}:role/CWLExportUser` }, identityPolicies: allowAll('s3:PutObject') }, seedDecision: 'Denied', oursDecision: 'Denied' },
+  {
+    name: 'same-account export: CloudWatch Logs writes an export object',
+    ...sameAccountExport,
+    request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: exportCtx(A, 'us-west-2') },
+    seedDecision: 'Allowed',
+    oursDecision: 'Allowed',
+  },
+  {
+    name: 'same-account export: CloudWatch Logs writes for another account (confused deputy)',
+    ...sameAccountExport,
+    request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: exportCtx(OUT, 'us-west-2') },
+    seedDecision: 'Allowed',
+    oursDecision: 'Denied',
+  },
+  {
+    name: 'same-account export: a write over plain HTTP',
+    ...sameAccountExport,
+    request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: { ...exportCtx(A, 'us-west-2'), 'aws:SecureTransport': 'false' } },
+    seedDecision: 'Allowed',
+    oursDecision: 'Denied',
+  },
+  {
+    name: 'same-account export: a write without the bucket-owner-full-control ACL',
+    ...sameAccountExport,
+    request: { ...exportObject, principal: 'logs.us-west-2.amazonaws.com', context: { ...exportCtx(A, 'us-west-2'), 's3:x-amz-acl': 'private' } },
+    seedDecision: 'Denied',
+    oursDecision: 'Denied',
+  },
+  {
+    name: 'same-account export: the ACL check on the bucket',
+    ...sameAccountExport,
+    request: {
+      ...exportObject,
+      action: 's3:GetBucketAcl',
+      resource: 'arn:aws:s3:::my-exported-logs',
+      principal: 'logs.us-west-2.amazonaws.com',
+      context: { ...tls, 'aws:SourceAccount': A, 'aws:SourceArn': `arn:aws:logs:us-west-2:${A}:log-group:app` },
+    },
+    seedDecision: 'Allowed',
+    oursDecision: 'Allowed',
+  },
+  {
+    name: 'cross-account role export: the sending role writes with the ACL',
+    ...crossRoleExport,
+    request: {
+      ...exportObject,
+      principal: `arn:aws:iam::${B}:role/CWLExportUser`,
+      context: { ...tls, 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:PrincipalArn': `arn:aws:iam::${B}:role/CWLExportUser` },
+      identityPolicies: allowAll('s3:PutObject'),
+    },
+    seedDecision: 'Allowed',
+    oursDecision: 'Allowed',
+  },
+  {
+    name: 'cross-account role export: another role of the sending account writes with the ACL',
+    ...crossRoleExport,
+    request: {
+      ...exportObject,
+      principal: `arn:aws:iam::${B}:role/Intern`,
+      context: { ...tls, 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:PrincipalArn': `arn:aws:iam::${B}:role/Intern` },
+      identityPolicies: allowAll('s3:PutObject'),
+    },
+    seedDecision: 'Denied',
+    oursDecision: 'Denied',
+  },
+  {
+    name: 'cross-account role export: CloudWatch Logs writes for the sending account',
+    ...crossRoleExport,
+    request: { ...exportObject, principal: 'logs.us-east-2.amazonaws.com', context: exportCtx(B, 'us-east-2') },
+    seedDecision: 'Allowed',
+    oursDecision: 'Allowed',
+  },
+  {
+    name: 'cross-account role export: the sending role writes outside the prefix',
+    ...crossRoleExport,
+    request: {
+      ...exportObject,
+      resource: 'arn:aws:s3:::my-exported-logs/other/x.gz',
+      principal: `arn:aws:iam::${B}:role/CWLExportUser`,
+      context: { ...tls, 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:PrincipalArn': `arn:aws:iam::${B}:role/CWLExportUser` },
+      identityPolicies: allowAll('s3:PutObject'),
+    },
+    seedDecision: 'Denied',
+    oursDecision: 'Denied',
+  },
   {
     name: 'CloudWatch Logs to Kinesis trust: CloudWatch Logs of the account assumes the role',
     ...kinesisTrust,
@@ -105,9 +192,16 @@ const comparisons: Comparison[] = [
   {
     name: 'CloudWatch Logs to Kinesis permissions: PutRecord on the stream',
     seed: () => seed('awsdoc-cwl-to-kinesis-permissions-policy.json', { ':region:': ':us-east-1:' }),
-    ours: () => logsToKinesisPolicy({ partition: 'aws', region: 'us-east-1', accountId: '123456789012', streamName: 'RootAccess', roleName: 'CWLtoKinesisRole' }),
+    ours: () =>
+      logsToKinesisPolicy({ partition: 'aws', region: 'us-east-1', accountId: '123456789012', streamName: 'RootAccess', roleName: 'CWLtoKinesisRole' }),
     as: 'identity',
-    request: { principal: 'arn:aws:iam::123456789012:role/CWLtoKinesisRole', action: 'kinesis:PutRecord', resource: 'arn:aws:kinesis:us-east-1:123456789012:stream/RootAccess', resourceAccount: '123456789012', context: tls },
+    request: {
+      principal: 'arn:aws:iam::123456789012:role/CWLtoKinesisRole',
+      action: 'kinesis:PutRecord',
+      resource: 'arn:aws:kinesis:us-east-1:123456789012:stream/RootAccess',
+      resourceAccount: '123456789012',
+      context: tls,
+    },
     seedDecision: 'Allowed',
     oursDecision: 'Allowed',
   },
@@ -116,7 +210,13 @@ const comparisons: Comparison[] = [
     seed: () => seed('awsdoc-cwl-to-firehose-permissions-policy.json', { ':region:': ':us-east-1:' }),
     ours: () => logsToFirehosePolicy({ partition: 'aws', region: 'us-east-1', accountId: '123456789012', deliveryStreamName: 'my-delivery-stream' }),
     as: 'identity',
-    request: { principal: 'arn:aws:iam::123456789012:role/CWLtoFirehoseRole', action: 'firehose:PutRecordBatch', resource: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/my-delivery-stream', resourceAccount: '123456789012', context: tls },
+    request: {
+      principal: 'arn:aws:iam::123456789012:role/CWLtoFirehoseRole',
+      action: 'firehose:PutRecordBatch',
+      resource: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/my-delivery-stream',
+      resourceAccount: '123456789012',
+      context: tls,
+    },
     seedDecision: 'Allowed',
     oursDecision: 'Allowed',
   },
@@ -125,25 +225,54 @@ const comparisons: Comparison[] = [
     seed: () => seed('awsdoc-cwl-to-firehose-permissions-policy.json', { ':region:': ':us-east-1:' }),
     ours: () => logsToFirehosePolicy({ partition: 'aws', region: 'us-east-1', accountId: '123456789012', deliveryStreamName: 'my-delivery-stream' }),
     as: 'identity',
-    request: { principal: 'arn:aws:iam::123456789012:role/CWLtoFirehoseRole', action: 'firehose:DeleteDeliveryStream', resource: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/my-delivery-stream', resourceAccount: '123456789012', context: tls },
+    request: {
+      principal: 'arn:aws:iam::123456789012:role/CWLtoFirehoseRole',
+      action: 'firehose:DeleteDeliveryStream',
+      resource: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/my-delivery-stream',
+      resourceAccount: '123456789012',
+      context: tls,
+    },
     seedDecision: 'Allowed',
     oursDecision: 'Denied',
   },
   {
     name: 'destination policy (accounts): the sender account subscribes',
     seed: () => seed('awsdoc-cross-account-destination-access-policy-account.json', { ':region:': ':us-east-1:' }),
-    ours: () => logDestinationPolicy({ partition: 'aws', region: 'us-east-1', accountId: '999999999999', destinationName: 'testDestination', senderAccountIds: [A] }),
+    ours: () =>
+      logDestinationPolicy({ partition: 'aws', region: 'us-east-1', accountId: '999999999999', destinationName: 'testDestination', senderAccountIds: [A] }),
     as: 'resource',
-    request: { principal: `arn:aws:iam::${A}:role/log-admin`, action: 'logs:PutSubscriptionFilter', resource: 'arn:aws:logs:us-east-1:999999999999:destination:testDestination', resourceAccount: '999999999999', context: tls, identityPolicies: allowAll('logs:PutSubscriptionFilter') },
+    request: {
+      principal: `arn:aws:iam::${A}:role/log-admin`,
+      action: 'logs:PutSubscriptionFilter',
+      resource: 'arn:aws:logs:us-east-1:999999999999:destination:testDestination',
+      resourceAccount: '999999999999',
+      context: tls,
+      identityPolicies: allowAll('logs:PutSubscriptionFilter'),
+    },
     seedDecision: 'Allowed',
     oursDecision: 'Allowed',
   },
   {
     name: 'destination policy (organization): a member of another organization subscribes',
     seed: () => seed('awsdoc-cross-account-destination-access-policy-org.json', { ':region:': ':us-east-1:' }),
-    ours: () => logDestinationPolicy({ partition: 'aws', region: 'us-east-1', accountId: '999999999999', destinationName: 'testDestination', senderAccountIds: [A], organizationId: 'o-1234567890' }),
+    ours: () =>
+      logDestinationPolicy({
+        partition: 'aws',
+        region: 'us-east-1',
+        accountId: '999999999999',
+        destinationName: 'testDestination',
+        senderAccountIds: [A],
+        organizationId: 'o-1234567890',
+      }),
     as: 'resource',
-    request: { principal: `arn:aws:iam::${OUT}:role/log-admin`, action: 'logs:PutSubscriptionFilter', resource: 'arn:aws:logs:us-east-1:999999999999:destination:testDestination', resourceAccount: '999999999999', context: { ...tls, 'aws:PrincipalOrgID': 'o-0000000000' }, identityPolicies: allowAll('logs:PutSubscriptionFilter') },
+    request: {
+      principal: `arn:aws:iam::${OUT}:role/log-admin`,
+      action: 'logs:PutSubscriptionFilter',
+      resource: 'arn:aws:logs:us-east-1:999999999999:destination:testDestination',
+      resourceAccount: '999999999999',
+      context: { ...tls, 'aws:PrincipalOrgID': 'o-0000000000' },
+      identityPolicies: allowAll('logs:PutSubscriptionFilter'),
+    },
     seedDecision: 'Denied',
     oursDecision: 'Denied',
   },
@@ -151,9 +280,7 @@ const comparisons: Comparison[] = [
 
 async function decide(c: Comparison, doc: PolicyDocument): Promise<'Allowed' | 'Denied'> {
   const placed =
-    c.as === 'resource'
-      ? { resourcePolicy: doc }
-      : { identityPolicies: [...(c.request.identityPolicies ?? []), { name: 'under-test', policy: doc }] };
+    c.as === 'resource' ? { resourcePolicy: doc } : { identityPolicies: [...(c.request.identityPolicies ?? []), { name: 'under-test', policy: doc }] };
   const { decision } = await evaluate({ ...c.request, ...placed, document: '1 export bucket, same account', name: c.name, expect: 'Allowed' });
   return simplify(decision);
 }

@@ -120,7 +120,15 @@ function copyContext(context: EvaluationCase['context']): Record<string, string 
 }
 
 const sameKeys = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && [...a].map((k) => k.toLowerCase()).sort().join('\n') === [...b].map((k) => k.toLowerCase()).sort().join('\n');
+  a.length === b.length &&
+  [...a]
+    .map((k) => k.toLowerCase())
+    .sort()
+    .join('\n') ===
+    [...b]
+      .map((k) => k.toLowerCase())
+      .sort()
+      .join('\n');
 
 /**
  * Evaluates one case. Throws {@link EngineError} when the engine reports an error, answers for a
@@ -149,8 +157,7 @@ export async function evaluate(c: EvaluationCase): Promise<Evaluation> {
       throw new EngineError(c, {}, 'a China service principal case can have no identity policies and no unrecognised context keys');
     }
     const resourceResult = result.result.analysis.resourceAnalysis?.result;
-    const decision: Decision =
-      result.overallResult === 'ExplicitlyDenied' ? 'ExplicitlyDenied' : resourceResult === 'Allowed' ? 'Allowed' : 'ImplicitlyDenied';
+    const decision: Decision = result.overallResult === 'ExplicitlyDenied' ? 'ExplicitlyDenied' : resourceResult === 'Allowed' ? 'Allowed' : 'ImplicitlyDenied';
     return { decision, engine: 'validated, service-principal rule', raw: result };
   }
   if (declared.length === 0) return { decision: result.overallResult, engine: 'validated', raw: result };

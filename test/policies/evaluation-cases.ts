@@ -65,8 +65,7 @@ const roleArn = (account: string, name: string): string => `arn:aws:iam::${accou
 const userArn = (account: string, name: string): string => `arn:aws:iam::${account}:user/${name}`;
 /** What a role's credentials present as the calling principal. */
 const session = (account: string, role: string): string => `arn:aws:sts::${account}:assumed-role/${role}/cwl-siem-session`;
-const logGroup = (account: string, name: string, region = REGION, partition = 'aws'): string =>
-  `arn:${partition}:logs:${region}:${account}:log-group:${name}`;
+const logGroup = (account: string, name: string, region = REGION, partition = 'aws'): string => `arn:${partition}:logs:${region}:${account}:log-group:${name}`;
 const queueArn = (name: string, account = LOGS_ACCOUNT): string => `arn:aws:sqs:${REGION}:${account}:${name}`;
 const streamArn = (name: string, region = REGION): string => `arn:aws:kinesis:${region}:${LOGS_ACCOUNT}:stream/${name}`;
 const deliveryStreamArn = (name: string, region = REGION): string => `arn:aws:firehose:${region}:${SENDING_ACCOUNT}:deliverystream/${name}`;
@@ -76,8 +75,7 @@ const destinationArn = (name: string): string => `arn:aws:logs:${REGION}:${LOGS_
 const tls = (context: Context = {}): Context => ({ 'aws:SecureTransport': 'true', ...context });
 /** The same context over plain HTTP. */
 const http = (context: Context): Context => ({ ...context, 'aws:SecureTransport': 'false' });
-const without = (context: Context, ...keys: string[]): Context =>
-  Object.fromEntries(Object.entries(context).filter(([key]) => !keys.includes(key)));
+const without = (context: Context, ...keys: string[]): Context => Object.fromEntries(Object.entries(context).filter(([key]) => !keys.includes(key)));
 
 const FULL_CONTROL = { 's3:x-amz-acl': 'bucket-owner-full-control' } as const;
 
@@ -149,8 +147,14 @@ const CN_EXPORTED = object(EXPORT_BUCKET, `${EXPORT_PREFIX}/3f2a9c1e-task/api-1/
 
 const document1: EvaluationCase[] = [
   doc1('CloudWatch Logs writes under the prefix with bucket-owner-full-control', 'Allowed'),
-  doc1('CloudWatch Logs checks the bucket ACL', 'Allowed', { action: 's3:GetBucketAcl', resource: bucketArn(EXPORT_BUCKET), context: exportService(LOGS_ACCOUNT, {}) }),
-  doc1('CloudWatch Logs writes its aws-logs-write-test object at the prefix', 'Allowed', { resource: object(EXPORT_BUCKET, `${EXPORT_PREFIX}/aws-logs-write-test`) }),
+  doc1('CloudWatch Logs checks the bucket ACL', 'Allowed', {
+    action: 's3:GetBucketAcl',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: exportService(LOGS_ACCOUNT, {}),
+  }),
+  doc1('CloudWatch Logs writes its aws-logs-write-test object at the prefix', 'Allowed', {
+    resource: object(EXPORT_BUCKET, `${EXPORT_PREFIX}/aws-logs-write-test`),
+  }),
   doc1('CloudWatch Logs writes without an x-amz-acl header', 'Denied', { context: without(exportService(LOGS_ACCOUNT), 's3:x-amz-acl') }),
   doc1('CloudWatch Logs writes with x-amz-acl private', 'Denied', { context: exportService(LOGS_ACCOUNT, { 's3:x-amz-acl': 'private' }) }),
   doc1('CloudWatch Logs writes outside the prefix', 'Denied', { resource: object(EXPORT_BUCKET, 'other/000000.gz') }),
@@ -223,7 +227,11 @@ const doc2 = family('2 export bucket, cross-account user', {
 });
 
 const document2: EvaluationCase[] = [
-  doc2('CloudWatch Logs writes for the sending account', 'Allowed', { principal: LOGS_PRINCIPAL, context: exportService(SENDING_ACCOUNT), identityPolicies: [] }),
+  doc2('CloudWatch Logs writes for the sending account', 'Allowed', {
+    principal: LOGS_PRINCIPAL,
+    context: exportService(SENDING_ACCOUNT),
+    identityPolicies: [],
+  }),
   doc2('CloudWatch Logs checks the bucket ACL for the sending account', 'Allowed', {
     principal: LOGS_PRINCIPAL,
     action: 's3:GetBucketAcl',
@@ -242,11 +250,23 @@ const document2: EvaluationCase[] = [
   doc2('The sending user writes with x-amz-acl bucket-owner-read', 'Denied', { context: tls({ 's3:x-amz-acl': 'bucket-owner-read' }) }),
   doc2('The sending user writes outside the prefix', 'Denied', { resource: object(EXPORT_BUCKET, 'other/000000.gz') }),
   doc2('The sending user writes without an identity policy of its own (cross-account needs both sides)', 'Denied', { identityPolicies: [] }),
-  doc2('The sending user lists the prefix', 'Allowed', { action: 's3:ListBucket', resource: bucketArn(EXPORT_BUCKET), context: tls({ 's3:prefix': `${EXPORT_PREFIX}/` }) }),
-  doc2('The sending user lists another prefix', 'Denied', { action: 's3:ListBucket', resource: bucketArn(EXPORT_BUCKET), context: tls({ 's3:prefix': 'other/' }) }),
+  doc2('The sending user lists the prefix', 'Allowed', {
+    action: 's3:ListBucket',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: tls({ 's3:prefix': `${EXPORT_PREFIX}/` }),
+  }),
+  doc2('The sending user lists another prefix', 'Denied', {
+    action: 's3:ListBucket',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: tls({ 's3:prefix': 'other/' }),
+  }),
   doc2('The sending user reads an exported object', 'Allowed', { action: 's3:GetObject', context: tls() }),
   doc2('The sending user deletes an exported object', 'Allowed', { action: 's3:DeleteObject', context: tls() }),
-  doc2('The sending user reads an object outside the prefix', 'Denied', { action: 's3:GetObject', resource: object(EXPORT_BUCKET, 'other/secret.json'), context: tls() }),
+  doc2('The sending user reads an object outside the prefix', 'Denied', {
+    action: 's3:GetObject',
+    resource: object(EXPORT_BUCKET, 'other/secret.json'),
+    context: tls(),
+  }),
   doc2('grantCollectorRead false: the sending user reads an exported object', 'Denied', {
     action: 's3:GetObject',
     context: tls(),
@@ -261,7 +281,12 @@ const document2: EvaluationCase[] = [
     principal: userArn(SENDING_ACCOUNT, 'intern'),
     identityPolicies: [senderCollector],
   }),
-  doc2('Another user of the sending account reads an exported object', 'Denied', { principal: userArn(SENDING_ACCOUNT, 'intern'), action: 's3:GetObject', context: tls(), identityPolicies: [S3_ADMIN] }),
+  doc2('Another user of the sending account reads an exported object', 'Denied', {
+    principal: userArn(SENDING_ACCOUNT, 'intern'),
+    action: 's3:GetObject',
+    context: tls(),
+    identityPolicies: [S3_ADMIN],
+  }),
   doc2('The sending user deletes the bucket policy (not granted)', 'Denied', {
     action: 's3:DeleteBucketPolicy',
     resource: bucketArn(EXPORT_BUCKET),
@@ -287,13 +312,23 @@ const document3: EvaluationCase[] = [
   doc3('The sending role writes without an x-amz-acl header', 'Denied', { context: tls() }),
   doc3('The sending role writes with x-amz-acl public-read', 'Denied', { context: tls({ 's3:x-amz-acl': 'public-read' }) }),
   doc3('The sending role writes to another bucket', 'Denied', { resource: object('acme-other-bucket', `${EXPORT_PREFIX}/x.gz`) }),
-  doc3('The sending role lists the prefix', 'Allowed', { action: 's3:ListBucket', resource: bucketArn(EXPORT_BUCKET), context: tls({ 's3:prefix': `${EXPORT_PREFIX}/3f2a9c1e-task/` }) }),
+  doc3('The sending role lists the prefix', 'Allowed', {
+    action: 's3:ListBucket',
+    resource: bucketArn(EXPORT_BUCKET),
+    context: tls({ 's3:prefix': `${EXPORT_PREFIX}/3f2a9c1e-task/` }),
+  }),
   doc3('The sending role lists the whole bucket (no s3:prefix)', 'Denied', { action: 's3:ListBucket', resource: bucketArn(EXPORT_BUCKET), context: tls() }),
   doc3('The sending role reads an exported object', 'Allowed', { action: 's3:GetObject', context: tls() }),
-  doc3('The sending role reads an object outside the prefix', 'Denied', { action: 's3:GetObject', resource: object(EXPORT_BUCKET, 'exports/other/x.gz'), context: tls() }),
+  doc3('The sending role reads an object outside the prefix', 'Denied', {
+    action: 's3:GetObject',
+    resource: object(EXPORT_BUCKET, 'exports/other/x.gz'),
+    context: tls(),
+  }),
   doc3('A role of an outsider account with the same name writes', 'Denied', { principal: session(OUTSIDER, ROLE) }),
   doc3('A user of the sending account named like the role writes', 'Denied', { principal: userArn(SENDING_ACCOUNT, ROLE) }),
-  doc3('Another role of the sending account with the sender policy writes with the ACL (aws:PrincipalArn pins the role)', 'Denied', { principal: session(SENDING_ACCOUNT, 'ci-deployer') }),
+  doc3('Another role of the sending account with the sender policy writes with the ACL (aws:PrincipalArn pins the role)', 'Denied', {
+    principal: session(SENDING_ACCOUNT, 'ci-deployer'),
+  }),
   doc3('Another role of the sending account lists the prefix', 'Denied', {
     principal: session(SENDING_ACCOUNT, 'ci-deployer'),
     action: 's3:ListBucket',
@@ -301,7 +336,11 @@ const document3: EvaluationCase[] = [
     context: tls({ 's3:prefix': `${EXPORT_PREFIX}/` }),
     identityPolicies: [S3_ADMIN],
   }),
-  doc3('CloudWatch Logs writes for the sending account', 'Allowed', { principal: LOGS_PRINCIPAL, context: exportService(SENDING_ACCOUNT), identityPolicies: [] }),
+  doc3('CloudWatch Logs writes for the sending account', 'Allowed', {
+    principal: LOGS_PRINCIPAL,
+    context: exportService(SENDING_ACCOUNT),
+    identityPolicies: [],
+  }),
   doc3('CloudWatch Logs writes with the sending SourceAccount but an outsider log group as SourceArn', 'Denied', {
     principal: LOGS_PRINCIPAL,
     context: tls({ ...FULL_CONTROL, 'aws:SourceAccount': SENDING_ACCOUNT, 'aws:SourceArn': logGroup(OUTSIDER, '/app/api') }),
@@ -350,7 +389,11 @@ const document4: EvaluationCase[] = [
     resource: object(EXPORT_BUCKET, 'other/readme.txt'),
     context: http({}),
   }),
-  doc4('CloudWatch Logs writes over plain HTTP', 'ExplicitlyDenied', { principal: LOGS_PRINCIPAL, context: http(exportService(LOGS_ACCOUNT)), identityPolicies: [] }),
+  doc4('CloudWatch Logs writes over plain HTTP', 'ExplicitlyDenied', {
+    principal: LOGS_PRINCIPAL,
+    context: http(exportService(LOGS_ACCOUNT)),
+    identityPolicies: [],
+  }),
   doc4('CloudWatch Logs writes with no aws:SecureTransport key (a service on its own network)', 'Allowed', {
     principal: LOGS_PRINCIPAL,
     context: without(exportService(LOGS_ACCOUNT), 'aws:SecureTransport'),
@@ -394,19 +437,43 @@ const document4: EvaluationCase[] = [
 
 // ---- 5 export collector identity --------------------------------------------------------------
 
-const collector = identity('export-collector', exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX }));
+const collector = identity(
+  'export-collector',
+  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX }),
+);
 const namedGroupsCollector = identity(
   'export-collector',
-  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, logGroupNames: ['/app/api'] }),
+  exportCollectorPolicy({
+    partition: 'aws',
+    region: REGION,
+    accountId: LOGS_ACCOUNT,
+    bucketName: EXPORT_BUCKET,
+    prefix: EXPORT_PREFIX,
+    logGroupNames: ['/app/api'],
+  }),
 );
 /** The collector of a bucket encrypted with a customer managed key. */
 const keyedCollector = identity(
   'export-collector',
-  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, bucketKmsKeyArn: EXPORT_KEY }),
+  exportCollectorPolicy({
+    partition: 'aws',
+    region: REGION,
+    accountId: LOGS_ACCOUNT,
+    bucketName: EXPORT_BUCKET,
+    prefix: EXPORT_PREFIX,
+    bucketKmsKeyArn: EXPORT_KEY,
+  }),
 );
 const keyedSenderCollector = identity(
   'export-collector',
-  exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX, bucketKmsKeyArn: EXPORT_KEY }),
+  exportCollectorPolicy({
+    partition: 'aws',
+    region: REGION,
+    accountId: SENDING_ACCOUNT,
+    bucketName: EXPORT_BUCKET,
+    prefix: EXPORT_PREFIX,
+    bucketKmsKeyArn: EXPORT_KEY,
+  }),
 );
 /** A key policy that also lets the sending account's IAM policies use the key (what the user must add in the cross-account modes). */
 const keyPolicyWithSender: PolicyDocument = {
@@ -437,9 +504,15 @@ const doc5 = family('5 export collector identity', {
 const document5: EvaluationCase[] = [
   doc5('The collector creates an export task for a log group of its account', 'Allowed'),
   doc5('The collector creates an export task for a log group in another region', 'Denied', { resource: logGroup(LOGS_ACCOUNT, '/app/api', 'us-west-2') }),
-  doc5('The collector creates an export task for a log group of another account', 'Denied', { resource: logGroup(OUTSIDER, '/app/api'), resourceAccount: OUTSIDER }),
+  doc5('The collector creates an export task for a log group of another account', 'Denied', {
+    resource: logGroup(OUTSIDER, '/app/api'),
+    resourceAccount: OUTSIDER,
+  }),
   doc5('logGroupNames [/app/api]: the collector exports /app/api', 'Allowed', { identityPolicies: [namedGroupsCollector] }),
-  doc5('logGroupNames [/app/api]: the collector exports /app/payments', 'Denied', { resource: logGroup(LOGS_ACCOUNT, '/app/payments'), identityPolicies: [namedGroupsCollector] }),
+  doc5('logGroupNames [/app/api]: the collector exports /app/payments', 'Denied', {
+    resource: logGroup(LOGS_ACCOUNT, '/app/payments'),
+    identityPolicies: [namedGroupsCollector],
+  }),
   doc5('logGroupNames [/app/api]: the collector exports /app/api-internal, a name that starts like it', 'Denied', {
     resource: logGroup(LOGS_ACCOUNT, '/app/api-internal'),
     identityPolicies: [namedGroupsCollector],
@@ -468,7 +541,10 @@ const document5: EvaluationCase[] = [
   }),
   doc5('The collector reads an exported object', 'Allowed', { action: 's3:GetObject', resource: EXPORTED, resourcePolicy: sameAccountBucket }),
   doc5('The collector deletes an exported object', 'Allowed', { action: 's3:DeleteObject', resource: EXPORTED, resourcePolicy: sameAccountBucket }),
-  doc5('The collector reads an object of another bucket of its account', 'Denied', { action: 's3:GetObject', resource: object('acme-payroll', `${EXPORT_PREFIX}/x.gz`) }),
+  doc5('The collector reads an object of another bucket of its account', 'Denied', {
+    action: 's3:GetObject',
+    resource: object('acme-payroll', `${EXPORT_PREFIX}/x.gz`),
+  }),
   doc5('The collector, the CreateExportTask caller, may write under the prefix with bucket-owner-full-control (AWS checks it)', 'Allowed', {
     action: 's3:PutObject',
     resource: EXPORTED,
@@ -509,14 +585,30 @@ const document5: EvaluationCase[] = [
     identityPolicies: [keyedCollector],
     resourcePolicy: sameAccountBucket,
   }),
-  doc5("bucketKmsKeyArn: S3 decrypts an exported object with the bucket key for the collector's GetObject", 'Allowed', decryptExported('s3.us-east-1.amazonaws.com')),
+  doc5(
+    "bucketKmsKeyArn: S3 decrypts an exported object with the bucket key for the collector's GetObject",
+    'Allowed',
+    decryptExported('s3.us-east-1.amazonaws.com'),
+  ),
   doc5('bucketKmsKeyArn: the collector decrypts with another key through S3', 'Denied', decryptExported('s3.us-east-1.amazonaws.com', { resource: OTHER_KEY })),
-  doc5('bucketKmsKeyArn: the collector decrypts with the bucket key through SQS (wrong kms:ViaService)', 'Denied', decryptExported('sqs.us-east-1.amazonaws.com')),
+  doc5(
+    'bucketKmsKeyArn: the collector decrypts with the bucket key through SQS (wrong kms:ViaService)',
+    'Denied',
+    decryptExported('sqs.us-east-1.amazonaws.com'),
+  ),
   doc5('bucketKmsKeyArn: the collector decrypts with the bucket key through S3 of another region', 'Denied', decryptExported('s3.eu-west-1.amazonaws.com')),
   doc5('bucketKmsKeyArn: the collector decrypts with the bucket key directly (no kms:ViaService)', 'Denied', decryptExported(undefined)),
-  doc5('bucketKmsKeyArn: the collector gets a data key through S3 (only Decrypt is granted)', 'Denied', decryptExported('s3.us-east-1.amazonaws.com', { action: 'kms:GenerateDataKey' })),
-  doc5('No bucketKmsKeyArn: the collector decrypts with the bucket key through S3 (no KMS grant)', 'Denied', decryptExported('s3.us-east-1.amazonaws.com', { identityPolicies: [collector] })),
-  doc5("Cross-account bucket and bucketKmsKeyArn: the sending collector decrypts through S3, the key policy allowing its account", 'Allowed', {
+  doc5(
+    'bucketKmsKeyArn: the collector gets a data key through S3 (only Decrypt is granted)',
+    'Denied',
+    decryptExported('s3.us-east-1.amazonaws.com', { action: 'kms:GenerateDataKey' }),
+  ),
+  doc5(
+    'No bucketKmsKeyArn: the collector decrypts with the bucket key through S3 (no KMS grant)',
+    'Denied',
+    decryptExported('s3.us-east-1.amazonaws.com', { identityPolicies: [collector] }),
+  ),
+  doc5('Cross-account bucket and bucketKmsKeyArn: the sending collector decrypts through S3, the key policy allowing its account', 'Allowed', {
     ...decryptExported('s3.us-east-1.amazonaws.com'),
     principal: session(SENDING_ACCOUNT, ROLE),
     identityPolicies: [keyedSenderCollector],
@@ -539,7 +631,9 @@ const toKinesis = identity(
   'cwl-to-kinesis',
   logsToKinesisPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, streamName: STREAM, roleName: KINESIS_ROLE, kmsKeyArn: STREAM_KEY }),
 );
-const assumeLogsRole = (account: string, region = REGION, partition = 'aws'): Context => ({ 'aws:SourceArn': logGroup(account, '/app/api', region, partition) });
+const assumeLogsRole = (account: string, region = REGION, partition = 'aws'): Context => ({
+  'aws:SourceArn': logGroup(account, '/app/api', region, partition),
+});
 const doc6 = family('6 CloudWatch Logs to Kinesis role', {
   principal: LOGS_PRINCIPAL,
   action: 'sts:AssumeRole',
@@ -569,7 +663,11 @@ const document6: EvaluationCase[] = [
   doc6('CloudWatch Logs assumes the role with no aws:SourceArn', 'Denied', { context: {} }),
   doc6('CloudWatch Logs of another region (logs.us-west-2.amazonaws.com) assumes the role', 'Denied', { principal: 'logs.us-west-2.amazonaws.com' }),
   doc6('Firehose (firehose.amazonaws.com) assumes the role', 'Denied', { principal: 'firehose.amazonaws.com', context: { 'aws:SourceAccount': LOGS_ACCOUNT } }),
-  doc6('An outsider role allowed sts:AssumeRole in its account assumes the role', 'Denied', { principal: session(OUTSIDER, 'attacker'), identityPolicies: [ASSUME_ANY_ROLE], context: {} }),
+  doc6('An outsider role allowed sts:AssumeRole in its account assumes the role', 'Denied', {
+    principal: session(OUTSIDER, 'attacker'),
+    identityPolicies: [ASSUME_ANY_ROLE],
+    context: {},
+  }),
   doc6('aws-cn: logs.cn-north-1.amazonaws.com.cn assumes the role', 'Allowed', {
     principal: 'logs.cn-north-1.amazonaws.com.cn',
     resource: `arn:aws-cn:iam::${LOGS_ACCOUNT}:role/${KINESIS_ROLE}`,
@@ -620,7 +718,10 @@ const document6: EvaluationCase[] = [
 
 // ---- 7 Kinesis reader -------------------------------------------------------------------------
 
-const reader = identity('kinesis-reader', kinesisReaderPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, streamName: STREAM, kmsKeyArn: STREAM_KEY }));
+const reader = identity(
+  'kinesis-reader',
+  kinesisReaderPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, streamName: STREAM, kmsKeyArn: STREAM_KEY }),
+);
 const doc7 = family('7 Kinesis reader', {
   principal: session(LOGS_ACCOUNT, 'cwl-kinesis-collector'),
   action: 'kinesis:GetRecords',
@@ -675,7 +776,10 @@ const document7: EvaluationCase[] = [
 
 const FIREHOSE_ROLE = 'cwl-to-firehose';
 const firehoseTrust = cloudWatchLogsTrustPolicy({ partition: 'aws', region: REGION, sourceAccountIds: [SENDING_ACCOUNT] });
-const toFirehose = identity('cwl-to-firehose', logsToFirehosePolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, deliveryStreamName: DELIVERY_STREAM }));
+const toFirehose = identity(
+  'cwl-to-firehose',
+  logsToFirehosePolicy({ partition: 'aws', region: REGION, accountId: SENDING_ACCOUNT, deliveryStreamName: DELIVERY_STREAM }),
+);
 const doc8 = family('8 CloudWatch Logs to Firehose role', {
   principal: LOGS_PRINCIPAL,
   action: 'sts:AssumeRole',
@@ -698,11 +802,17 @@ const document8: EvaluationCase[] = [
   doc8('CloudWatch Logs assumes the role for the central account (not listed)', 'Denied', { context: assumeLogsRole(LOGS_ACCOUNT) }),
   doc8('CloudWatch Logs assumes the role with no aws:SourceArn', 'Denied', { context: {} }),
   doc8('CloudWatch Logs of another region (logs.eu-west-1.amazonaws.com) assumes the role', 'Denied', { principal: 'logs.eu-west-1.amazonaws.com' }),
-  doc8('Firehose (firehose.amazonaws.com) assumes the role', 'Denied', { principal: 'firehose.amazonaws.com', context: { 'aws:SourceAccount': SENDING_ACCOUNT } }),
+  doc8('Firehose (firehose.amazonaws.com) assumes the role', 'Denied', {
+    principal: 'firehose.amazonaws.com',
+    context: { 'aws:SourceAccount': SENDING_ACCOUNT },
+  }),
   doc8('The role puts a record into the delivery stream', 'Allowed', asFirehoseRole),
   doc8('The role puts a record batch into the delivery stream', 'Allowed', { ...asFirehoseRole, action: 'firehose:PutRecordBatch' }),
   doc8('The role puts a record into another delivery stream of the account', 'Denied', { ...asFirehoseRole, resource: deliveryStreamArn('billing-events') }),
-  doc8('The role puts a record into a delivery stream of the same name in another region', 'Denied', { ...asFirehoseRole, resource: deliveryStreamArn(DELIVERY_STREAM, 'us-west-2') }),
+  doc8('The role puts a record into a delivery stream of the same name in another region', 'Denied', {
+    ...asFirehoseRole,
+    resource: deliveryStreamArn(DELIVERY_STREAM, 'us-west-2'),
+  }),
   doc8('The role deletes the delivery stream (not granted)', 'Denied', { ...asFirehoseRole, action: 'firehose:DeleteDeliveryStream' }),
   doc8('The role updates the delivery stream destination (not granted)', 'Denied', { ...asFirehoseRole, action: 'firehose:UpdateDestination' }),
 ];
@@ -726,7 +836,14 @@ const delivery = identity(
     errorLogStreamName: 'DestinationDelivery',
   }),
 );
-const centralKey = centralKeyPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, organizationId: ORG, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX });
+const centralKey = centralKeyPolicy({
+  partition: 'aws',
+  region: REGION,
+  accountId: LOGS_ACCOUNT,
+  organizationId: ORG,
+  bucketName: CENTRAL_BUCKET,
+  prefix: CENTRAL_PREFIX,
+});
 const doc9 = family('9 Firehose delivery role', {
   principal: session(SENDING_ACCOUNT, DELIVERY_ROLE),
   action: 's3:PutObject',
@@ -757,22 +874,36 @@ const errorStream = (stream: string): string => `${logGroup(SENDING_ACCOUNT, ERR
 
 const document9: EvaluationCase[] = [
   doc9('Firehose assumes the delivery role for its own account (sts:ExternalId = the account id, as Firehose documents)', 'Allowed', asFirehose),
-  doc9('Firehose assumes the delivery role for another account (sts:ExternalId 444444444444)', 'Denied', { ...asFirehose, context: { 'sts:ExternalId': OUTSIDER } }),
+  doc9('Firehose assumes the delivery role for another account (sts:ExternalId 444444444444)', 'Denied', {
+    ...asFirehose,
+    context: { 'sts:ExternalId': OUTSIDER },
+  }),
   doc9('Firehose assumes the delivery role with no sts:ExternalId', 'Denied', { ...asFirehose, context: {} }),
-  doc9('Firehose assumes the delivery role with only aws:SourceAccount of its account (not the documented form)', 'Denied', { ...asFirehose, context: { 'aws:SourceAccount': SENDING_ACCOUNT } }),
+  doc9('Firehose assumes the delivery role with only aws:SourceAccount of its account (not the documented form)', 'Denied', {
+    ...asFirehose,
+    context: { 'aws:SourceAccount': SENDING_ACCOUNT },
+  }),
   doc9('CloudWatch Logs assumes the delivery role', 'Denied', { ...asFirehose, principal: LOGS_PRINCIPAL }),
   doc9('The delivery role writes a delivered object under its prefix in the central bucket', 'Allowed'),
   doc9('The delivery role writes a failed record under the error prefix', 'Allowed', {
     resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}/processing-failed/2025/01/31/x.gz`),
   }),
   doc9('The delivery role aborts a multipart upload under its prefix', 'Allowed', { action: 's3:AbortMultipartUpload' }),
-  doc9('The delivery role writes under the central prefix but outside its own prefixes', 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/other-team/x.gz`) }),
-  doc9("The delivery role writes under another account's folder of the central prefix", 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/${OUTSIDER}/x.gz`) }),
+  doc9('The delivery role writes under the central prefix but outside its own prefixes', 'Denied', {
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/other-team/x.gz`),
+  }),
+  doc9("The delivery role writes under another account's folder of the central prefix", 'Denied', {
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/${OUTSIDER}/x.gz`),
+  }),
   doc9('The delivery role writes to another bucket', 'Denied', { resource: object('acme-other-bucket', `${CENTRAL_PREFIX}/firehose/x.gz`) }),
   doc9('The delivery role reads a delivered object (not granted)', 'Denied', { action: 's3:GetObject' }),
   doc9('The delivery role gets the bucket location', 'Allowed', { action: 's3:GetBucketLocation', resource: bucketArn(CENTRAL_BUCKET) }),
   doc9('The delivery role lists multipart uploads of the bucket', 'Allowed', { action: 's3:ListBucketMultipartUploads', resource: bucketArn(CENTRAL_BUCKET) }),
-  doc9('The delivery role lists the bucket (not granted)', 'Denied', { action: 's3:ListBucket', resource: bucketArn(CENTRAL_BUCKET), context: tls({ 'aws:PrincipalOrgID': ORG, 's3:prefix': `${CENTRAL_PREFIX}/` }) }),
+  doc9('The delivery role lists the bucket (not granted)', 'Denied', {
+    action: 's3:ListBucket',
+    resource: bucketArn(CENTRAL_BUCKET),
+    context: tls({ 'aws:PrincipalOrgID': ORG, 's3:prefix': `${CENTRAL_PREFIX}/` }),
+  }),
   doc9('The delivery role writes to its error log stream', 'Allowed', {
     action: 'logs:PutLogEvents',
     resource: errorStream('DestinationDelivery'),
@@ -789,8 +920,16 @@ const document9: EvaluationCase[] = [
   }),
   doc9('The delivery role gets a data key through S3 for an object under its prefix', 'Allowed', dataKeyForObject(CENTRAL_OBJECT)),
   doc9('The delivery role gets a data key through S3 with the bucket as context (S3 Bucket Keys)', 'Allowed', dataKeyForObject(bucketArn(CENTRAL_BUCKET))),
-  doc9('The delivery role gets a data key through S3 for an object of another bucket', 'Denied', dataKeyForObject(object('acme-other-bucket', `${CENTRAL_PREFIX}/firehose/x.gz`))),
-  doc9('The delivery role gets a data key through S3 for an object outside its prefixes', 'Denied', dataKeyForObject(object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/other-team/x.gz`))),
+  doc9(
+    'The delivery role gets a data key through S3 for an object of another bucket',
+    'Denied',
+    dataKeyForObject(object('acme-other-bucket', `${CENTRAL_PREFIX}/firehose/x.gz`)),
+  ),
+  doc9(
+    'The delivery role gets a data key through S3 for an object outside its prefixes',
+    'Denied',
+    dataKeyForObject(object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/other-team/x.gz`)),
+  ),
   doc9('The delivery role gets a data key through SQS (wrong kms:ViaService)', 'Denied', dataKeyForObject(CENTRAL_OBJECT, 'sqs.us-east-1.amazonaws.com')),
 ];
 
@@ -819,14 +958,23 @@ const doc10 = family('10 central bucket', {
 });
 const document10: EvaluationCase[] = [
   doc10("A role of a member account writes under the prefix, in its own account's folder", 'Allowed'),
-  doc10("A role of a member account writes its error output in its own account's folder", 'Allowed', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}/processing-failed/x.gz`) }),
+  doc10("A role of a member account writes its error output in its own account's folder", 'Allowed', {
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}/processing-failed/x.gz`),
+  }),
   doc10("A role of a member account writes in another member account's folder (the SIEM would attribute it to that account)", 'Denied', {
     resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/210987654321/2025/01/31/12/planted.gz`),
   }),
-  doc10("A role of a member account writes error output in another member account's folder", 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/210987654321/x.gz`) }),
-  doc10('A role of a member account writes directly under the prefix, outside any account folder', 'Denied', { resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/x.gz`) }),
+  doc10("A role of a member account writes error output in another member account's folder", 'Denied', {
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/210987654321/x.gz`),
+  }),
+  doc10('A role of a member account writes directly under the prefix, outside any account folder', 'Denied', {
+    resource: object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/x.gz`),
+  }),
   doc10('A role of a member account gets the bucket location', 'Allowed', { action: 's3:GetBucketLocation', resource: bucketArn(CENTRAL_BUCKET) }),
-  doc10('A role of another organization writes under the prefix', 'Denied', { principal: session(OUTSIDER, 'log-shipper'), context: tls({ 'aws:PrincipalOrgID': OTHER_ORG }) }),
+  doc10('A role of another organization writes under the prefix', 'Denied', {
+    principal: session(OUTSIDER, 'log-shipper'),
+    context: tls({ 'aws:PrincipalOrgID': OTHER_ORG }),
+  }),
   doc10('A role of an account in no organization writes under the prefix', 'Denied', { principal: session(OUTSIDER, 'log-shipper'), context: tls() }),
   doc10('A role of a member account writes outside the prefix', 'Denied', { resource: object(CENTRAL_BUCKET, 'finance/ledger.csv') }),
   doc10('A role of a member account reads a delivered object (not granted)', 'Denied', { action: 's3:GetObject', identityPolicies: [S3_ADMIN] }),
@@ -859,7 +1007,15 @@ const queue = notificationQueuePolicy({ partition: 'aws', region: REGION, accoun
 const s3Notification = (bucket: string, account: string): Context => tls({ 'aws:SourceArn': bucketArn(bucket), 'aws:SourceAccount': account });
 const siemReader = identity(
   'siem-reader',
-  siemReaderPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX, kmsKeyArn: CENTRAL_KEY }),
+  siemReaderPolicy({
+    partition: 'aws',
+    region: REGION,
+    accountId: LOGS_ACCOUNT,
+    queueName: QUEUE,
+    bucketName: CENTRAL_BUCKET,
+    prefix: CENTRAL_PREFIX,
+    kmsKeyArn: CENTRAL_KEY,
+  }),
 );
 const doc11 = family('11 notification queue', {
   principal: 's3.amazonaws.com',
@@ -880,7 +1036,11 @@ const document11: EvaluationCase[] = [
   doc11('SNS (sns.amazonaws.com) sends a message', 'Denied', { principal: 'sns.amazonaws.com' }),
   doc11('S3 sends a notification to another queue (the policy names one queue)', 'Denied', { resource: queueArn('payments-queue') }),
   doc11('S3 purges the queue (not granted)', 'Denied', { action: 'sqs:PurgeQueue' }),
-  doc11('An outsider role with sqs:* in its own account sends a message', 'Denied', { principal: session(OUTSIDER, 'attacker'), context: tls(), identityPolicies: [SQS_ADMIN] }),
+  doc11('An outsider role with sqs:* in its own account sends a message', 'Denied', {
+    principal: session(OUTSIDER, 'attacker'),
+    context: tls(),
+    identityPolicies: [SQS_ADMIN],
+  }),
   doc11("The queue account's SIEM reader receives messages over TLS", 'Allowed', {
     principal: session(LOGS_ACCOUNT, 'siem-reader'),
     action: 'sqs:ReceiveMessage',
@@ -895,10 +1055,24 @@ const document11: EvaluationCase[] = [
   }),
   doc11('bucketAccountId 222222222222: S3 sends a notification for the bucket of that account', 'Allowed', {
     context: s3Notification(CENTRAL_BUCKET, SENDING_ACCOUNT),
-    resourcePolicy: notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET, bucketAccountId: SENDING_ACCOUNT }),
+    resourcePolicy: notificationQueuePolicy({
+      partition: 'aws',
+      region: REGION,
+      accountId: LOGS_ACCOUNT,
+      queueName: QUEUE,
+      bucketName: CENTRAL_BUCKET,
+      bucketAccountId: SENDING_ACCOUNT,
+    }),
   }),
   doc11('bucketAccountId 222222222222: S3 sends a notification for a bucket of that name in the queue account', 'Denied', {
-    resourcePolicy: notificationQueuePolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET, bucketAccountId: SENDING_ACCOUNT }),
+    resourcePolicy: notificationQueuePolicy({
+      partition: 'aws',
+      region: REGION,
+      accountId: LOGS_ACCOUNT,
+      queueName: QUEUE,
+      bucketName: CENTRAL_BUCKET,
+      bucketAccountId: SENDING_ACCOUNT,
+    }),
   }),
 ];
 
@@ -906,7 +1080,12 @@ const document11: EvaluationCase[] = [
 
 const SIEM_ROLE = 'siem-reader';
 const siemTrust = siemReaderTrustPolicy({ partition: 'aws', siemAccountId: SIEM_ACCOUNT, externalId: EXTERNAL_ID });
-const siemPollerTrust = siemReaderTrustPolicy({ partition: 'aws', siemAccountId: SIEM_ACCOUNT, externalId: EXTERNAL_ID, siemPrincipalArn: roleArn(SIEM_ACCOUNT, 'siem-poller') });
+const siemPollerTrust = siemReaderTrustPolicy({
+  partition: 'aws',
+  siemAccountId: SIEM_ACCOUNT,
+  externalId: EXTERNAL_ID,
+  siemPrincipalArn: roleArn(SIEM_ACCOUNT, 'siem-poller'),
+});
 const doc12 = family('12 SIEM reader role', {
   principal: session(SIEM_ACCOUNT, 'siem-poller'),
   action: 'sts:AssumeRole',
@@ -927,10 +1106,22 @@ const asSiemReader: Partial<Request> = {
 /** The dead-letter queue (default name, no queue policy) and the errors queue CentralLogging creates. */
 const DLQ = `${QUEUE}-dlq`;
 const ERROR_QUEUE = `${QUEUE}-errors`;
-const ERROR_OBJECT = object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}/processing-failed/2025/01/31/12/cwl-to-central-1-2025-01-31-12-00-00-abcd`);
+const ERROR_OBJECT = object(
+  CENTRAL_BUCKET,
+  `${CENTRAL_PREFIX}-errors/${SENDING_ACCOUNT}/processing-failed/2025/01/31/12/cwl-to-central-1-2025-01-31-12-00-00-abcd`,
+);
 const siemReaderWithErrors = identity(
   'siem-reader-with-errors',
-  siemReaderPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, queueName: QUEUE, bucketName: CENTRAL_BUCKET, prefix: CENTRAL_PREFIX, errorQueueName: ERROR_QUEUE, kmsKeyArn: CENTRAL_KEY }),
+  siemReaderPolicy({
+    partition: 'aws',
+    region: REGION,
+    accountId: LOGS_ACCOUNT,
+    queueName: QUEUE,
+    bucketName: CENTRAL_BUCKET,
+    prefix: CENTRAL_PREFIX,
+    errorQueueName: ERROR_QUEUE,
+    kmsKeyArn: CENTRAL_KEY,
+  }),
 );
 const onDeadLetters: Partial<Request> = { ...asSiemReader, resource: queueArn(DLQ), resourcePolicy: undefined };
 const onErrorQueue = (policy: NamedPolicy): Partial<Request> => ({
@@ -970,7 +1161,12 @@ const document12: EvaluationCase[] = [
   ),
   doc12('The reader role sends a message to the notification queue (not granted)', 'Denied', { ...asSiemReader, action: 'sqs:SendMessage' }),
   doc12('The reader role receives from another queue', 'Denied', { ...asSiemReader, resource: queueArn('payments-queue'), resourcePolicy: undefined }),
-  doc12('The reader role reads a delivered object', 'Allowed', { ...asSiemReader, action: 's3:GetObject', resource: CENTRAL_OBJECT, resourcePolicy: centralBucket }),
+  doc12('The reader role reads a delivered object', 'Allowed', {
+    ...asSiemReader,
+    action: 's3:GetObject',
+    resource: CENTRAL_OBJECT,
+    resourcePolicy: centralBucket,
+  }),
   doc12('The reader role reads an object outside the prefix', 'Denied', {
     ...asSiemReader,
     action: 's3:GetObject',
@@ -984,12 +1180,20 @@ const document12: EvaluationCase[] = [
     context: tls(FULL_CONTROL),
     resourcePolicy: centralBucket,
   }),
-  doc12('The reader role deletes a delivered object (not granted)', 'Denied', { ...asSiemReader, action: 's3:DeleteObject', resource: CENTRAL_OBJECT, resourcePolicy: centralBucket }),
+  doc12('The reader role deletes a delivered object (not granted)', 'Denied', {
+    ...asSiemReader,
+    action: 's3:DeleteObject',
+    resource: CENTRAL_OBJECT,
+    resourcePolicy: centralBucket,
+  }),
   doc12('The reader role decrypts through S3', 'Allowed', siemDecrypt('s3.us-east-1.amazonaws.com')),
   doc12('The reader role decrypts through SQS', 'Allowed', siemDecrypt('sqs.us-east-1.amazonaws.com')),
   doc12('The reader role decrypts through Kinesis (wrong kms:ViaService)', 'Denied', siemDecrypt('kinesis.us-east-1.amazonaws.com')),
   doc12('The reader role decrypts directly (no kms:ViaService)', 'Denied', { ...siemDecrypt('s3.us-east-1.amazonaws.com'), context: tls() }),
-  doc12('The reader role generates a data key through S3 (not granted)', 'Denied', { ...siemDecrypt('s3.us-east-1.amazonaws.com'), action: 'kms:GenerateDataKey' }),
+  doc12('The reader role generates a data key through S3 (not granted)', 'Denied', {
+    ...siemDecrypt('s3.us-east-1.amazonaws.com'),
+    action: 'kms:GenerateDataKey',
+  }),
   ...(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'] as const).map((action) =>
     doc12(`The reader role consumes the dead-letter queue with ${action}`, 'Allowed', { ...onDeadLetters, action }),
   ),
@@ -1005,7 +1209,10 @@ const document12: EvaluationCase[] = [
   ...(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'] as const).map((action) =>
     doc12(`Error notifications on: the reader role consumes the errors queue with ${action}`, 'Allowed', { ...onErrorQueue(siemReaderWithErrors), action }),
   ),
-  doc12('Error notifications on: the reader role sends a message to the errors queue (not granted)', 'Denied', { ...onErrorQueue(siemReaderWithErrors), action: 'sqs:SendMessage' }),
+  doc12('Error notifications on: the reader role sends a message to the errors queue (not granted)', 'Denied', {
+    ...onErrorQueue(siemReaderWithErrors),
+    action: 'sqs:SendMessage',
+  }),
   doc12('Error notifications off: the reader role receives from the errors queue', 'Denied', onErrorQueue(siemReader)),
 ];
 
@@ -1050,11 +1257,26 @@ const s3ForBucket = (bucket: string, account: string): Partial<Request> => ({
 const document13: EvaluationCase[] = [
   doc13('A role of the key account with an identity policy decrypts (use delegated to IAM)', 'Allowed'),
   doc13('A role of the key account without an identity policy decrypts', 'Denied', { identityPolicies: [] }),
-  doc13('A role of the key account with kms:* schedules key deletion (root administers)', 'Allowed', { action: 'kms:ScheduleKeyDeletion', identityPolicies: [KMS_ADMIN] }),
-  doc13('An organization writer gets a data key through S3 for the central bucket (S3 Bucket Keys: the bucket ARN as context)', 'Allowed', orgWriter(ORG, VIA_S3)),
+  doc13('A role of the key account with kms:* schedules key deletion (root administers)', 'Allowed', {
+    action: 'kms:ScheduleKeyDeletion',
+    identityPolicies: [KMS_ADMIN],
+  }),
+  doc13(
+    'An organization writer gets a data key through S3 for the central bucket (S3 Bucket Keys: the bucket ARN as context)',
+    'Allowed',
+    orgWriter(ORG, VIA_S3),
+  ),
   doc13("An organization writer gets a data key through S3 for an object in its own account's folder", 'Allowed', orgWriter(ORG, VIA_S3, CENTRAL_OBJECT)),
-  doc13("An organization writer gets a data key through S3 for an object in another account's folder", 'Denied', orgWriter(ORG, VIA_S3, object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/210987654321/x.gz`))),
-  doc13('An organization writer gets a data key through S3 for another bucket of the organization', 'Denied', orgWriter(ORG, VIA_S3, bucketArn('acme-member-bucket'))),
+  doc13(
+    "An organization writer gets a data key through S3 for an object in another account's folder",
+    'Denied',
+    orgWriter(ORG, VIA_S3, object(CENTRAL_BUCKET, `${CENTRAL_PREFIX}/210987654321/x.gz`)),
+  ),
+  doc13(
+    'An organization writer gets a data key through S3 for another bucket of the organization',
+    'Denied',
+    orgWriter(ORG, VIA_S3, bucketArn('acme-member-bucket')),
+  ),
   doc13('An organization writer gets a data key through S3 with no encryption context', 'Denied', {
     ...orgWriter(ORG, VIA_S3),
     context: tls({ 'aws:PrincipalOrgID': ORG, 'kms:ViaService': VIA_S3 }),
@@ -1064,13 +1286,26 @@ const document13: EvaluationCase[] = [
   doc13('An organization writer gets a data key through SQS (wrong kms:ViaService)', 'Denied', orgWriter(ORG, 'sqs.us-east-1.amazonaws.com')),
   doc13('An organization writer gets a data key through S3 of another region', 'Denied', orgWriter(ORG, 's3.eu-west-1.amazonaws.com')),
   doc13('An organization writer gets a data key directly (no kms:ViaService)', 'Denied', orgWriter(ORG)),
-  doc13('A writer of another organization gets a data key through S3', 'Denied', { ...orgWriter(OTHER_ORG, VIA_S3), principal: session(OUTSIDER, DELIVERY_ROLE) }),
-  doc13('An organization writer encrypts directly (kms:Encrypt is not granted to the organization)', 'Denied', { ...orgWriter(ORG, VIA_S3), action: 'kms:Encrypt' }),
+  doc13('A writer of another organization gets a data key through S3', 'Denied', {
+    ...orgWriter(OTHER_ORG, VIA_S3),
+    principal: session(OUTSIDER, DELIVERY_ROLE),
+  }),
+  doc13('An organization writer encrypts directly (kms:Encrypt is not granted to the organization)', 'Denied', {
+    ...orgWriter(ORG, VIA_S3),
+    action: 'kms:Encrypt',
+  }),
   doc13('An organization writer schedules key deletion', 'Denied', { ...orgWriter(ORG, VIA_S3), action: 'kms:ScheduleKeyDeletion' }),
-  doc13('S3 gets a data key for the central bucket of the key account (notifications into the encrypted queue)', 'Allowed', s3ForBucket(CENTRAL_BUCKET, LOGS_ACCOUNT)),
+  doc13(
+    'S3 gets a data key for the central bucket of the key account (notifications into the encrypted queue)',
+    'Allowed',
+    s3ForBucket(CENTRAL_BUCKET, LOGS_ACCOUNT),
+  ),
   doc13('S3 gets a data key for another bucket of the organization', 'Denied', s3ForBucket('acme-member-bucket', SENDING_ACCOUNT)),
   doc13('S3 gets a data key for a bucket named like the central one in another account', 'Denied', s3ForBucket(CENTRAL_BUCKET, OUTSIDER)),
-  doc13('S3 gets a data key with no aws:SourceArn', 'Denied', { ...s3ForBucket(CENTRAL_BUCKET, LOGS_ACCOUNT), context: tls({ 'aws:SourceAccount': LOGS_ACCOUNT }) }),
+  doc13('S3 gets a data key with no aws:SourceArn', 'Denied', {
+    ...s3ForBucket(CENTRAL_BUCKET, LOGS_ACCOUNT),
+    context: tls({ 'aws:SourceAccount': LOGS_ACCOUNT }),
+  }),
   doc13('CloudWatch Logs of a member account encrypts (no path gives the central key to CloudWatch Logs)', 'Denied', {
     principal: LOGS_PRINCIPAL,
     action: 'kms:Encrypt',
@@ -1106,8 +1341,21 @@ const document13: EvaluationCase[] = [
 
 // ---- 14 log destination -----------------------------------------------------------------------
 
-const accountsDestination = logDestinationPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, destinationName: DESTINATION, senderAccountIds: DESTINATION_SENDERS });
-const orgDestination = logDestinationPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, destinationName: DESTINATION, senderAccountIds: DESTINATION_SENDERS, organizationId: ORG });
+const accountsDestination = logDestinationPolicy({
+  partition: 'aws',
+  region: REGION,
+  accountId: LOGS_ACCOUNT,
+  destinationName: DESTINATION,
+  senderAccountIds: DESTINATION_SENDERS,
+});
+const orgDestination = logDestinationPolicy({
+  partition: 'aws',
+  region: REGION,
+  accountId: LOGS_ACCOUNT,
+  destinationName: DESTINATION,
+  senderAccountIds: DESTINATION_SENDERS,
+  organizationId: ORG,
+});
 const doc14 = family('14 log destination', {
   principal: session(SENDING_ACCOUNT, 'log-admin'),
   action: 'logs:PutSubscriptionFilter',
@@ -1197,19 +1445,38 @@ const document15: EvaluationCase[] = [
   doc15('CloudWatch Logs gets a data key with no aws:SourceArn', 'Denied', { context: without(exportService(LOGS_ACCOUNT, {}), 'aws:SourceArn') }),
   doc15('CloudWatch Logs of another region gets a data key', 'Denied', { principal: 'logs.us-west-2.amazonaws.com' }),
   doc15('CloudWatch Logs re-encrypts with the key (not granted)', 'Denied', { action: 'kms:ReEncryptTo' }),
-  doc15('Cross-account role: CloudWatch Logs gets a data key for an export task of the sending account', 'Allowed', { context: exportService(SENDING_ACCOUNT, {}), resourcePolicy: roleKey }),
+  doc15('Cross-account role: CloudWatch Logs gets a data key for an export task of the sending account', 'Allowed', {
+    context: exportService(SENDING_ACCOUNT, {}),
+    resourcePolicy: roleKey,
+  }),
   doc15('Cross-account role: CloudWatch Logs gets a data key for the bucket account (only the sender exports)', 'Denied', { resourcePolicy: roleKey }),
   doc15('Cross-account role: the sending role decrypts an exported object through S3 of the bucket', 'Allowed', senderDecrypt()),
-  doc15('Cross-account role: the sending role decrypts with an object of the prefix as context (no Bucket Key)', 'Allowed', senderDecrypt({
-    context: tls({ 'kms:ViaService': VIA_S3, 'kms:EncryptionContext:aws:s3:arn': EXPORTED }),
-  })),
-  doc15('Cross-account role: the sending role decrypts an object of another bucket', 'Denied', senderDecrypt({
-    context: tls({ 'kms:ViaService': VIA_S3, 'kms:EncryptionContext:aws:s3:arn': bucketArn('acme-other-bucket') }),
-  })),
-  doc15('Cross-account role: the sending role decrypts through SQS', 'Denied', senderDecrypt({
-    context: tls({ 'kms:ViaService': 'sqs.us-east-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': bucketArn(EXPORT_BUCKET) }),
-  })),
-  doc15('Cross-account role: another role of the sending account with the same identity policy decrypts', 'Denied', senderDecrypt({ principal: session(SENDING_ACCOUNT, 'ci-deployer') })),
+  doc15(
+    'Cross-account role: the sending role decrypts with an object of the prefix as context (no Bucket Key)',
+    'Allowed',
+    senderDecrypt({
+      context: tls({ 'kms:ViaService': VIA_S3, 'kms:EncryptionContext:aws:s3:arn': EXPORTED }),
+    }),
+  ),
+  doc15(
+    'Cross-account role: the sending role decrypts an object of another bucket',
+    'Denied',
+    senderDecrypt({
+      context: tls({ 'kms:ViaService': VIA_S3, 'kms:EncryptionContext:aws:s3:arn': bucketArn('acme-other-bucket') }),
+    }),
+  ),
+  doc15(
+    'Cross-account role: the sending role decrypts through SQS',
+    'Denied',
+    senderDecrypt({
+      context: tls({ 'kms:ViaService': 'sqs.us-east-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': bucketArn(EXPORT_BUCKET) }),
+    }),
+  ),
+  doc15(
+    'Cross-account role: another role of the sending account with the same identity policy decrypts',
+    'Denied',
+    senderDecrypt({ principal: session(SENDING_ACCOUNT, 'ci-deployer') }),
+  ),
   doc15('Cross-account role: the sending role gets a data key (not granted)', 'Denied', senderDecrypt({ action: 'kms:GenerateDataKey' })),
   doc15('Cross-account role: the sending role decrypts without an identity policy of its own', 'Denied', senderDecrypt({ identityPolicies: [] })),
 ];

@@ -55,21 +55,39 @@ describe('export bucket policy (documents 1-4)', () => {
   });
 
   test('confused-deputy conditions can be switched off, the ACL condition cannot', () => {
-    const off = exportBucketPolicy({ ...base, bucketName: 'acme-cwl-exports', prefix: 'exports', access: { mode: 'same-account', accountId: A }, confusedDeputyConditions: false });
+    const off = exportBucketPolicy({
+      ...base,
+      bucketName: 'acme-cwl-exports',
+      prefix: 'exports',
+      access: { mode: 'same-account', accountId: A },
+      confusedDeputyConditions: false,
+    });
     expect(bySid(off, 'CloudWatchLogsExportAclCheck').Condition).toBeUndefined();
     expect(bySid(off, 'CloudWatchLogsExportWrite').Condition).toEqual({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } });
   });
 
   test('cross-account user: the sending user may write with the ACL, list and read back the prefix; the source account is the sender', () => {
-    const doc = exportBucketPolicy({ ...base, bucketName: 'acme-cwl-exports', prefix: 'exports', access: { mode: 'cross-account-user', sendingAccountId: B, userName: 'cwl-export' } });
+    const doc = exportBucketPolicy({
+      ...base,
+      bucketName: 'acme-cwl-exports',
+      prefix: 'exports',
+      access: { mode: 'cross-account-user', sendingAccountId: B, userName: 'cwl-export' },
+    });
     const user = { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${B}:user/cwl-export` } };
     expect(bySid(doc, 'SendingPrincipalExportWrite')).toMatchObject({
       Principal: { AWS: `arn:aws:iam::${B}:root` },
       Action: 's3:PutObject',
       Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' }, ...user },
     });
-    expect(bySid(doc, 'SendingPrincipalListExports')).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': 'exports/*' }, ...user } });
-    expect(bySid(doc, 'SendingPrincipalReadExports')).toMatchObject({ Action: ['s3:GetObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::acme-cwl-exports/exports/*', Condition: user });
+    expect(bySid(doc, 'SendingPrincipalListExports')).toMatchObject({
+      Action: 's3:ListBucket',
+      Condition: { StringLike: { 's3:prefix': 'exports/*' }, ...user },
+    });
+    expect(bySid(doc, 'SendingPrincipalReadExports')).toMatchObject({
+      Action: ['s3:GetObject', 's3:DeleteObject'],
+      Resource: 'arn:aws:s3:::acme-cwl-exports/exports/*',
+      Condition: user,
+    });
     expect(bySid(doc, 'CloudWatchLogsExportWrite').Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': B } });
     expect(doc.Statement[doc.Statement.length - 1].Sid).toBe('DenyInsecureTransport');
   });
@@ -90,14 +108,29 @@ describe('export bucket policy (documents 1-4)', () => {
   });
 
   test('China: regional principal ends in amazonaws.com.cn and every ARN is aws-cn', () => {
-    const doc = exportBucketPolicy({ partition: 'aws-cn', region: 'cn-north-1', bucketName: 'acme-cwl-exports', prefix: 'exports', access: { mode: 'same-account', accountId: A } });
+    const doc = exportBucketPolicy({
+      partition: 'aws-cn',
+      region: 'cn-north-1',
+      bucketName: 'acme-cwl-exports',
+      prefix: 'exports',
+      access: { mode: 'same-account', accountId: A },
+    });
     expect(bySid(doc, 'CloudWatchLogsExportWrite').Principal).toEqual({ Service: 'logs.cn-north-1.amazonaws.com.cn' });
     expect(renderPolicy(doc)).not.toMatch(/arn:aws:/);
   });
 
   test('GovCloud: ARNs are aws-us-gov, principal keeps amazonaws.com', () => {
-    const doc = exportBucketPolicy({ partition: 'aws-us-gov', region: 'us-gov-west-1', bucketName: 'acme-cwl-exports', prefix: 'exports', access: { mode: 'same-account', accountId: A } });
-    expect(bySid(doc, 'CloudWatchLogsExportAclCheck')).toMatchObject({ Principal: { Service: 'logs.us-gov-west-1.amazonaws.com' }, Resource: 'arn:aws-us-gov:s3:::acme-cwl-exports' });
+    const doc = exportBucketPolicy({
+      partition: 'aws-us-gov',
+      region: 'us-gov-west-1',
+      bucketName: 'acme-cwl-exports',
+      prefix: 'exports',
+      access: { mode: 'same-account', accountId: A },
+    });
+    expect(bySid(doc, 'CloudWatchLogsExportAclCheck')).toMatchObject({
+      Principal: { Service: 'logs.us-gov-west-1.amazonaws.com' },
+      Resource: 'arn:aws-us-gov:s3:::acme-cwl-exports',
+    });
   });
 
   test('TLS-only statement denies every S3 action on the bucket and its objects without TLS', () => {
@@ -127,13 +160,19 @@ describe('collector identity for export mode (document 5)', () => {
   test('task actions without resource-level permissions use *, CreateExportTask is limited to the account log groups', () => {
     const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports' });
     expect(bySid(doc, 'CreateExportTasks').Resource).toBe(`arn:aws:logs:us-east-1:${A}:log-group:*`);
-    expect(bySid(doc, 'TrackExportTasks')).toMatchObject({ Action: ['logs:DescribeExportTasks', 'logs:CancelExportTask', 'logs:DescribeLogGroups'], Resource: '*' });
+    expect(bySid(doc, 'TrackExportTasks')).toMatchObject({
+      Action: ['logs:DescribeExportTasks', 'logs:CancelExportTask', 'logs:DescribeLogGroups'],
+      Resource: '*',
+    });
     expect(bySid(doc, 'ListExportedObjects').Condition).toEqual({ StringLike: { 's3:prefix': 'exports/*' } });
   });
 
   test('the CreateExportTask caller may write under the prefix with bucket-owner-full-control, whatever account holds the bucket', () => {
     const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports', logGroupNames: ['/aws/lambda/app'] });
-    expect(bySid(doc, 'CreateExportTasks').Resource).toEqual([`arn:aws:logs:us-east-1:${A}:log-group:/aws/lambda/app`, `arn:aws:logs:us-east-1:${A}:log-group:/aws/lambda/app:*`]);
+    expect(bySid(doc, 'CreateExportTasks').Resource).toEqual([
+      `arn:aws:logs:us-east-1:${A}:log-group:/aws/lambda/app`,
+      `arn:aws:logs:us-east-1:${A}:log-group:/aws/lambda/app:*`,
+    ]);
     expect(bySid(doc, 'WriteExportedObjects').Condition).toEqual({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } });
   });
 
@@ -146,7 +185,14 @@ describe('collector identity for export mode (document 5)', () => {
   test('a bucket key: Decrypt on that key through S3 of the region, after the object statements', () => {
     const key = `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     const doc = exportCollectorPolicy({ ...base, accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports', bucketKmsKeyArn: key });
-    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects', 'WriteExportedObjects', 'DecryptExportedObjects']);
+    expect(sids(doc)).toEqual([
+      'CreateExportTasks',
+      'TrackExportTasks',
+      'ListExportedObjects',
+      'ReadAndDeleteExportedObjects',
+      'WriteExportedObjects',
+      'DecryptExportedObjects',
+    ]);
     expect(bySid(doc, 'DecryptExportedObjects')).toEqual({
       Sid: 'DecryptExportedObjects',
       Effect: 'Allow',
@@ -157,14 +203,34 @@ describe('collector identity for export mode (document 5)', () => {
   });
 
   test('a bucket key given as a Terraform reference is kept as is', () => {
-    const doc = exportCollectorPolicy({ ...base, accountId: B, bucketName: 'acme-cwl-exports', prefix: 'exports', bucketKmsKeyArn: '${aws_kms_key.exports.arn}' });
-    expect(sids(doc)).toEqual(['CreateExportTasks', 'TrackExportTasks', 'ListExportedObjects', 'ReadAndDeleteExportedObjects', 'WriteExportedObjects', 'DecryptExportedObjects']);
+    const doc = exportCollectorPolicy({
+      ...base,
+      accountId: B,
+      bucketName: 'acme-cwl-exports',
+      prefix: 'exports',
+      bucketKmsKeyArn: '${aws_kms_key.exports.arn}',
+    });
+    expect(sids(doc)).toEqual([
+      'CreateExportTasks',
+      'TrackExportTasks',
+      'ListExportedObjects',
+      'ReadAndDeleteExportedObjects',
+      'WriteExportedObjects',
+      'DecryptExportedObjects',
+    ]);
     expect(bySid(doc, 'DecryptExportedObjects').Resource).toBe('${aws_kms_key.exports.arn}');
   });
 
   test('China: kms:ViaService and the key ARN use the aws-cn spelling', () => {
     const key = `arn:aws-cn:kms:cn-north-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-    const doc = exportCollectorPolicy({ partition: 'aws-cn', region: 'cn-north-1', accountId: A, bucketName: 'acme-cwl-exports', prefix: 'exports', bucketKmsKeyArn: key });
+    const doc = exportCollectorPolicy({
+      partition: 'aws-cn',
+      region: 'cn-north-1',
+      accountId: A,
+      bucketName: 'acme-cwl-exports',
+      prefix: 'exports',
+      bucketKmsKeyArn: key,
+    });
     expect(bySid(doc, 'DecryptExportedObjects')).toMatchObject({
       Resource: key,
       Condition: { StringEquals: { 'kms:ViaService': 's3.cn-north-1.amazonaws.com.cn' } },
@@ -189,7 +255,10 @@ describe('CloudWatch Logs -> Kinesis and the reader (documents 6-7)', () => {
 
   test('permissions: put records on the one stream, pass only this role', () => {
     const doc = logsToKinesisPolicy({ ...base, accountId: A, streamName: 'cwl', roleName: 'cwl-to-kinesis' });
-    expect(bySid(doc, 'PutSubscriptionRecords')).toMatchObject({ Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: `arn:aws:kinesis:us-east-1:${A}:stream/cwl` });
+    expect(bySid(doc, 'PutSubscriptionRecords')).toMatchObject({
+      Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+      Resource: `arn:aws:kinesis:us-east-1:${A}:stream/cwl`,
+    });
     expect(bySid(doc, 'PassThisRole').Resource).toBe(`arn:aws:iam::${A}:role/cwl-to-kinesis`);
   });
 
@@ -211,7 +280,12 @@ describe('Firehose (documents 8-9)', () => {
   test('CloudWatch Logs may put into the one delivery stream', () => {
     const doc = logsToFirehosePolicy({ ...base, accountId: A, deliveryStreamName: 'cwl-to-central' });
     expect(doc.Statement).toEqual([
-      { Sid: 'PutSubscriptionRecords', Effect: 'Allow', Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Resource: `arn:aws:firehose:us-east-1:${A}:deliverystream/cwl-to-central` },
+      {
+        Sid: 'PutSubscriptionRecords',
+        Effect: 'Allow',
+        Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        Resource: `arn:aws:firehose:us-east-1:${A}:deliverystream/cwl-to-central`,
+      },
     ]);
   });
 
@@ -226,7 +300,10 @@ describe('Firehose (documents 8-9)', () => {
       errorLogGroupName: '/cwl-siem/firehose',
       errorLogStreamName: 'S3Delivery',
     });
-    expect(bySid(doc, 'WriteDeliveredObjects').Resource).toEqual([`arn:aws:s3:::acme-central-logs/cwl/${A}/*`, `arn:aws:s3:::acme-central-logs/cwl-errors/${A}/*`]);
+    expect(bySid(doc, 'WriteDeliveredObjects').Resource).toEqual([
+      `arn:aws:s3:::acme-central-logs/cwl/${A}/*`,
+      `arn:aws:s3:::acme-central-logs/cwl-errors/${A}/*`,
+    ]);
     expect(bySid(doc, 'EncryptDeliveredObjects').Condition).toMatchObject({ StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } });
     expect(bySid(doc, 'WriteErrorLog').Resource).toBe(`arn:aws:logs:us-east-1:${A}:log-group:/cwl-siem/firehose:log-stream:S3Delivery`);
   });
@@ -241,7 +318,13 @@ describe('Firehose (documents 8-9)', () => {
 
 describe('central account (documents 10-13)', () => {
   test('central bucket: organization writers only under their own account folder, no export tasks, TLS deny', () => {
-    const doc = centralBucketPolicy({ ...base, bucketName: 'acme-central-logs', prefix: 'cwl', organizationId: 'o-a1b2c3d4e5', writerRoleNames: ['cwl-siem-firehose-*'] });
+    const doc = centralBucketPolicy({
+      ...base,
+      bucketName: 'acme-central-logs',
+      prefix: 'cwl',
+      organizationId: 'o-a1b2c3d4e5',
+      writerRoleNames: ['cwl-siem-firehose-*'],
+    });
     expect(sids(doc)).toEqual(['OrganizationDeliveryWrite', 'OrganizationDeliveryBucketAccess', 'DenyInsecureTransport']);
     expect(bySid(doc, 'OrganizationDeliveryWrite').Resource).toEqual([
       'arn:aws:s3:::acme-central-logs/cwl/${aws:PrincipalAccount}/*',
@@ -260,7 +343,14 @@ describe('central account (documents 10-13)', () => {
     expect(rendered).toContain('cwl/$${aws:PrincipalAccount}/*');
     expect(rendered).not.toMatch(/[^$]\$\{aws:/);
     expect(JSON.parse(rendered.replace(/\$\$\{/g, '${'))).toEqual(doc);
-    const withReference = siemReaderPolicy({ ...base, accountId: A, queueName: 'cwl-objects', bucketName: 'acme-central-logs', prefix: 'cwl', kmsKeyArn: '${aws_kms_key.central.arn}' });
+    const withReference = siemReaderPolicy({
+      ...base,
+      accountId: A,
+      queueName: 'cwl-objects',
+      bucketName: 'acme-central-logs',
+      prefix: 'cwl',
+      kmsKeyArn: '${aws_kms_key.central.arn}',
+    });
     expect(renderPolicy(withReference)).toContain('"Resource":"${aws_kms_key.central.arn}"');
   });
 
@@ -285,9 +375,23 @@ describe('central account (documents 10-13)', () => {
       Action: 'sts:AssumeRole',
       Condition: { StringEquals: { 'sts:ExternalId': 'siem-tenant-42' } },
     });
-    const doc = siemReaderPolicy({ ...base, accountId: A, queueName: 'cwl-objects', bucketName: 'acme-central-logs', prefix: 'cwl', kmsKeyArn: '${aws_kms_key.central.arn}' });
-    expect(bySid(doc, 'ConsumeNotifications').Action).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes']);
-    expect(bySid(doc, 'DecryptViaS3AndSqs').Condition).toEqual({ StringEquals: { 'kms:ViaService': ['s3.us-east-1.amazonaws.com', 'sqs.us-east-1.amazonaws.com'] } });
+    const doc = siemReaderPolicy({
+      ...base,
+      accountId: A,
+      queueName: 'cwl-objects',
+      bucketName: 'acme-central-logs',
+      prefix: 'cwl',
+      kmsKeyArn: '${aws_kms_key.central.arn}',
+    });
+    expect(bySid(doc, 'ConsumeNotifications').Action).toEqual([
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueAttributes',
+    ]);
+    expect(bySid(doc, 'DecryptViaS3AndSqs').Condition).toEqual({
+      StringEquals: { 'kms:ViaService': ['s3.us-east-1.amazonaws.com', 'sqs.us-east-1.amazonaws.com'] },
+    });
   });
 
   test('key policy: explicit admin actions, no wildcard actions, writers and S3 tied to the central bucket, no CloudWatch Logs', () => {
@@ -316,7 +420,13 @@ describe('log destination policy (document 14)', () => {
   test('one statement admits the sender accounts by root ARN; organizationId only guards it with aws:PrincipalOrgID', () => {
     const plain = logDestinationPolicy({ ...base, accountId: A, destinationName: 'cwl-siem', senderAccountIds: [B] });
     expect(plain.Statement).toEqual([
-      { Sid: 'SenderAccountsSubscribe', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: 'logs:PutSubscriptionFilter', Resource: `arn:aws:logs:us-east-1:${A}:destination:cwl-siem` },
+      {
+        Sid: 'SenderAccountsSubscribe',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${B}:root` },
+        Action: 'logs:PutSubscriptionFilter',
+        Resource: `arn:aws:logs:us-east-1:${A}:destination:cwl-siem`,
+      },
     ]);
     const guarded = logDestinationPolicy({ ...base, accountId: A, destinationName: 'cwl-siem', senderAccountIds: [B], organizationId: 'o-a1b2c3d4e5' });
     expect(guarded.Statement).toEqual([{ ...plain.Statement[0], Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }]);

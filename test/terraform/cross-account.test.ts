@@ -36,7 +36,12 @@ function check(cases: Case[]) {
 
 describe('firehose-central: source account Firehose role against the central bucket and key', () => {
   const docs = documents('firehose-central');
-  const delivery = pick(docs, 'source', (d) => d.type === 'aws_iam_role_policy' && d.holder?.name === 'cwl-siem-firehose-cwl-siem-central', 'delivery role policy');
+  const delivery = pick(
+    docs,
+    'source',
+    (d) => d.type === 'aws_iam_role_policy' && d.holder?.name === 'cwl-siem-firehose-cwl-siem-central',
+    'delivery role policy',
+  );
   const bucketPolicy = pick(docs, 'central', (d) => d.type === 'aws_s3_bucket_policy', 'central bucket policy');
   const keyPolicy = pick(docs, 'central', (d) => d.type === 'aws_kms_key', 'central key policy');
   const siemTrust = pick(docs, 'central', (d) => d.type === 'aws_iam_role' && String(d.subjectArn).endsWith(':role/cwl-siem-siem-reader'), 'SIEM role trust');
@@ -73,13 +78,33 @@ describe('firehose-central: source account Firehose role against the central buc
   };
   check([
     { ...write, expect: 'Allowed' },
-    { ...write, name: 'the delivery role writes its error output', resource: `arn:aws:s3:::${bucket}/cwl-errors/444455556666/processing-failed/x`, expect: 'Allowed' },
-    { ...write, name: "the delivery role writes under another account's prefix (its own policy forbids)", resource: `arn:aws:s3:::${bucket}/cwl/555566667777/x`, expect: 'Denied' },
+    {
+      ...write,
+      name: 'the delivery role writes its error output',
+      resource: `arn:aws:s3:::${bucket}/cwl-errors/444455556666/processing-failed/x`,
+      expect: 'Allowed',
+    },
+    {
+      ...write,
+      name: "the delivery role writes under another account's prefix (its own policy forbids)",
+      resource: `arn:aws:s3:::${bucket}/cwl/555566667777/x`,
+      expect: 'Denied',
+    },
     { ...write, name: 'the same role outside the organization writes', context: { ...write.context, 'aws:PrincipalOrgID': 'o-zzzzzzzzzz' }, expect: 'Denied' },
     { ...write, name: 'the delivery role writes over plain HTTP', context: { ...write.context, 'aws:SecureTransport': 'false' }, expect: 'Denied' },
     { ...dataKey, expect: 'Allowed' },
-    { ...dataKey, name: 'the delivery role gets a data key from a key with another alias', context: { ...dataKey.context, 'kms:ResourceAliases': ['alias/other'] }, expect: 'Denied' },
-    { ...dataKey, name: 'the delivery role gets a data key directly, not through S3', context: { ...dataKey.context, 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' }, expect: 'Denied' },
+    {
+      ...dataKey,
+      name: 'the delivery role gets a data key from a key with another alias',
+      context: { ...dataKey.context, 'kms:ResourceAliases': ['alias/other'] },
+      expect: 'Denied',
+    },
+    {
+      ...dataKey,
+      name: 'the delivery role gets a data key directly, not through S3',
+      context: { ...dataKey.context, 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' },
+      expect: 'Denied',
+    },
     {
       ...dataKey,
       name: "the delivery role gets a data key for an object in another account's folder",
@@ -120,8 +145,18 @@ describe('firehose-central: source account Firehose role against the central buc
 
 describe.each(['user', 'role'] as const)('export-cross-account-%s: the sending identity against the bucket in the other account', (kind) => {
   const docs = documents(`export-cross-account-${kind}`);
-  const bucketPolicy = pick(docs, docs.find((d) => d.type === 'aws_s3_bucket_policy')!.stack.name, (d) => d.type === 'aws_s3_bucket_policy', 'export bucket policy');
-  const identity = pick(docs, docs.find((d) => d.type === (kind === 'user' ? 'aws_iam_user_policy' : 'aws_iam_role_policy'))!.stack.name, (d) => d.type === (kind === 'user' ? 'aws_iam_user_policy' : 'aws_iam_role_policy'), 'sender policy');
+  const bucketPolicy = pick(
+    docs,
+    docs.find((d) => d.type === 'aws_s3_bucket_policy')!.stack.name,
+    (d) => d.type === 'aws_s3_bucket_policy',
+    'export bucket policy',
+  );
+  const identity = pick(
+    docs,
+    docs.find((d) => d.type === (kind === 'user' ? 'aws_iam_user_policy' : 'aws_iam_role_policy'))!.stack.name,
+    (d) => d.type === (kind === 'user' ? 'aws_iam_user_policy' : 'aws_iam_role_policy'),
+    'sender policy',
+  );
   const holder = identity.holder!;
   const bucketArn = JSON.stringify(policy(bucketPolicy)).match(/arn:aws:s3:::[a-z0-9.-]+/)![0];
   const prefix = JSON.stringify(policy(identity)).match(/"s3:prefix":"([^"*]+)\*"/)![1];
@@ -139,25 +174,37 @@ describe.each(['user', 'role'] as const)('export-cross-account-%s: the sending i
     expect: 'Allowed',
   };
   const other = kind === 'user' ? `arn:aws:iam::${identity.stack.accountId}:user/intern` : `arn:aws:iam::${identity.stack.accountId}:role/intern`;
-  const stranger = { principal: kind === 'user' ? other : `arn:aws:sts::${identity.stack.accountId}:assumed-role/intern/s`, context: { ...base.context, 'aws:PrincipalArn': other } };
+  const stranger = {
+    principal: kind === 'user' ? other : `arn:aws:sts::${identity.stack.accountId}:assumed-role/intern/s`,
+    context: { ...base.context, 'aws:PrincipalArn': other },
+  };
   check([
     base,
     { ...base, name: 'the sender writes without the ACL', context: tls, expect: 'Denied' },
     { ...base, name: 'the sender reads back an export object', action: 's3:GetObject', context: tls, expect: 'Allowed' },
     { ...base, name: 'the sender deletes a delivered export object', action: 's3:DeleteObject', context: tls, expect: 'Allowed' },
-    { ...base, name: 'the sender lists the export prefix', action: 's3:ListBucket', resource: bucketArn, context: { ...tls, 's3:prefix': `${prefix}task-1/` }, expect: 'Allowed' },
+    {
+      ...base,
+      name: 'the sender lists the export prefix',
+      action: 's3:ListBucket',
+      resource: bucketArn,
+      context: { ...tls, 's3:prefix': `${prefix}task-1/` },
+      expect: 'Allowed',
+    },
     { ...base, name: 'the sender reads outside the prefix', action: 's3:GetObject', resource: `${bucketArn}/other/x`, context: tls, expect: 'Denied' },
     { ...base, ...stranger, name: 'another identity of the sending account with the same policy writes (the bucket pins the sender)', expect: 'Denied' },
   ]);
 
   test('the bucket policy names no principal the sending stack creates, so it applies before that stack exists', () => {
-    const principals = policy(bucketPolicy).Statement.flatMap((st) => (st.Principal && typeof st.Principal === 'object' ? [st.Principal.AWS ?? []].flat() : []));
+    const principals = policy(bucketPolicy).Statement.flatMap((st) =>
+      st.Principal && typeof st.Principal === 'object' ? [st.Principal.AWS ?? []].flat() : [],
+    );
     expect(principals.length).toBeGreaterThan(0);
     expect(principals.filter((p) => !/^arn:aws:iam::\d{12}:root$/.test(String(p)))).toEqual([]);
   });
 });
 
-describe('export-cross-account-role: the key policy statements the bucket stack outputs, with the sender stack\'s identity', () => {
+describe("export-cross-account-role: the key policy statements the bucket stack outputs, with the sender stack's identity", () => {
   const docs = documents('export-cross-account-role');
   const statements = pick(docs, 'export-bucket', (d) => d.address === 'output.export_kms_key_policy', 'export_kms_key_policy output');
   const identity = pick(docs, 'export-sender', (d) => d.type === 'aws_iam_role_policy', 'sender policy');
@@ -165,7 +212,10 @@ describe('export-cross-account-role: the key policy statements the bucket stack 
   // The key owner's policy: AWS's default (IAM decides in the key account) plus what the output asks for.
   const keyPolicy: PolicyDocument = {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'Default', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }, ...policy(statements).Statement],
+    Statement: [
+      { Sid: 'Default', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+      ...policy(statements).Statement,
+    ],
   };
   const decrypt: Case = {
     name: 'the sender decrypts an exported object through S3 (the GetObject of its collector)',
@@ -198,21 +248,48 @@ describe('export-cross-account-role: the key policy statements the bucket stack 
   };
   check([
     decrypt,
-    { ...decrypt, name: 'the sender decrypts through S3 with the key policy as AWS creates it (without the output)', resourcePolicy: { ...keyPolicy, Statement: keyPolicy.Statement.slice(0, 1) }, expect: 'Denied' },
-    { ...decrypt, name: 'the sender decrypts directly, not through S3', context: { ...decrypt.context, 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' }, expect: 'Denied' },
+    {
+      ...decrypt,
+      name: 'the sender decrypts through S3 with the key policy as AWS creates it (without the output)',
+      resourcePolicy: { ...keyPolicy, Statement: keyPolicy.Statement.slice(0, 1) },
+      expect: 'Denied',
+    },
+    {
+      ...decrypt,
+      name: 'the sender decrypts directly, not through S3',
+      context: { ...decrypt.context, 'kms:ViaService': 'sqs.us-east-1.amazonaws.com' },
+      expect: 'Denied',
+    },
     logs,
-    { ...logs, name: 'CloudWatch Logs gets a data key for an export task of another account', context: { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': 'arn:aws:logs:us-east-1:999999999999:log-group:/app' }, expect: 'Denied' },
-    { ...logs, name: 'CloudWatch Logs gets a data key with the key policy as AWS creates it', resourcePolicy: { ...keyPolicy, Statement: keyPolicy.Statement.slice(0, 1) }, expect: 'Denied' },
+    {
+      ...logs,
+      name: 'CloudWatch Logs gets a data key for an export task of another account',
+      context: { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': 'arn:aws:logs:us-east-1:999999999999:log-group:/app' },
+      expect: 'Denied',
+    },
+    {
+      ...logs,
+      name: 'CloudWatch Logs gets a data key with the key policy as AWS creates it',
+      resourcePolicy: { ...keyPolicy, Statement: keyPolicy.Statement.slice(0, 1) },
+      expect: 'Denied',
+    },
   ]);
 });
 
-describe.each(readdirSync(examples).filter((f) => f.endsWith('.json')).sort())('%s: no policy names a principal that another stack creates', (file) => {
+describe.each(
+  readdirSync(examples)
+    .filter((f) => f.endsWith('.json'))
+    .sort(),
+)('%s: no policy names a principal that another stack creates', (file) => {
   // S3, SQS, KMS and IAM refuse a policy whose principal does not exist yet ("Invalid principal in
   // policy"); a principal created by another stack would make the stacks' first apply depend on order.
   const synthesized = synthesizeExample(join(examples, file));
   const created = synthesized.stacks.flatMap((s) =>
     (['aws_iam_role', 'aws_iam_user'] as const).flatMap((type) =>
-      Object.values(s.tf.resource?.[type] ?? {}).map((r) => ({ stack: s.stack.name, arn: `arn:${s.stack.partition}:iam::${s.stack.accountId}:${type === 'aws_iam_role' ? 'role' : 'user'}/${String(r.name)}` })),
+      Object.values(s.tf.resource?.[type] ?? {}).map((r) => ({
+        stack: s.stack.name,
+        arn: `arn:${s.stack.partition}:iam::${s.stack.accountId}:${type === 'aws_iam_role' ? 'role' : 'user'}/${String(r.name)}`,
+      })),
     ),
   );
   const docs = synthesized.stacks.flatMap((s) => findDocuments(synthesized.example, s)).filter((d) => d.kind !== 'identity');
@@ -233,8 +310,15 @@ describe.each(readdirSync(examples).filter((f) => f.endsWith('.json')).sort())('
 describe('kinesis-destination: the destination policy and the delivery role trust admit the same senders', () => {
   const docs = documents('kinesis-destination');
   const destination = pick(docs, 'receiver', (d) => d.type === 'aws_cloudwatch_log_destination_policy', 'destination policy');
-  const trust = pick(docs, 'receiver', (d) => d.type === 'aws_iam_role' && String(d.subjectArn).includes(':role/cwl-siem-cwl-to-kinesis-'), 'delivery role trust');
-  const admitted = JSON.stringify(policy(destination)).match(/arn:aws:iam::\d{12}:root/g)!.map((root) => root.split(':')[4]);
+  const trust = pick(
+    docs,
+    'receiver',
+    (d) => d.type === 'aws_iam_role' && String(d.subjectArn).includes(':role/cwl-siem-cwl-to-kinesis-'),
+    'delivery role trust',
+  );
+  const admitted = JSON.stringify(policy(destination))
+    .match(/arn:aws:iam::\d{12}:root/g)!
+    .map((root) => root.split(':')[4]);
   const unlistedMember = '210987654321';
   const subscribe = (account: string, org: string): Omit<Case, 'expect'> => ({
     name: `a role of ${account} (organization ${org}) creates a subscription filter to the destination`,
@@ -243,7 +327,9 @@ describe('kinesis-destination: the destination policy and the delivery role trus
     resource: destination.subjectArn!,
     resourceAccount: '111122223333',
     context: { 'aws:SecureTransport': 'true', 'aws:PrincipalOrgID': org, 'aws:PrincipalAccount': account },
-    identityPolicies: [{ name: 'logs', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:PutSubscriptionFilter', Resource: '*' }] } }],
+    identityPolicies: [
+      { name: 'logs', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:PutSubscriptionFilter', Resource: '*' }] } },
+    ],
     resourcePolicy: policy(destination),
   });
   const deliver = (account: string): Omit<Case, 'expect'> => ({

@@ -13,7 +13,9 @@ import { describeWithTerraform, offlineProvider, plan as planOffline, terraform 
  */
 
 const examplesDir = resolve(__dirname, '..', '..', 'examples');
-const examples = readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort();
+const examples = readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 type TfJson = { terraform: Record<string, unknown>; resource: Record<string, Record<string, unknown>> };
 
@@ -88,10 +90,22 @@ describeWithTerraform('examples with terraform', () => {
       for (const [name, dir] of synth(example, true)) {
         localBackend(dir);
         terraform(dir, ['init', '-input=false', '-no-color']);
-        const validation = JSON.parse(terraform(dir, ['validate', '-json', '-no-color'])) as { valid: boolean; diagnostics: { severity: string; summary: string }[] };
-        expect({ stack: name, valid: validation.valid, errors: validation.diagnostics.filter((d) => d.severity === 'error') }).toEqual({ stack: name, valid: true, errors: [] });
+        const validation = JSON.parse(terraform(dir, ['validate', '-json', '-no-color'])) as {
+          valid: boolean;
+          diagnostics: { severity: string; summary: string }[];
+        };
+        expect({ stack: name, valid: validation.valid, errors: validation.diagnostics.filter((d) => d.severity === 'error') }).toEqual({
+          stack: name,
+          valid: true,
+          errors: [],
+        });
         const plan = planOffline(dir);
-        expect({ stack: name, add: plan.add, change: plan.change, destroy: plan.destroy }).toEqual({ stack: name, add: resourceCount(dir), change: 0, destroy: 0 });
+        expect({ stack: name, add: plan.add, change: plan.change, destroy: plan.destroy }).toEqual({
+          stack: name,
+          add: resourceCount(dir),
+          change: 0,
+          destroy: 0,
+        });
       }
     });
   });

@@ -366,7 +366,13 @@ class References {
 const list = <T>(v: T | readonly T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? [...(v as readonly T[])] : [v as T]);
 
 const globRegex = (pattern: string, flags = ''): RegExp =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, flags);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    flags,
+  );
 const globMatch = (pattern: string, value: string): boolean => globRegex(pattern).test(value);
 const actionMatch = (pattern: string, action: string): boolean => globRegex(pattern, 'i').test(action);
 const hasWildcard = (s: string): boolean => /[*?]/.test(s);
@@ -654,7 +660,8 @@ class Deriver {
     const callers = this.callers();
     const allowed: DerivedCase[] = [];
     for (const action of actions) allowed.push(this.toCase(await this.intended(action, callers[0]), 'intended request', 'Allowed'));
-    for (const caller of callers.slice(1)) allowed.push(this.toCase(await this.intended(actions[0], caller), 'intended request of another listed principal', 'Allowed'));
+    for (const caller of callers.slice(1))
+      allowed.push(this.toCase(await this.intended(actions[0], caller), 'intended request of another listed principal', 'Allowed'));
 
     const base = await this.intended(actions[0], callers[0]);
     const denied: DerivedCase[] = [];
@@ -665,7 +672,8 @@ class Deriver {
     if (ungranted) denied.push(this.toCase(ungranted.request, ungranted.what, 'Denied'));
     const stranger = this.outsidePrincipal(base);
     if (stranger) denied.push(this.toCase(stranger.request, stranger.what, 'Denied'));
-    if (denied.length === 0) throw new Error('no near miss could be built (no condition, no resource outside, no action left ungranted, no principal to replace)');
+    if (denied.length === 0)
+      throw new Error('no near miss could be built (no condition, no resource outside, no action left ungranted, no principal to replace)');
     return { allowed, denied };
   }
 
@@ -726,7 +734,8 @@ class Deriver {
     if (fromArn) {
       const arn = parseArn(fromArn)!;
       if (arn.resource.startsWith('role/')) return roleCaller(partition, account, arn.resource.split('/').pop()!, '*', account !== this.doc.stack.accountId);
-      if (arn.resource.startsWith('user/')) return { principal: fromArn, aws: { account, arn: fromArn, needsOwnGrant: account !== this.doc.stack.accountId }, from: '*' };
+      if (arn.resource.startsWith('user/'))
+        return { principal: fromArn, aws: { account, arn: fromArn, needsOwnGrant: account !== this.doc.stack.accountId }, from: '*' };
       throw new Error(`aws:PrincipalArn ${principalArn!.values[0]} names neither a role nor a user`);
     }
     return roleCaller(partition, account, CALLER_ROLE, '*', account !== this.doc.stack.accountId);
@@ -766,7 +775,8 @@ class Deriver {
     const { partition, region, accountId } = this.doc.stack;
     const service = action.split(':')[0];
     if (service === 's3') return `arn:${partition}:s3:::${SAMPLE_RESOURCE.s3}${isBucketAction(action) ? '' : '/sample-object'}`;
-    if (!SAMPLE_RESOURCE[service]) throw new Error(`Resource "*" for ${action}, which needs a resource: no sample ${service} resource (extend SAMPLE_RESOURCE)`);
+    if (!SAMPLE_RESOURCE[service])
+      throw new Error(`Resource "*" for ${action}, which needs a resource: no sample ${service} resource (extend SAMPLE_RESOURCE)`);
     return fillPattern(`arn:${partition}:${service}:${service === 'iam' ? '' : region}:${accountId}:*`, { partition, region, account: accountId });
   }
 
@@ -788,11 +798,13 @@ class Deriver {
       const { base, anyValue } = operatorParts(entry.operator);
       const fillAccount = key.startsWith('aws:source') ? (sourceAccount ?? accountId) : accountId;
       const pattern = expandVariables(entry.values[0], context);
-      const value = base === 'StringLike' || base === 'ArnLike' || base === 'ArnEquals' ? fillPattern(pattern, { partition, region, account: fillAccount }) : pattern;
+      const value =
+        base === 'StringLike' || base === 'ArnLike' || base === 'ArnEquals' ? fillPattern(pattern, { partition, region, account: fillAccount }) : pattern;
       setKey(context, entry.key, anyValue ? [value] : value);
     }
     const unmet = this.conditions.filter((c) => !satisfies(c, context));
-    if (unmet.length > 0) throw new Error(`the derived context does not satisfy ${unmet.map((c) => `${c.operator} ${c.key}`).join(', ')}: ${JSON.stringify(context)}`);
+    if (unmet.length > 0)
+      throw new Error(`the derived context does not satisfy ${unmet.map((c) => `${c.operator} ${c.key}`).join(', ')}: ${JSON.stringify(context)}`);
 
     return { caller, action, resource, resourceAccount, context, ...this.policiesFor(caller, action, resource, resourceAccount) };
   }
@@ -888,7 +900,9 @@ class Deriver {
       out.push(formatArn({ ...arn, resource: [`${bucket}-other`, ...key].join('/') }));
       return out;
     }
-    const renamed = arn.resource.replace(/[^/:]+$/, (last) => (arn.service === 'kms' && arn.resource.startsWith('key/') ? fakeKeyId(`other-${last}`) : `${last}-other`));
+    const renamed = arn.resource.replace(/[^/:]+$/, (last) =>
+      arn.service === 'kms' && arn.resource.startsWith('key/') ? fakeKeyId(`other-${last}`) : `${last}-other`,
+    );
     const out = [formatArn({ ...arn, resource: renamed })];
     if (arn.region) out.push(formatArn({ ...arn, region: otherRegion(arn.partition, arn.region) }));
     if (otherAccount !== 'no' && arn.account) {
@@ -906,7 +920,9 @@ class Deriver {
     // `Resource: "*"` in a key or destination policy is the resource the policy is attached to; no other
     // resource carries the policy, so there is nothing just outside it (`*` matches every candidate).
     const patterns = granting.flatMap((st) => list(st.Resource));
-    const candidate = this.otherArns(base.resource, this.doc.kind === 'identity' ? 'last' : 'no').find((c) => !patterns.some((p) => globMatch(expandVariables(p, base.context), c)));
+    const candidate = this.otherArns(base.resource, this.doc.kind === 'identity' ? 'last' : 'no').find(
+      (c) => !patterns.some((p) => globMatch(expandVariables(p, base.context), c)),
+    );
     if (!candidate) return undefined;
     const resourceAccount = parseArn(candidate)?.account === OUTSIDER ? OUTSIDER : base.resourceAccount;
     return {

@@ -6,7 +6,22 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { AssumeRoleConfig, S3ClientConfig } from '../config/load';
+
+/** A role assumed for the source's AWS calls. */
+export interface AssumeRoleConfig {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  readonly sessionName: string;
+  readonly durationSeconds: number;
+}
+
+/** How the collector reaches S3. */
+export interface S3ClientConfig {
+  readonly endpoint?: string;
+  readonly forcePathStyle: boolean;
+  /** The bucket's region when it differs from the source's. */
+  readonly region?: string;
+}
 
 /** Credentials for a source: the default chain (env, web identity, container/instance role), or that chain assuming `assumeRole`. */
 export function sourceCredentials(assumeRole: AssumeRoleConfig | undefined, region: string): AwsCredentialIdentityProvider | undefined {

@@ -1,5 +1,12 @@
 /** The export source's ports over the AWS SDK: CloudWatch Logs export calls and the destination bucket. */
-import { CancelExportTaskCommand, CloudWatchLogsClient, CreateExportTaskCommand, DescribeExportTasksCommand, DescribeLogGroupsCommand, ExportTask } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CancelExportTaskCommand,
+  CloudWatchLogsClient,
+  CreateExportTaskCommand,
+  DescribeExportTasksCommand,
+  DescribeLogGroupsCommand,
+  ExportTask,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { getObjectBytes } from './s3';
 import { ExportTaskInfo, ExportTaskStatus, LogsPort, ObjectStore, StoredObject } from '../sources/export/ports';
@@ -28,7 +35,14 @@ export function logsPort(client: CloudWatchLogsClient): LogsPort {
     },
     async createExportTask(p, signal) {
       const out = await client.send(
-        new CreateExportTaskCommand({ taskName: p.taskName, logGroupName: p.logGroupName, from: p.from, to: p.to, destination: p.destination, destinationPrefix: p.destinationPrefix }),
+        new CreateExportTaskCommand({
+          taskName: p.taskName,
+          logGroupName: p.logGroupName,
+          from: p.from,
+          to: p.to,
+          destination: p.destination,
+          destinationPrefix: p.destinationPrefix,
+        }),
         { abortSignal: signal },
       );
       if (!out.taskId) throw new Error('CreateExportTask returned no taskId');
@@ -77,9 +91,14 @@ export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore {
     async delete(keys, signal) {
       for (let i = 0; i < keys.length; i += 1000) {
         const slice = keys.slice(i, i + 1000);
-        const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: slice.map((Key) => ({ Key })), Quiet: true } }), { abortSignal: signal });
+        const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: slice.map((Key) => ({ Key })), Quiet: true } }), {
+          abortSignal: signal,
+        });
         const failed = out.Errors ?? [];
-        if (failed.length) throw new Error(`DeleteObjects failed for ${failed.length} of ${slice.length} objects, e.g. ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ''}`);
+        if (failed.length)
+          throw new Error(
+            `DeleteObjects failed for ${failed.length} of ${slice.length} objects, e.g. ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ''}`,
+          );
       }
     },
   };

@@ -124,11 +124,15 @@ export class FileCheckpointStore implements CheckpointStore {
       );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new CheckpointError(`checkpoint file ${this.file} is corrupt: expected a JSON object of key → string, got ${Array.isArray(parsed) ? 'an array' : String(parsed === null ? 'null' : typeof parsed)}`, this.file);
+      throw new CheckpointError(
+        `checkpoint file ${this.file} is corrupt: expected a JSON object of key → string, got ${Array.isArray(parsed) ? 'an array' : String(parsed === null ? 'null' : typeof parsed)}`,
+        this.file,
+      );
     }
     const map: Record<string, string> = {};
     for (const [k, v] of Object.entries(parsed)) {
-      if (typeof v !== 'string') throw new CheckpointError(`checkpoint file ${this.file} is corrupt: the value of ${JSON.stringify(k)} is ${typeof v}, expected a string`, this.file);
+      if (typeof v !== 'string')
+        throw new CheckpointError(`checkpoint file ${this.file} is corrupt: the value of ${JSON.stringify(k)} is ${typeof v}, expected a string`, this.file);
       map[k] = v;
     }
     this.map = map;

@@ -3,22 +3,18 @@
  * `aws kinesis get-records` output, a Firehose S3 object, an export-task object).
  */
 import { promises as fs } from 'node:fs';
-import { decodeExportObject } from './decoders/export-object';
-import { decodeFirehoseObject } from './decoders/firehose-object';
-import { decodeGetRecords } from './decoders/get-records';
-import { decodeKinesisRecord } from './decoders/kinesis';
-import { InputFormat, sniffFormat } from './decoders/sniff';
-import { envelopeToEvents, lineToEvent } from './events';
-import { MessageParser, createParser } from './parsers';
-import { VpcFormatError } from './parsers/vpcflow';
-import { serializeBatch } from './serialize';
-import { DecodeError, NormalizedEvent } from './types';
-
-export interface DecodeIo {
-  readonly stdin: NodeJS.ReadableStream;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
+import { decodeExportObject } from '../decoders/export-object';
+import { decodeFirehoseObject } from '../decoders/firehose-object';
+import { decodeGetRecords } from '../decoders/get-records';
+import { decodeKinesisRecord } from '../decoders/kinesis';
+import { InputFormat, sniffFormat } from '../decoders/sniff';
+import { envelopeToEvents, lineToEvent } from '../events';
+import { MessageParser, createParser } from '../parsers';
+import { VpcFormatError } from '../parsers/vpcflow';
+import { serializeBatch } from '../serialize';
+import { DecodeError, NormalizedEvent } from '../types';
+import { parseCommandArgs, UsageError } from './args';
+import { CommandIo, EXIT, readStream, usageError } from './conventions';
 
 export const DECODE_USAGE = `Usage: cwl-siem-collector decode [options] [FILE ...]
 
@@ -60,23 +56,20 @@ interface Options {
   readonly files: readonly string[];
 }
 
-class UsageError extends Error {}
-
 /** Runs `decode ARGS`; resolves with the exit status. Never throws. */
-export async function runDecode(args: string[], io: DecodeIo): Promise<number> {
+export async function runDecode(args: string[], io: CommandIo): Promise<number> {
   let options: Options | 'help';
   let parser: MessageParser;
   try {
-    options = parseArgs(args);
+    options = decodeOptions(args);
     if (options === 'help') {
       io.stdout.write(DECODE_USAGE);
-      return 0;
+      return EXIT.ok;
     }
     parser = options.vpcFormat !== undefined ? createParser({ vpcLogGroups: ['*'], defaultVpcFormat: options.vpcFormat }) : createParser();
   } catch (e) {
     if (!(e instanceof UsageError) && !(e instanceof VpcFormatError)) throw e;
-    io.stderr.write(`decode: ${e.message}\n\n${DECODE_USAGE}`);
-    return 2;
+    return usageError(io.stderr, 'decode', e.message, DECODE_USAGE);
   }
 
   const out = new Output(io.stdout);
@@ -85,7 +78,7 @@ export async function runDecode(args: string[], io: DecodeIo): Promise<number> {
     const name = file === '-' ? '<stdin>' : file;
     let events: NormalizedEvent[];
     try {
-      const { data, mtimeMs } = file === '-' ? { data: await readAll(io.stdin), mtimeMs: Date.now() } : await readFile(file);
+      const { data, mtimeMs } = file === '-' ? { data: await readStream(io.stdin), mtimeMs: Date.now() } : await readFile(file);
       events = decodeInput(data, options, parser, file === '-' ? '-' : file, mtimeMs);
     } catch (e) {
       if (!(e instanceof DecodeError) && !(e instanceof InputError)) throw e;
@@ -98,67 +91,39 @@ export async function runDecode(args: string[], io: DecodeIo): Promise<number> {
       for (let i = 0; i < events.length; i += 1000) await out.write(serializeBatch(events.slice(i, i + 1000)));
     } catch (e) {
       io.stderr.write(`decode: cannot write the output: ${(e as Error).message}\n`);
-      return 1;
+      return EXIT.failed;
     }
   }
-  return failed ? 1 : 0;
+  return failed ? EXIT.failed : EXIT.ok;
 }
 
 /** A file that cannot be read. */
 class InputError extends Error {}
 
-function parseArgs(args: readonly string[]): Options | 'help' {
-  let inputFormat: InputFormat | 'auto' = 'auto';
-  let vpcFormat: string | undefined;
-  let logGroup: string | undefined;
-  let logStream: string | undefined;
-  let keepGoing = false;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--') {
-      files.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '-' || !arg.startsWith('-')) {
-      files.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const value = (): string => {
-      if (eq !== -1) return arg.slice(eq + 1);
-      if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
-      return args[++i];
-    };
-    switch (flag) {
-      case '-h':
-      case '--help':
-        return 'help';
-      case '--input-format': {
-        const v = value();
-        if (!FORMATS.includes(v as InputFormat)) throw new UsageError(`--input-format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(v)}`);
-        inputFormat = v as InputFormat | 'auto';
-        break;
-      }
-      case '--vpc-format':
-        vpcFormat = value();
-        break;
-      case '--log-group':
-        logGroup = value();
-        break;
-      case '--log-stream':
-        logStream = value();
-        break;
-      case '--keep-going':
-        if (eq !== -1) throw new UsageError('--keep-going takes no value');
-        keepGoing = true;
-        break;
-      default:
-        throw new UsageError(`unknown option ${flag}`);
-    }
-  }
-  return { inputFormat, vpcFormat, logGroup, logStream, keepGoing, files };
+/** Repeated options: the last one counts. */
+const DECODE_OPTIONS = {
+  'input-format': { type: 'string', repeat: 'last' },
+  'vpc-format': { type: 'string', repeat: 'last' },
+  'log-group': { type: 'string', repeat: 'last' },
+  'log-stream': { type: 'string', repeat: 'last' },
+  'keep-going': { type: 'boolean' },
+} as const;
+
+function decodeOptions(args: readonly string[]): Options | 'help' {
+  const parsed = parseCommandArgs(args, { options: DECODE_OPTIONS });
+  if (parsed === 'help') return 'help';
+  const { values: v, positionals: files } = parsed;
+  const inputFormat = v['input-format'] ?? 'auto';
+  if (!FORMATS.includes(inputFormat as InputFormat))
+    throw new UsageError(`--input-format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(inputFormat)}`);
+  return {
+    inputFormat: inputFormat as InputFormat | 'auto',
+    vpcFormat: v['vpc-format'],
+    logGroup: v['log-group'],
+    logStream: v['log-stream'],
+    keepGoing: v['keep-going'] === true,
+    files,
+  };
 }
 
 function decodeInput(data: Buffer, o: Options, parser: MessageParser, file: string, mtimeMs: number): NormalizedEvent[] {
@@ -177,7 +142,7 @@ function decodeInput(data: Buffer, o: Options, parser: MessageParser, file: stri
         } catch (e) {
           if (!(e instanceof DecodeError)) throw e;
           const at = e.offset !== undefined ? `byte ${e.offset} of its data: ` : '';
-          throw new DecodeError(`Records[${r.index}] (sequence number ${r.sequenceNumber}): ${at}${e.message}`);
+          throw new DecodeError(e.reason, `Records[${r.index}] (sequence number ${r.sequenceNumber}): ${at}${e.message}`);
         }
         // get-records output names neither the stream nor the shard.
         for (const ev of envelopeToEvents(envelope, { kind: 'kinesis', stream: '', shard: '', sequenceNumber: r.sequenceNumber }, parser)) events.push(ev);
@@ -206,12 +171,6 @@ async function readFile(file: string): Promise<{ data: Buffer; mtimeMs: number }
   } catch (e) {
     throw new InputError(`cannot read: ${(e as Error).message}`);
   }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks);
 }
 
 /** Writes one chunk at a time, each after the previous one was flushed; rejects once the stream failed (e.g. a closed pipe). */

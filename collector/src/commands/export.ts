@@ -13,12 +13,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CollectorDeps } from './app';
-import { CollectorConfig, CollectorConfigError, ExportSourceConfig, loadCollectorConfig } from './config/load';
-import { createLogger } from './ops/log';
-import { ExportControlError, pausedBy, readControl, updateControl } from './sources/export/control';
-import type { ExportProgress } from './sources/export/source';
-import { DISCOVERY_KEY, parseDiscovery, parseGroups, parseTask, TASK_KEY } from './sources/export/state';
+import type { CollectorDeps } from '../app';
+import { CollectorConfig, CollectorConfigError, ExportSourceConfig, loadCollectorConfig } from '../config/load';
+import { createLogger } from '../ops/log';
+import { ExportControlError, pausedBy, readControl, updateControl } from '../sources/export/control';
+import type { ExportProgress } from '../sources/export/source';
+import { DISCOVERY_KEY, parseDiscovery, parseGroups, parseTask, TASK_KEY } from '../sources/export/state';
+import { ParsedArgs, parseCommandArgs, UsageError } from './args';
+import { EXIT, usageError } from './conventions';
 
 export interface ExportCommandIo {
   readonly stdout: NodeJS.WritableStream;
@@ -53,49 +55,25 @@ Commands:
 The config must be an export-mode config (source.type "export").
 `;
 
-class UsageError extends Error {}
+const EXPORT_OPTIONS = {
+  config: { type: 'string' },
+  reason: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  group: { type: 'string', repeat: 'list' },
+  window: { type: 'string' },
+  'log-level': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
 
-interface Args {
-  readonly positional: string[];
-  readonly flags: Map<string, string[]>;
-}
-
-const VALUE_FLAGS = new Set(['--config', '--reason', '--since', '--until', '--group', '--window', '--log-level']);
-const BOOL_FLAGS = new Set(['--json', '--help', '-h']);
-
-function parseArgs(args: readonly string[]): Args {
-  const positional: string[] = [];
-  const flags = new Map<string, string[]>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value`);
-      flags.set(name, [...(flags.get(name) ?? []), value]);
-    } else if (BOOL_FLAGS.has(a)) {
-      flags.set(a, ['true']);
-    } else if (a.startsWith('-') && a !== '-') {
-      throw new UsageError(`unknown option ${a}`);
-    } else {
-      positional.push(a);
-    }
-  }
-  return { positional, flags };
-}
-
-const one = (a: Args, flag: string): string | undefined => {
-  const v = a.flags.get(flag);
-  if (v && v.length > 1) throw new UsageError(`${flag} given more than once`);
-  return v?.[0];
-};
+type Args = ParsedArgs<typeof EXPORT_OPTIONS>;
 
 function exportConfig(a: Args, env: NodeJS.ProcessEnv): { config: CollectorConfig; source: ExportSourceConfig } {
-  const path = one(a, '--config');
+  const path = a.values.config;
   if (!path) throw new UsageError('--config FILE is required');
   const config = loadCollectorConfig(path, env);
-  if (config.source.type !== 'export') throw new UsageError(`${path}: export commands need an export-mode config (source.type "export"), this one is "${config.source.type}"`);
+  if (config.source.type !== 'export')
+    throw new UsageError(`${path}: export commands need an export-mode config (source.type "export"), this one is "${config.source.type}"`);
   return { config, source: config.source };
 }
 
@@ -105,14 +83,13 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
   const env = io.env ?? process.env;
   const clock = io.clock ?? Date.now;
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const a =
+      command === undefined || command === '--help' || command === '-h' || command === 'help'
+        ? 'help'
+        : parseCommandArgs(rest, { options: EXPORT_OPTIONS, terminator: false });
+    if (a === 'help') {
       io.stdout.write(EXPORT_USAGE);
-      return 0;
-    }
-    const a = parseArgs(rest);
-    if (a.flags.has('--help') || a.flags.has('-h')) {
-      io.stdout.write(EXPORT_USAGE);
-      return 0;
+      return EXIT.ok;
     }
     switch (command) {
       case 'status':
@@ -126,16 +103,13 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
         throw new UsageError(`unknown export command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`cwl-siem-collector export: ${e.message}\n\n${EXPORT_USAGE}`);
-      return 2;
-    }
+    if (e instanceof UsageError) return usageError(io.stderr, 'cwl-siem-collector export', e.message, EXPORT_USAGE);
     if (e instanceof CollectorConfigError || e instanceof ExportControlError) {
       io.stderr.write(`${e.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     io.stderr.write(`cwl-siem-collector export ${command}: ${(e as Error).message}\n`);
-    return 1;
+    return EXIT.failed;
   }
 }
 
@@ -151,7 +125,7 @@ export interface GroupStatus {
 }
 
 function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () => number): number {
-  if (a.positional.length) throw new UsageError(`status takes no arguments, got ${a.positional.join(' ')}`);
+  if (a.positionals.length) throw new UsageError(`status takes no arguments, got ${a.positionals.join(' ')}`);
   const { config, source } = exportConfig(a, env);
   const checkpointFile = config.checkpoint.path;
   let all: Record<string, string> = {};
@@ -159,33 +133,45 @@ function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () 
     try {
       all = JSON.parse(readFileSync(checkpointFile, 'utf8')) as Record<string, string>;
     } catch (e) {
-      throw new Error(`${checkpointFile}: cannot be read as a checkpoint file: ${(e as Error).message}`);
+      throw new Error(`${checkpointFile}: cannot be read as a checkpoint file: ${(e as Error).message}`, { cause: e });
     }
   }
   const control = readControl(source.controlPath);
   const now = clock();
   const discovery = parseDiscovery(all[DISCOVERY_KEY]);
   const found = discovery ? new Set(discovery.groups) : undefined;
-  const groups: GroupStatus[] = [...parseGroups(all)].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([group, s]) => {
-    const by = pausedBy(control, group);
-    return {
-      group,
-      state: found && !found.has(group) ? 'gone' : by !== undefined ? 'paused' : s.retryAt !== undefined && s.retryAt > now ? 'backing off' : 'active',
-      exportedUntil: new Date(s.exportedUntil).toISOString(),
-      lagSeconds: Math.max(0, Math.round((now - s.exportedUntil) / 1000)),
-      ...(by !== undefined ? { pausedBy: by, reason: control.paused[by].reason } : {}),
-    };
-  });
+  const groups: GroupStatus[] = [...parseGroups(all)]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([group, s]) => {
+      const by = pausedBy(control, group);
+      return {
+        group,
+        state: found && !found.has(group) ? 'gone' : by !== undefined ? 'paused' : s.retryAt !== undefined && s.retryAt > now ? 'backing off' : 'active',
+        exportedUntil: new Date(s.exportedUntil).toISOString(),
+        lagSeconds: Math.max(0, Math.round((now - s.exportedUntil) / 1000)),
+        ...(by !== undefined ? { pausedBy: by, reason: control.paused[by].reason } : {}),
+      };
+    });
   const task = parseTask(all[TASK_KEY]);
   const unmatched = Object.keys(control.paused).filter((p) => !groups.some((g) => g.pausedBy === p));
-  if (a.flags.has('--json')) {
-    io.stdout.write(`${JSON.stringify({ groups, task: task ?? null, pausedWithoutGroup: unmatched, lastDiscovery: discovery ? new Date(discovery.at).toISOString() : null }, null, 2)}\n`);
-    return 0;
+  if (a.values.json) {
+    io.stdout.write(
+      `${JSON.stringify({ groups, task: task ?? null, pausedWithoutGroup: unmatched, lastDiscovery: discovery ? new Date(discovery.at).toISOString() : null }, null, 2)}\n`,
+    );
+    return EXIT.ok;
   }
   if (!groups.length) {
     io.stdout.write(`No log group exported yet (${checkpointFile} ${existsSync(checkpointFile) ? 'holds no export progress' : 'does not exist'}).\n`);
   } else {
-    const rows = [['GROUP', 'STATE', 'EXPORTED UNTIL', 'LAG'], ...groups.map((g) => [g.group, g.state + (g.pausedBy && g.pausedBy !== g.group ? ` (${g.pausedBy})` : ''), g.exportedUntil, formatDuration(g.lagSeconds * 1000)])];
+    const rows = [
+      ['GROUP', 'STATE', 'EXPORTED UNTIL', 'LAG'],
+      ...groups.map((g) => [
+        g.group,
+        g.state + (g.pausedBy && g.pausedBy !== g.group ? ` (${g.pausedBy})` : ''),
+        g.exportedUntil,
+        formatDuration(g.lagSeconds * 1000),
+      ]),
+    ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) io.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}\n`);
   }
@@ -200,16 +186,17 @@ function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () 
   if (discovery && groups.some((g) => g.state === 'gone')) {
     io.stdout.write(`"gone": not found (or no longer included) at the last discovery, ${new Date(discovery.at).toISOString()}; its progress is kept.\n`);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 // ---- pause / resume ---------------------------------------------------------------------------
 
 async function pauseOrResume(command: 'pause' | 'resume', a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () => number): Promise<number> {
-  if (a.positional.length !== 1) throw new UsageError(`${command} takes one log group name or pattern`);
-  const group = a.positional[0];
-  if (!/^[.\-_/#A-Za-z0-9*]{1,512}$/.test(group)) throw new UsageError(`${JSON.stringify(group)} is not a log group name or pattern (letters, digits, . - _ / # and *)`);
-  const reason = one(a, '--reason');
+  if (a.positionals.length !== 1) throw new UsageError(`${command} takes one log group name or pattern`);
+  const group = a.positionals[0];
+  if (!/^[.\-_/#A-Za-z0-9*]{1,512}$/.test(group))
+    throw new UsageError(`${JSON.stringify(group)} is not a log group name or pattern (letters, digits, . - _ / # and *)`);
+  const reason = a.values.reason;
   if (reason !== undefined && command === 'resume') throw new UsageError('--reason is for pause');
   const { source } = exportConfig(a, env);
   const file = source.controlPath;
@@ -224,7 +211,7 @@ async function pauseOrResume(command: 'pause' | 'resume', a: Args, io: ExportCom
         ? `${group} was already paused.\n`
         : `Paused ${group}: no new export task for it; a task already running completes. A running collector notices within seconds (${file}).\n`,
     );
-    return 0;
+    return EXIT.ok;
   }
   let by: string | undefined;
   let removed = false;
@@ -240,14 +227,14 @@ async function pauseOrResume(command: 'pause' | 'resume', a: Args, io: ExportCom
   });
   if (removed) {
     io.stdout.write(`Resumed ${group}.\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (by !== undefined) {
     io.stderr.write(`${group} is paused by the pattern ${by}; resume that pattern (or pause the other groups it covers by name).\n`);
-    return 1;
+    return EXIT.failed;
   }
   io.stdout.write(`${group} is not paused.\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 // ---- backfill -----------------------------------------------------------------------------
@@ -259,22 +246,27 @@ function parseDate(flag: string, value: string): number {
 }
 
 async function backfill(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () => number): Promise<number> {
-  if (a.positional.length) throw new UsageError(`backfill takes no arguments, got ${a.positional.join(' ')}`);
-  const sinceArg = one(a, '--since');
+  if (a.positionals.length) throw new UsageError(`backfill takes no arguments, got ${a.positionals.join(' ')}`);
+  const sinceArg = a.values.since;
   if (!sinceArg) throw new UsageError('backfill needs --since DATE');
   const { config, source } = exportConfig(a, env);
   const since = parseDate('--since', sinceArg);
-  const untilArg = one(a, '--until');
+  const untilArg = a.values.until;
   const until = untilArg !== undefined ? parseDate('--until', untilArg) : clock() - source.settleSeconds * 1000;
   if (until <= since) throw new UsageError(`--until (${new Date(until).toISOString()}) must be after --since (${new Date(since).toISOString()})`);
-  const windowArg = one(a, '--window');
+  const windowArg = a.values.window;
   const windowSeconds = windowArg === undefined ? 86400 : Number(windowArg);
-  if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 30 * 86400) throw new UsageError(`--window must be a whole number of seconds from 1 to 2592000, got ${JSON.stringify(windowArg)}`);
-  const groups = a.flags.get('--group');
-  for (const g of groups ?? []) if (!/^[.\-_/#A-Za-z0-9*]{1,512}$/.test(g)) throw new UsageError(`--group ${JSON.stringify(g)} is not a log group name or pattern`);
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 30 * 86400)
+    throw new UsageError(`--window must be a whole number of seconds from 1 to 2592000, got ${JSON.stringify(windowArg)}`);
+  const groups = a.values.group;
+  for (const g of groups ?? [])
+    if (!/^[.\-_/#A-Za-z0-9*]{1,512}$/.test(g)) throw new UsageError(`--group ${JSON.stringify(g)} is not a log group name or pattern`);
 
   // Own state, keyed by what is exported: the same command resumes where it stopped.
-  const id = createHash('sha256').update(JSON.stringify([source.bucket, source.prefix, since, until, windowSeconds, groups ?? null])).digest('hex').slice(0, 12);
+  const id = createHash('sha256')
+    .update(JSON.stringify([source.bucket, source.prefix, since, until, windowSeconds, groups ?? null]))
+    .digest('hex')
+    .slice(0, 12);
   const statePath = join(dirname(config.checkpoint.path), `backfill-${id}.json`);
   const resuming = existsSync(statePath);
   const runConfig: CollectorConfig = {
@@ -282,14 +274,14 @@ async function backfill(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, cl
     checkpoint: { ...config.checkpoint, path: statePath },
     // A collector may be running with the same config: take any free port for this one.
     ops: { host: '127.0.0.1', port: 0 },
-    logLevel: (one(a, '--log-level') as CollectorConfig['logLevel'] | undefined) ?? 'warn',
+    logLevel: (a.values['log-level'] as CollectorConfig['logLevel'] | undefined) ?? 'warn',
   };
   const progress = new ProgressReporter(io.stderr, clock, windowSeconds * 1000);
   io.stderr.write(
     `${resuming ? 'Resuming' : 'Starting'} backfill ${new Date(since).toISOString()} → ${new Date(until).toISOString()}, ${windowSeconds} s windows${groups ? `, groups ${groups.join(' ')}` : ''} (state: ${statePath})\n`,
   );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { buildCollector } = require('./app') as typeof import('./app');
+  const { buildCollector } = require('../app') as typeof import('../app');
   const logger = io.deps?.logger ?? createLogger(runConfig.logLevel);
   const collector = buildCollector(runConfig, {
     ...io.deps,
@@ -313,10 +305,10 @@ async function backfill(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, cl
   progress.finish();
   if (outcome === 'done' && code === 0) {
     io.stderr.write(`Backfill complete: ${progress.summary()}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (outcome === 'interrupted') io.stderr.write(`Backfill interrupted: ${progress.summary()}. Run the same command to resume.\n`);
-  return 1;
+  return EXIT.failed;
 }
 
 function processInterrupt(): Promise<void> {

@@ -10,7 +10,12 @@ const ASSUME_ROLE = {
   properties: {
     roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$', description: 'an IAM role ARN such as arn:aws:iam::123456789012:role/name' },
     externalId: { type: 'string', minLength: 2, maxLength: 1224 },
-    sessionName: { type: 'string', pattern: '^[\\w+=,.@-]{2,64}$', default: 'cwl-siem-collector', description: 'a role session name (2-64 characters of letters, digits and +=,.@_-)' },
+    sessionName: {
+      type: 'string',
+      pattern: '^[\\w+=,.@-]{2,64}$',
+      default: 'cwl-siem-collector',
+      description: 'a role session name (2-64 characters of letters, digits and +=,.@_-)',
+    },
     durationSeconds: { type: 'integer', minimum: 900, maximum: 43200, default: 3600 },
   },
 } as const;
@@ -58,7 +63,12 @@ export const collectorConfigSchema = {
                 default: 'TRIM_HORIZON',
                 oneOf: [
                   { type: 'string', enum: ['TRIM_HORIZON', 'LATEST'] },
-                  { type: 'object', additionalProperties: false, required: ['atTimestamp'], properties: { atTimestamp: { type: 'string', description: 'ISO 8601 time, e.g. 2026-11-22T00:00:00Z' } } },
+                  {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['atTimestamp'],
+                    properties: { atTimestamp: { type: 'string', description: 'ISO 8601 time, e.g. 2026-11-22T00:00:00Z' } },
+                  },
                 ],
               },
               maxRecordsPerCall: { type: 'integer', minimum: 1, maximum: 10000, default: 10000 },
@@ -75,7 +85,11 @@ export const collectorConfigSchema = {
             required: ['type', 'queueUrl', 'region'],
             properties: {
               type: { const: 'sqs' },
-              queueUrl: { type: 'string', pattern: '^https?://[^/]+/.+', description: 'an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/name' },
+              queueUrl: {
+                type: 'string',
+                pattern: '^https?://[^/]+/.+',
+                description: 'an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/name',
+              },
               region: REGION,
               endpoint: { type: 'string', pattern: '^https?://', description: 'SQS endpoint override (a VPC endpoint, or a local emulator in tests)' },
               assumeRole: ASSUME_ROLE,
@@ -83,7 +97,14 @@ export const collectorConfigSchema = {
               concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 4, description: 'messages worked on at once' },
               waitTimeSeconds: { type: 'integer', minimum: 0, maximum: 20, default: 20 },
               maxMessages: { type: 'integer', minimum: 1, maximum: 10, default: 10 },
-              visibilityTimeoutSeconds: { type: 'integer', minimum: 10, maximum: 43200, default: 300, description: 'how long received messages stay invisible (asked on ReceiveMessage); extended by as much every half of it while a message is worked on' },
+              visibilityTimeoutSeconds: {
+                type: 'integer',
+                minimum: 10,
+                maximum: 43200,
+                default: 300,
+                description:
+                  'how long received messages stay invisible (asked on ReceiveMessage); extended by as much every half of it while a message is worked on',
+              },
               objects: {
                 type: 'object',
                 additionalProperties: false,
@@ -95,7 +116,8 @@ export const collectorConfigSchema = {
                   owner: { type: 'string', pattern: '^\\d{12}$', description: 'a 12-digit account id' },
                   prefixes: {
                     type: 'array',
-                    description: 'per key prefix (longest match wins): logGroup, logStream and owner of line objects under it, e.g. one source account of extracted Firehose messages each',
+                    description:
+                      'per key prefix (longest match wins): logGroup, logStream and owner of line objects under it, e.g. one source account of extracted Firehose messages each',
                     items: {
                       type: 'object',
                       additionalProperties: false,
@@ -138,11 +160,35 @@ export const collectorConfigSchema = {
               },
               startTime: { type: 'string', default: 'now', description: 'where newly found log groups start: "now" or an ISO 8601 time' },
               windowSeconds: { type: 'integer', minimum: 60, maximum: 86400, default: 300 },
-              settleSeconds: { type: 'integer', minimum: 0, maximum: 86400, default: 300, description: 'windows end at least this long before now, for late events' },
+              settleSeconds: {
+                type: 'integer',
+                minimum: 0,
+                maximum: 86400,
+                default: 300,
+                description: 'windows end at least this long before now, for late events',
+              },
               discoveryIntervalSeconds: { type: 'integer', minimum: 10, maximum: 86400, default: 600 },
-              pollIntervalSeconds: { type: 'number', minimum: 0.01, maximum: 300, default: 5, description: 'first DescribeExportTasks delay; doubles up to 60 s' },
-              maxTaskSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 1800, description: 'a task running longer is cancelled and its window split' },
-              maxWindowsPerTask: { type: 'integer', minimum: 1, maximum: 288, default: 12, description: 'a group behind by several whole windows gets up to this many in one task' },
+              pollIntervalSeconds: {
+                type: 'number',
+                minimum: 0.01,
+                maximum: 300,
+                default: 5,
+                description: 'first DescribeExportTasks delay; doubles up to 60 s',
+              },
+              maxTaskSeconds: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 86400,
+                default: 1800,
+                description: 'a task running longer is cancelled and its window split',
+              },
+              maxWindowsPerTask: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 288,
+                default: 12,
+                description: 'a group behind by several whole windows gets up to this many in one task',
+              },
               deleteObjects: { type: 'boolean', default: true, description: "delete a task's objects once its events were delivered" },
               controlPath: { type: 'string', minLength: 1, description: 'pause/resume file; default: export-control.json next to the checkpoint file' },
             },
@@ -172,7 +218,11 @@ export const collectorConfigSchema = {
             required: ['logGroup'],
             properties: {
               logGroup: { type: 'string', minLength: 1, description: 'Log group name, or a pattern with * wildcards' },
-              format: { type: 'string', minLength: 1, description: 'VPC Flow Logs format: "${version} ${account-id} ..." or plain field names; default: the version 2 default format' },
+              format: {
+                type: 'string',
+                minLength: 1,
+                description: 'VPC Flow Logs format: "${version} ${account-id} ..." or plain field names; default: the version 2 default format',
+              },
             },
           },
         },

@@ -6,7 +6,7 @@
  * cannot be told from a new event; the format is ambiguous there.)
  */
 import { DecodeError } from '../types';
-import { asBuffer, gunzipAll, isGzipAt } from './cloudwatch';
+import { gunzipIfGzipped } from './gzip';
 
 /** One exported event. */
 export interface ExportLine {
@@ -25,12 +25,7 @@ const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)(?: |$)/;
  * or when the first line carries no timestamp (nothing for it to continue).
  */
 export function decodeExportObject(data: Uint8Array): ExportLine[] {
-  let text: Buffer;
-  if (isGzipAt(data)) {
-    text = gunzipAll(data);
-  } else {
-    text = asBuffer(data);
-  }
+  const text = gunzipIfGzipped(data);
 
   const out: ExportLine[] = [];
   let timestamp = 0;
@@ -54,7 +49,7 @@ export function decodeExportObject(data: Uint8Array): ExportLine[] {
     } else if (offset >= 0) {
       message += `\n${line}`;
     } else {
-      throw new DecodeError(`line ${lineNo} does not start with an ISO-8601 timestamp (expected "2024-01-01T00:00:00.000Z message")`, s);
+      throw new DecodeError('bad-export-line', `line ${lineNo} does not start with an ISO-8601 timestamp (expected "2024-01-01T00:00:00.000Z message")`, s);
     }
     s = nl + 1;
   }

@@ -15,28 +15,18 @@
  * `messageType` means payloads (every document must then be one), anything else means message lines.
  */
 import { CloudWatchEnvelope, DecodeError } from '../types';
-import {
-  MAX_DECOMPRESSED_BYTES,
-  decodeEnvelope,
-  describeByte,
-  gunzipMember,
-  hasNoBackslash,
-  isGzipAt,
-  markEscapeFree,
-  parseJsonAt,
-  scanJsonEnd,
-  skipBlanks,
-} from './cloudwatch';
+import { asBuffer, describeByte } from './bytes';
+import { decodeEnvelopeAt } from './cloudwatch';
+import { MAX_DECOMPRESSED_BYTES, gunzipMember, isGzipAt, nextGzipMember } from './gzip';
+import { jsonDocumentEnd, scanJsonEnd, skipBlanks, tryParseJson } from './json-scan';
 
 /**
  * One document of a Firehose object. `offset` is the document's position in the object's content
  * stream: the object with each gzip member replaced by its decompressed bytes (what `zcat -f`
  * prints); for an uncompressed object it is the byte offset in the object. Offsets are unique and
- * increasing within an object, so they identify events (see ids.ts).
+ * increasing within an object, so they identify events (see deterministicId in events.ts).
  */
-export type FirehoseItem =
-  | { readonly envelope: CloudWatchEnvelope; readonly offset: number }
-  | { readonly line: string; readonly offset: number };
+export type FirehoseItem = { readonly envelope: CloudWatchEnvelope; readonly offset: number } | { readonly line: string; readonly offset: number };
 
 export interface FirehoseDecodeOptions {
   /**
@@ -74,9 +64,8 @@ export function* decodeFirehoseObject(data: Uint8Array, options: FirehoseDecodeO
       streamOffset += member.content.length;
       pos = member.end;
     } else {
-      // A plain segment runs up to the next gzip member; 1f 8b 08 cannot occur in JSON or in text lines.
-      let end = data.indexOf(0x1f, pos);
-      while (end !== -1 && !(data[end + 1] === 0x8b && data[end + 2] === 0x08)) end = data.indexOf(0x1f, end + 1);
+      // A plain segment runs up to the next gzip member.
+      let end = nextGzipMember(data, pos);
       if (end === -1) end = len;
       yield* decodeContent(data, pos, end, streamOffset, undefined, pos, state, allowRawLines);
       streamOffset += end - pos;
@@ -105,11 +94,11 @@ function* decodeContent(
   if (i >= end) return;
   if (state.mode === 'unknown') state.mode = looksLikeEnvelope(buf, i, end) ? 'envelopes' : 'lines';
   if (state.mode === 'lines' && !allowRawLines) {
-    throw new DecodeError(`not a CloudWatch Logs payload${where(i)}: starts with ${describeByte(buf[i])}`, errorOffset(i));
+    throw new DecodeError('bad-envelope', `not a CloudWatch Logs payload${where(i)}: starts with ${describeByte(buf[i])}`, errorOffset(i));
   }
 
   if (state.mode === 'lines') {
-    const text = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    const text = asBuffer(buf);
     let s = start;
     while (s < end) {
       let nl = text.indexOf(0x0a, s);
@@ -124,14 +113,10 @@ function* decodeContent(
 
   while (i < end) {
     if (buf[i] !== 0x7b) {
-      throw new DecodeError(`expected a CloudWatch Logs JSON payload${where(i)}, found ${describeByte(buf[i])}`, errorOffset(i));
+      throw new DecodeError('not-json', `expected a CloudWatch Logs JSON payload${where(i)}, found ${describeByte(buf[i])}`, errorOffset(i));
     }
-    const docEnd = scanJsonEnd(buf, i, end);
-    // Unbalanced: parseJsonAt fails on the rest and names the first bad byte (or the end).
-    if (docEnd === -1) parseJsonAt(buf, i, end, memberOffset);
-    const json = parseJsonAt(buf, i, docEnd, memberOffset);
-    const envelope = decodeEnvelope(json, errorOffset(i));
-    if (hasNoBackslash(buf, i, docEnd)) markEscapeFree(envelope);
+    const docEnd = jsonDocumentEnd(buf, i, end);
+    const envelope = decodeEnvelopeAt(buf, i, docEnd, memberOffset, errorOffset(i));
     yield { envelope, offset: streamBase + (i - start) };
     i = skipBlanks(buf, docEnd, end);
   }
@@ -141,14 +126,11 @@ function* decodeContent(
 function looksLikeEnvelope(buf: Uint8Array, i: number, end: number): boolean {
   if (buf[i] !== 0x7b) return false;
   const docEnd = scanJsonEnd(buf, i, end);
-  if (docEnd === -1) {
-    // Truncated: decide on the bytes we have, so the error names the truncation, not the mode.
-    return Buffer.from(buf.buffer, buf.byteOffset + i, Math.min(end - i, 4096)).includes('"messageType"');
-  }
-  try {
-    const json = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', i, docEnd)) as unknown;
-    return typeof json === 'object' && json !== null && !Array.isArray(json) && 'messageType' in json;
-  } catch {
-    return Buffer.from(buf.buffer, buf.byteOffset + i, Math.min(docEnd - i, 4096)).includes('"messageType"');
-  }
+  // Truncated or bad JSON: decide on the bytes we have, so the error names the problem, not the mode.
+  const json = docEnd === -1 ? undefined : tryParseJson(asBuffer(buf).toString('utf8', i, docEnd));
+  if (json === undefined)
+    return asBuffer(buf)
+      .subarray(i, Math.min(docEnd === -1 ? end : docEnd, i + 4096))
+      .includes('"messageType"');
+  return typeof json === 'object' && json !== null && !Array.isArray(json) && 'messageType' in json;
 }

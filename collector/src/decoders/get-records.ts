@@ -6,7 +6,8 @@
  * are concatenated and the iterator fields come from the last one.
  */
 import { DecodeError } from '../types';
-import { asBuffer, describeByte, parseJsonAt, scanJsonEnd, skipBlanks } from './cloudwatch';
+import { asBuffer, describeByte } from './bytes';
+import { jsonDocumentEnd, parseJsonAt, skipBlanks } from './json-scan';
 
 export interface GetRecordsRecord {
   /** The record's bytes (for a CloudWatch Logs subscription: gzip JSON). */
@@ -34,14 +35,13 @@ export function decodeGetRecords(input: Uint8Array | string): GetRecordsOutput {
   let nextShardIterator: string | undefined;
   let millisBehindLatest: number | undefined;
   let i = skipBlanks(data, 0, data.length);
-  if (i >= data.length) throw new DecodeError('empty input: expected the JSON that `aws kinesis get-records` prints', 0);
+  if (i >= data.length) throw new DecodeError('not-json', 'empty input: expected the JSON that `aws kinesis get-records` prints', 0);
   while (i < data.length) {
-    if (data[i] !== 0x7b) throw new DecodeError(`expected a JSON object, found ${describeByte(data[i])}`, i);
-    const end = scanJsonEnd(data, i);
-    // Unbalanced: JSON.parse of the rest fails, and parseJsonAt names the first bad byte.
-    const doc = parseJsonAt(data, i, end === -1 ? data.length : end) as Record<string, unknown>;
+    if (data[i] !== 0x7b) throw new DecodeError('not-json', `expected a JSON object, found ${describeByte(data[i])}`, i);
+    const end = jsonDocumentEnd(data, i, data.length);
+    const doc = parseJsonAt(data, i, end) as Record<string, unknown>;
     const fail = (what: string): never => {
-      throw new DecodeError(`not get-records output: ${what}`, i);
+      throw new DecodeError('bad-get-records', `not get-records output: ${what}`, i);
     };
     if (!Array.isArray(doc.Records)) fail('"Records" must be an array');
     (doc.Records as unknown[]).forEach((r, k) => {
@@ -70,7 +70,7 @@ export function decodeGetRecords(input: Uint8Array | string): GetRecordsOutput {
       if (typeof doc.MillisBehindLatest !== 'number') fail('"MillisBehindLatest" must be a number');
       millisBehindLatest = doc.MillisBehindLatest as number;
     }
-    i = skipBlanks(data, end === -1 ? data.length : end, data.length);
+    i = skipBlanks(data, end, data.length);
   }
   return { records, nextShardIterator, millisBehindLatest };
 }

@@ -7,9 +7,9 @@
 import { envelopeToEvents, LineContext, lineToEvent, UnparsedHandler } from '../events';
 import type { MessageParser } from '../parsers';
 import { DecodeError, EventOrigin, NormalizedEvent } from '../types';
-import { gunzipAll, isGzipAt } from './cloudwatch';
 import { decodeExportObject } from './export-object';
 import { decodeFirehoseObject } from './firehose-object';
+import { gunzipIfGzipped } from './gzip';
 import { sniffFormat } from './sniff';
 
 /** How to read an object: decided from its content (`auto`), or fixed. */
@@ -68,7 +68,13 @@ const LINE_CHUNK = 1000;
  */
 export function* decodeObjectChunks(data: Uint8Array, location: ObjectLocation, o: ObjectDecodeOptions): Generator<NormalizedEvent[]> {
   const format = o.format === 'auto' ? autoFormat(data, location.key ?? location.file) : o.format;
-  const at = (kind: 'firehose-object' | 'export-object', offset: number): EventOrigin => ({ kind, bucket: location.bucket, key: location.key, file: location.file, offset });
+  const at = (kind: 'firehose-object' | 'export-object', offset: number): EventOrigin => ({
+    kind,
+    bucket: location.bucket,
+    key: location.key,
+    file: location.file,
+    offset,
+  });
   const timestamp = o.timestamp ?? 0;
   let lines: NormalizedEvent[] = [];
   switch (format) {
@@ -100,14 +106,15 @@ export function* decodeObjectChunks(data: Uint8Array, location: ObjectLocation, 
       break;
     }
     case 'lines': {
-      const text = isGzipAt(data) ? gunzipAll(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      const text = gunzipIfGzipped(data);
       let s = 0;
       while (s < text.length) {
         let nl = text.indexOf(0x0a, s);
         if (nl === -1) nl = text.length;
         let end = nl;
         if (end > s && text[end - 1] === 0x0d) end--;
-        if (end > s) lines.push(lineToEvent({ message: text.toString('utf8', s, end), timestamp }, o.context ?? {}, at(location.kind, s), o.parser, o.onUnparsed));
+        if (end > s)
+          lines.push(lineToEvent({ message: text.toString('utf8', s, end), timestamp }, o.context ?? {}, at(location.kind, s), o.parser, o.onUnparsed));
         if (lines.length >= LINE_CHUNK) {
           yield lines;
           lines = [];
@@ -130,6 +137,6 @@ function autoFormat(data: Uint8Array, name: string | undefined): Exclude<ObjectF
       // A single payload is a Firehose object with one member.
       return 'firehose-object';
     case 'get-records':
-      throw new DecodeError('holds `aws kinesis get-records` output, not an S3 object written by Firehose or an export task', 0);
+      throw new DecodeError('unexpected-format', 'holds `aws kinesis get-records` output, not an S3 object written by Firehose or an export task', 0);
   }
 }

@@ -1,5 +1,8 @@
+/** Telling the input formats apart by content, for `auto` (the decode command, S3 objects of unknown origin). */
 import { DecodeError } from '../types';
-import { gunzipMember, isGzipAt, scanJsonEnd, skipBlanks } from './cloudwatch';
+import { asBuffer } from './bytes';
+import { gunzipMember, isGzipAt } from './gzip';
+import { scanJsonEnd, skipBlanks, tryParseJson } from './json-scan';
 
 /** The inputs the decoders understand. */
 export type InputFormat = 'kinesis-record' | 'get-records' | 'firehose-object' | 'export-object';
@@ -29,23 +32,19 @@ export function sniffFormat(data: Uint8Array, fileName?: string): InputFormat {
   }
   if (content[i] === 0x7b) {
     const end = scanJsonEnd(content, i);
-    const head = Buffer.from(content.buffer, content.byteOffset + i, Math.min((end === -1 ? content.length : end) - i, 1 << 20)).toString('utf8');
-    let doc: unknown;
-    try {
-      doc = end === -1 ? undefined : JSON.parse(head);
-    } catch {
-      doc = undefined;
-    }
+    const headEnd = Math.min(end === -1 ? content.length : end, i + (1 << 20));
+    const head = asBuffer(content).toString('utf8', i, headEnd);
+    const doc = end === -1 ? undefined : tryParseJson(head);
     const keys = typeof doc === 'object' && doc !== null ? doc : undefined;
     if (keys ? Array.isArray((keys as { Records?: unknown }).Records) : /^\{\s*"Records"\s*:/.test(head)) return 'get-records';
     if (keys ? !('messageType' in keys) : !head.includes('"messageType"')) return 'firehose-object';
     const single = !moreMembers && end !== -1 && skipBlanks(content, end, content.length) >= content.length;
     return single ? 'kinesis-record' : 'firehose-object';
   }
-  const firstLine = Buffer.from(content.buffer, content.byteOffset + i, Math.min(content.length - i, 64)).toString('latin1');
+  const firstLine = asBuffer(content).toString('latin1', i, Math.min(content.length, i + 64));
   if (STAMP.test(firstLine)) return 'export-object';
   if (looksLikeText(content, i)) return 'firehose-object';
-  throw new DecodeError('cannot tell the input format: not gzip, JSON, get-records output, export-task lines or text lines', i);
+  throw new DecodeError('unknown-format', 'cannot tell the input format: not gzip, JSON, get-records output, export-task lines or text lines', i);
 }
 
 /** No NUL or other C0 control bytes (tab, CR, LF aside) in the first KiB. */

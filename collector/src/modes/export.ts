@@ -2,9 +2,8 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { requestHandler, s3ClientOptions, sourceCredentials } from '../aws/clients';
 import { logsPort, s3ObjectStore } from '../aws/export-ports';
-import type { ExportSourceConfig } from '../config/load';
 import { decodeObjectChunks, exportKeyStream } from '../decoders/object';
-import { ControlWatcher } from '../sources/export/control';
+import { ExportSourceConfig, exportSettings } from '../sources/export/config';
 import { ExportSource, ExportSourceOptions } from '../sources/export/source';
 import { DecodeError } from '../types';
 import type { Mode, ModeContext } from './types';
@@ -16,24 +15,14 @@ export type ExportOverrides = Partial<Omit<ExportSourceOptions, 'logs' | 'object
 export function exportMode(s: ExportSourceConfig, ctx: ModeContext, overrides: ExportOverrides = {}): Mode & { readonly exportSource: ExportSource } {
   const credentials = sourceCredentials(s.assumeRole, s.region);
   // maxAttempts 1: the source waits out LimitExceeded (one active task per account) and throttling itself.
-  const logs = ctx.clients.logs ?? new CloudWatchLogsClient({ region: s.region, endpoint: s.endpoint, credentials, maxAttempts: 1, requestHandler: requestHandler() });
+  const logs =
+    ctx.clients.logs ?? new CloudWatchLogsClient({ region: s.region, endpoint: s.endpoint, credentials, maxAttempts: 1, requestHandler: requestHandler() });
   const s3 = ctx.clients.s3 ?? new S3Client(s3ClientOptions(s.s3, s.region, credentials));
   const source = new ExportSource({
     logs: logsPort(logs),
     objects: s3ObjectStore(s3, s.bucket),
     checkpoints: ctx.checkpoints,
-    prefix: s.prefix,
-    include: s.logGroups.include,
-    exclude: s.logGroups.exclude,
-    startTime: s.startTime === 'now' ? 'now' : Date.parse(s.startTime),
-    windowMs: s.windowSeconds * 1000,
-    settleMs: s.settleSeconds * 1000,
-    discoveryIntervalMs: s.discoveryIntervalSeconds * 1000,
-    pollIntervalMs: s.pollIntervalSeconds * 1000,
-    maxTaskMs: s.maxTaskSeconds * 1000,
-    maxWindowsPerTask: s.maxWindowsPerTask,
-    deleteObjects: s.deleteObjects,
-    control: new ControlWatcher(s.controlPath),
+    ...exportSettings(s),
     logger: ctx.logger.child({ component: 'export' }),
     metrics: ctx.metrics,
     ...overrides,
@@ -45,13 +34,18 @@ export function exportMode(s: ExportSourceConfig, ctx: ModeContext, overrides: E
       const key = 'key' in record.origin ? record.origin.key : undefined;
       const taskId = key !== undefined ? source.taskIdOfKey(key) : undefined;
       const task = taskId !== undefined ? source.taskContext(taskId) : undefined;
-      if (key === undefined || taskId === undefined || !task) throw new DecodeError(`object ${key ?? '(no key)'} does not belong to an export task being read`);
-      return decodeObjectChunks(record.data, { kind: 'export-object', bucket: s.bucket, key }, {
-        format: 'export-object',
-        parser: ctx.parser,
-        context: { logGroup: task.logGroup, owner: task.owner, logStream: exportKeyStream(key, taskId) ?? '' },
-        onUnparsed: ctx.onUnparsed,
-      });
+      if (key === undefined || taskId === undefined || !task)
+        throw new DecodeError('unexpected-origin', `object ${key ?? '(no key)'} does not belong to an export task being read`);
+      return decodeObjectChunks(
+        record.data,
+        { kind: 'export-object', bucket: s.bucket, key },
+        {
+          format: 'export-object',
+          parser: ctx.parser,
+          context: { logGroup: task.logGroup, owner: task.owner, logStream: exportKeyStream(key, taskId) ?? '' },
+          onUnparsed: ctx.onUnparsed,
+        },
+      );
     },
     describe: { type: s.type, region: s.region, bucket: s.bucket, prefix: s.prefix },
   };

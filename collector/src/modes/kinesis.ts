@@ -1,10 +1,12 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { sourceCredentials } from '../aws/clients';
-import type { KinesisSourceConfig } from '../config/load';
+import { kinesisPort } from '../aws/kinesis-port';
 import { decodeKinesisRecord } from '../decoders/kinesis';
 import { envelopeToEvents } from '../events';
-import { KinesisSource } from '../sources/kinesis';
+import { shardStateInCheckpoints } from '../sources/kinesis/checkpoints';
+import { KinesisSourceConfig, kinesisSettings } from '../sources/kinesis/config';
+import { KinesisSource } from '../sources/kinesis/source';
 import type { Mode, ModeContext } from './types';
 
 /** Kinesis mode: one reader per shard of the stream CloudWatch Logs subscription filters write to. */
@@ -12,13 +14,17 @@ export function kinesisMode(s: KinesisSourceConfig, ctx: ModeContext): Mode {
   const client =
     ctx.clients.kinesis ??
     // maxAttempts 1: the source retries throttling and network errors itself, within the shard's call budget.
-    new KinesisClient({ region: s.region, endpoint: s.endpoint, credentials: sourceCredentials(s.assumeRole, s.region), maxAttempts: 1, requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }) });
+    new KinesisClient({
+      region: s.region,
+      endpoint: s.endpoint,
+      credentials: sourceCredentials(s.assumeRole, s.region),
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }),
+    });
   const source = new KinesisSource({
-    client,
-    streamName: s.streamName,
-    checkpoints: ctx.checkpoints,
-    startPosition: typeof s.startPosition === 'string' ? { type: s.startPosition } : { type: 'AT_TIMESTAMP', timestamp: new Date(s.startPosition.atTimestamp) },
-    limits: { maxRecordsPerCall: s.maxRecordsPerCall, pollIntervalMs: s.pollIntervalMs, shardDiscoveryIntervalMs: s.shardDiscoveryIntervalMs },
+    kinesis: kinesisPort(client),
+    ...kinesisSettings(s),
+    checkpoints: shardStateInCheckpoints(ctx.checkpoints, s.streamName),
     logger: ctx.logger.child({ component: 'kinesis' }),
     metrics: ctx.metrics,
   });

@@ -2,9 +2,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { requestHandler, s3ClientOptions, sourceCredentials } from '../aws/clients';
 import { s3Port, sqsPort } from '../aws/sqs-port';
-import type { SqsSourceConfig } from '../config/load';
 import { decodeObjectChunks, ObjectDecodeOptions } from '../decoders/object';
-import { SqsSource } from '../sources/sqs';
+import { SqsSourceConfig, sqsSettings } from '../sources/sqs/config';
+import { SqsSource } from '../sources/sqs/source';
 import { DecodeError } from '../types';
 import type { LineContext } from '../events';
 import type { Mode, ModeContext } from './types';
@@ -23,11 +23,7 @@ export function sqsMode(s: SqsSourceConfig, ctx: ModeContext): Mode {
   const source = new SqsSource({
     sqs: sqsPort(sqs, s.queueUrl),
     s3: s3Port(s3),
-    queueUrl: s.queueUrl,
-    concurrency: s.concurrency,
-    waitTimeSeconds: s.waitTimeSeconds,
-    maxMessages: s.maxMessages,
-    visibilityTimeoutSeconds: s.visibilityTimeoutSeconds,
+    ...sqsSettings(s),
     logger: ctx.logger.child({ component: 'sqs' }),
     metrics: ctx.metrics,
   });
@@ -43,9 +39,14 @@ export function sqsMode(s: SqsSourceConfig, ctx: ModeContext): Mode {
   return {
     source,
     decode: (record) => {
-      if (record.origin.kind !== 'firehose-object') throw new DecodeError(`the SQS mode cannot decode a record from a ${record.origin.kind} source`);
+      if (record.origin.kind !== 'firehose-object')
+        throw new DecodeError('unexpected-origin', `the SQS mode cannot decode a record from a ${record.origin.kind} source`);
       const { bucket, key } = record.origin;
-      return decodeObjectChunks(record.data, { kind: 'firehose-object', bucket, key }, { ...options, context: key === undefined ? options.context : contextOf(key), timestamp: record.timestamp });
+      return decodeObjectChunks(
+        record.data,
+        { kind: 'firehose-object', bucket, key },
+        { ...options, context: key === undefined ? options.context : contextOf(key), timestamp: record.timestamp },
+      );
     },
     describe: { type: s.type, queue: source.queue, region: s.region },
   };

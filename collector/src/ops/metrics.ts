@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { DecodeReason } from '../types';
 
 /**
  * The collector's Prometheus metrics, served as text on /metrics. One object is created per process
@@ -18,7 +19,7 @@ export interface CollectorMetrics {
   readonly batches: Counter<'sink' | 'result'>;
   /** Retries by component (a sink name, "kinesis", "pipeline"). */
   readonly retries: Counter<'component'>;
-  /** Records that failed to decode, by reason (gzip | json | shape). */
+  /** Records that failed to decode, by reason (a DecodeErrorLabel). */
   readonly decodeErrors: Counter<'reason'>;
   /** CONTROL_MESSAGE records dropped. */
   readonly controlMessages: Counter;
@@ -36,6 +37,29 @@ export interface CollectorMetrics {
   readonly exportLagSeconds: Gauge;
 }
 
+/**
+ * The `reason` label values of decode_errors_total (documented in the README): `gzip`, `json`,
+ * `shape` for records the pipeline could not decode, `notification` for SQS messages that are not S3
+ * notifications, `missing-object` for exported objects gone before they were read.
+ */
+export type DecodeErrorLabel = 'gzip' | 'json' | 'shape' | 'notification' | 'missing-object';
+
+/** The label each DecodeError reason is counted under: coarser than the reason, and stable. */
+export const DECODE_ERROR_LABELS: Readonly<Record<DecodeReason, DecodeErrorLabel>> = {
+  'not-gzip': 'gzip',
+  'gzip-truncated': 'gzip',
+  'gzip-corrupt': 'gzip',
+  'too-large': 'gzip',
+  'unknown-format': 'gzip',
+  'not-json': 'json',
+  'bad-envelope': 'shape',
+  'bad-get-records': 'shape',
+  'bad-export-line': 'shape',
+  'unexpected-format': 'shape',
+  'unexpected-origin': 'shape',
+  'not-notification': 'notification',
+};
+
 export function createMetrics(registry: Registry = new Registry()): CollectorMetrics {
   const p = 'cwl_siem_collector_';
   return {
@@ -46,13 +70,36 @@ export function createMetrics(registry: Registry = new Registry()): CollectorMet
     bytesOut: new Counter({ name: `${p}bytes_out_total`, help: 'Bytes sent by a sink', labelNames: ['sink'], registers: [registry] }),
     batches: new Counter({ name: `${p}batches_total`, help: 'Sink batches by result', labelNames: ['sink', 'result'], registers: [registry] }),
     retries: new Counter({ name: `${p}retries_total`, help: 'Retries by component', labelNames: ['component'], registers: [registry] }),
-    decodeErrors: new Counter({ name: `${p}decode_errors_total`, help: 'Records that failed to decode, by reason', labelNames: ['reason'], registers: [registry] }),
+    decodeErrors: new Counter({
+      name: `${p}decode_errors_total`,
+      help: 'Records that failed to decode, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     controlMessages: new Counter({ name: `${p}control_messages_total`, help: 'CloudWatch Logs CONTROL_MESSAGE records dropped', registers: [registry] }),
-    unparsed: new Counter({ name: `${p}unparsed_messages_total`, help: 'Messages a configured parser did not recognize (left raw)', labelNames: ['parser'], registers: [registry] }),
-    shardLagMs: new Gauge({ name: `${p}shard_lag_milliseconds`, help: 'Milliseconds behind the latest record of the shard', labelNames: ['stream', 'shard'], registers: [registry] }),
+    unparsed: new Counter({
+      name: `${p}unparsed_messages_total`,
+      help: 'Messages a configured parser did not recognize (left raw)',
+      labelNames: ['parser'],
+      registers: [registry],
+    }),
+    shardLagMs: new Gauge({
+      name: `${p}shard_lag_milliseconds`,
+      help: 'Milliseconds behind the latest record of the shard',
+      labelNames: ['stream', 'shard'],
+      registers: [registry],
+    }),
     exportTasks: new Counter({ name: `${p}export_tasks_total`, help: 'Export tasks by result', labelNames: ['result'], registers: [registry] }),
-    exportLimitWaits: new Counter({ name: `${p}export_limit_waits_total`, help: 'CreateExportTask calls refused because another export task was active in the account', registers: [registry] }),
+    exportLimitWaits: new Counter({
+      name: `${p}export_limit_waits_total`,
+      help: 'CreateExportTask calls refused because another export task was active in the account',
+      registers: [registry],
+    }),
     exportGroups: new Gauge({ name: `${p}export_log_groups`, help: 'Log groups of the export mode by state', labelNames: ['state'], registers: [registry] }),
-    exportLagSeconds: new Gauge({ name: `${p}export_lag_seconds`, help: 'Seconds between now and the oldest exported-until of the active log groups', registers: [registry] }),
+    exportLagSeconds: new Gauge({
+      name: `${p}export_lag_seconds`,
+      help: 'Seconds between now and the oldest exported-until of the active log groups',
+      registers: [registry],
+    }),
   };
 }

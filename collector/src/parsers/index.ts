@@ -62,7 +62,8 @@ interface Plan {
  */
 export function createParser(options: ParserOptions = {}): MessageParser {
   const rules: { readonly match: (group: string) => boolean; readonly formats: readonly VpcFlowFormat[] }[] = [];
-  const compile = (f: string | readonly string[] | undefined) => (typeof f === 'string' ? [f] : (f ?? [options.defaultVpcFormat ?? DEFAULT_VPC_FORMAT])).map((x) => vpcFormat(x));
+  const compile = (f: string | readonly string[] | undefined) =>
+    (typeof f === 'string' ? [f] : (f ?? [options.defaultVpcFormat ?? DEFAULT_VPC_FORMAT])).map((x) => vpcFormat(x));
   for (const e of options.vpcFlowLogs ?? []) rules.push({ match: globMatcher(e.logGroup), formats: compile(e.format) });
   for (const [group, f] of Object.entries(options.vpcFormats ?? {})) rules.push({ match: globMatcher(group), formats: compile(f) });
   const defaults = compile(undefined);

@@ -161,7 +161,10 @@ const NAME = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
  * VpcFormatError for an empty format, a malformed or repeated field.
  */
 export function compileVpcFormat(format: string): VpcFlowFormat {
-  const tokens = format.trim().split(/\s+/).filter((t) => t !== '');
+  const tokens = format
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '');
   if (tokens.length === 0) throw new VpcFormatError('invalid VPC flow log format: it names no field');
   const fields: string[] = [];
   const unknownFields: string[] = [];
@@ -319,9 +322,13 @@ function generateSerializer(keys: readonly string[], ints: readonly boolean[]): 
   const strings = keys.map((_, i) => i).filter((i) => !ints[i]);
   const noNull = strings.length ? strings.map((i) => `x${i} !== null`).join(' && ') : 'true';
   const body = (trusted: boolean) => {
-    const plain = keys.map((_, i) => (ints[i] ? `${head(i)}\${${int(`x${i}`)}}` : trusted ? `${head(i)}"\${x${i}}"` : `${head(i)}\${json.quote(x${i})}`)).join('');
+    const plain = keys
+      .map((_, i) => (ints[i] ? `${head(i)}\${${int(`x${i}`)}}` : trusted ? `${head(i)}"\${x${i}}"` : `${head(i)}\${json.quote(x${i})}`))
+      .join('');
     const general = keys
-      .map((_, i) => (ints[i] ? `${head(i)}\${${int(`x${i}`)}}` : `${head(i)}\${x${i} === null ? 'null' : ${trusted ? `'"' + x${i} + '"'` : `json.quote(x${i})`}}`))
+      .map((_, i) =>
+        ints[i] ? `${head(i)}\${${int(`x${i}`)}}` : `${head(i)}\${x${i} === null ? 'null' : ${trusted ? `'"' + x${i} + '"'` : `json.quote(x${i})`}}`,
+      )
       .join('');
     return `const D = json.digits, D4 = json.digits4;\n${reads}\nif (${noNull}) return \`${plain}}\`;\nreturn \`${general}}\`;`;
   };

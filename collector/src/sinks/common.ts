@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import type { Writable } from 'stream';
+import { replaceEnvRefs } from '../config/env';
 import type { Logger } from '../ops/log';
 import type { CollectorMetrics } from '../ops/metrics';
 import { NormalizedEvent, Sink, SinkError } from '../types';
@@ -133,7 +134,12 @@ export abstract class BatchSink implements Sink {
     const labels = { sink: this.name };
     for (const request of requests) {
       try {
-        await withRetry((attempt) => this.deliver(request, signal, attempt), this.policy, { component: this.name, metrics: this.metrics, logger: this.logger, signal });
+        await withRetry((attempt) => this.deliver(request, signal, attempt), this.policy, {
+          component: this.name,
+          metrics: this.metrics,
+          logger: this.logger,
+          signal,
+        });
       } catch (e) {
         this.metrics.batches.inc({ ...labels, result: 'failed' });
         throw e;
@@ -184,26 +190,19 @@ export function loadTls(tls: TlsConfig | undefined, path: string): LoadedTls {
 }
 
 /**
- * Replaces `${NAME}` with the variable NAME (`$${` is a literal `${`) and returns the values used
- * (secrets, to redact). Throws a SinkConfigError naming every variable that is not set.
+ * Replaces `${NAME}` with the variable NAME (`$${` is a literal `${`; the syntax of config/env.ts)
+ * and returns the values used (secrets, to redact). Throws a SinkConfigError naming every variable
+ * that is not set.
  */
 export function resolveEnvRefs(value: string, env: Readonly<Record<string, string | undefined>>, path: string): { value: string; secrets: string[] } {
-  const missing: string[] = [];
-  const secrets: string[] = [];
-  const out = value.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, name: string) => {
-    if (match.startsWith('$$')) return match.slice(1);
-    const v = env[name];
-    if (v === undefined) {
-      missing.push(name);
-      return '';
-    }
-    secrets.push(v);
-    return v;
-  });
+  const { value: out, missing, used } = replaceEnvRefs(value, env);
   if (missing.length) {
-    throw new SinkConfigError(`refers to the environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not set`, path);
+    throw new SinkConfigError(
+      `refers to the environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not set`,
+      path,
+    );
   }
-  return { value: out, secrets };
+  return { value: out, secrets: used };
 }
 
 /** Replaces every occurrence of the secrets in a text (for error messages built from responses). */

@@ -86,7 +86,7 @@ export class FileSink extends BatchSink {
   private async append(fh: fs.FileHandle, data: Buffer): Promise<void> {
     const before = this.size;
     try {
-      for (let off = 0; off < data.length; ) {
+      for (let off = 0; off < data.length;) {
         const { bytesWritten } = await fh.write(data, off, data.length - off);
         off += bytesWritten;
       }

@@ -130,7 +130,9 @@ export function retryAfterMs(headers: IncomingHttpHeaders, now = Date.now()): nu
 
 /** A short, single-line, redacted excerpt of a response body for an error message. */
 export function bodyExcerpt(body: string, redact: (s: string) => string, max = 200): string {
-  const text = redact(body).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const text = redact(body)
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim();
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 

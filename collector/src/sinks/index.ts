@@ -9,7 +9,17 @@ import { SyslogSink } from './syslog';
 
 export type { SinkDeps } from './common';
 export { SINK_DEFAULTS, SINK_TYPES, SinkConfigError, sinkConfigSchema } from './config';
-export type { FileSinkConfig, HttpSinkConfig, RetryConfig, SinkConfig, SinkType, SplunkHecSinkConfig, StdoutSinkConfig, SyslogSinkConfig, TlsConfig } from './config';
+export type {
+  FileSinkConfig,
+  HttpSinkConfig,
+  RetryConfig,
+  SinkConfig,
+  SinkType,
+  SplunkHecSinkConfig,
+  StdoutSinkConfig,
+  SyslogSinkConfig,
+  TlsConfig,
+} from './config';
 export { isRetryable, withRetry } from './retry';
 
 /**

@@ -1,7 +1,12 @@
+/**
+ * Retry of one sink request: which failures are worth retrying (a sink's own rule: HTTP statuses
+ * and Node error codes; AWS errors are classified by aws/errors.ts), and the retry loop, whose
+ * delays come from the collector's one back-off (ops/backoff.ts).
+ */
+import { abortableSleep, backoffDelayMs } from '../ops/backoff';
 import type { Logger } from '../ops/log';
 import type { CollectorMetrics } from '../ops/metrics';
 import { SinkError } from '../types';
-import { abortableSleep } from '../ops/sleep';
 
 /** How often and how patiently to retry one operation. */
 export interface RetryPolicy {
@@ -30,15 +35,6 @@ export interface RetryContext {
  */
 export interface RetryAfterHint {
   readonly retryAfterMs?: number;
-}
-
-/**
- * The wait before retry number `retry` (1 = the first retry): "full jitter", a uniform random value
- * in [0, min(maxDelayMs, initialDelayMs * 2^(retry-1))).
- */
-export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const bound = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * bound);
 }
 
 /** Error codes of failures that may go away by themselves: the network, a busy or full disk, DNS. */
@@ -108,8 +104,9 @@ export function describeError(err: unknown): string {
 }
 
 /**
- * Runs `attempt` until it resolves, retrying errors `isRetryable` accepts after a back-off
- * (`backoffDelay`, raised by a `RetryAfterHint`), at most `policy.maxAttempts` times in total.
+ * Runs `attempt` until it resolves, retrying errors `isRetryable` accepts after a back-off (full
+ * jitter below min(maxDelayMs, initialDelayMs × 2^(retry−1)), raised by a `RetryAfterHint`), at most
+ * `policy.maxAttempts` times in total.
  * Each retry increments `metrics.retries{component}`. Rejects with a SinkError that names the
  * component, the last error and the number of attempts, and whose `retryable` is that of the last
  * error; when `signal` aborts, rejects at once with a retryable SinkError.
@@ -118,7 +115,10 @@ export async function withRetry<T>(attempt: (n: number, signal?: AbortSignal) =>
   const { component, signal } = ctx;
   const random = ctx.random ?? Math.random;
   const aborted = (done: number, err: unknown) =>
-    new SinkError(`${component}: aborted after ${done} attempt${done === 1 ? '' : 's'} (the sink is closing)${done > 0 ? `; last error: ${describeError(err)}` : ''}`, true);
+    new SinkError(
+      `${component}: aborted after ${done} attempt${done === 1 ? '' : 's'} (the sink is closing)${done > 0 ? `; last error: ${describeError(err)}` : ''}`,
+      true,
+    );
   for (let n = 1; ; n++) {
     if (signal?.aborted) throw aborted(0, undefined);
     let err: unknown;
@@ -131,7 +131,8 @@ export async function withRetry<T>(attempt: (n: number, signal?: AbortSignal) =>
     const retryable = isRetryable(err);
     if (!retryable) throw new SinkError(`${component}: ${describeError(err)} (not retryable)`, false);
     if (n >= policy.maxAttempts) throw new SinkError(`${component}: ${describeError(err)}; gave up after ${n} attempt${n === 1 ? '' : 's'}`, true);
-    let delay = backoffDelay(n, policy, random);
+    // Whole milliseconds: the delay is logged.
+    let delay = Math.floor(backoffDelayMs({ baseMs: policy.initialDelayMs, capMs: policy.maxDelayMs }, n - 1, random));
     const hint = (err as RetryAfterHint | undefined)?.retryAfterMs;
     if (typeof hint === 'number' && hint > delay) delay = Math.min(hint, policy.maxDelayMs);
     ctx.metrics?.retries.inc({ component });
@@ -140,4 +141,3 @@ export async function withRetry<T>(attempt: (n: number, signal?: AbortSignal) =>
     if (signal?.aborted) throw aborted(n, err);
   }
 }
-

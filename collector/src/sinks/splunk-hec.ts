@@ -4,7 +4,7 @@ import { NormalizedEvent, SinkError } from '../types';
 import { BatchSink, SinkDeps, SinkRequest, loadTls, redactor, retryPolicy, safeUrl } from './common';
 import { SINK_DEFAULTS, SinkConfigError, SplunkHecSinkConfig } from './config';
 import { HttpClient, HttpResponse, HttpStatusError, USER_AGENT, bodyExcerpt, parseHttpUrl, retryAfterMs } from './http';
-import { abortableSleep } from '../ops/sleep';
+import { abortableSleep } from '../ops/backoff';
 
 /** Statuses HEC answers for a missing, malformed or unknown token. */
 const HEC_AUTH_STATUSES = new Set([401, 403]);
@@ -13,7 +13,11 @@ const HEC_AUTH_STATUSES = new Set([401, 403]);
  * One HEC event object: `{"time":<s.mmm>,"host"?,"source","sourcetype","index"?,"event":<event>}`,
  * `time` in seconds with milliseconds, `source` the log group unless configured.
  */
-export function formatHecEvent(event: NormalizedEvent, o: { host?: string; source?: string; sourcetype: string; index?: string }, serialize: (e: NormalizedEvent) => string): string {
+export function formatHecEvent(
+  event: NormalizedEvent,
+  o: { host?: string; source?: string; sourcetype: string; index?: string },
+  serialize: (e: NormalizedEvent) => string,
+): string {
   let s = '{';
   const time = hecTime(event.timestamp);
   if (time !== undefined) s += `"time":${time},`;
@@ -59,7 +63,10 @@ export class SplunkHecSink extends BatchSink {
     const tokenEnv = config.tokenEnv ?? d.tokenEnv;
     const token = (deps.env ?? process.env)[tokenEnv];
     if (token === undefined || token.trim() === '') {
-      throw new SinkConfigError(`the HEC token is read from the environment variable ${tokenEnv}, which is ${token === undefined ? 'not set' : 'empty'}`, '$.sink.tokenEnv');
+      throw new SinkConfigError(
+        `the HEC token is read from the environment variable ${tokenEnv}, which is ${token === undefined ? 'not set' : 'empty'}`,
+        '$.sink.tokenEnv',
+      );
     }
     this.redact = redactor([token]);
     this.fields = { host: config.host, source: config.source, sourcetype: config.sourcetype ?? d.sourcetype, index: config.index };
@@ -84,7 +91,10 @@ export class SplunkHecSink extends BatchSink {
     const answer = parseHecAnswer(res.body);
     if (res.status !== 200) throw this.statusError(this.url, res, answer);
     if (answer?.code !== 0) {
-      throw new SinkError(`HTTP 200 from ${safeUrl(this.url)} without HEC success (code 0): ${answer ? this.redact(describeAnswer(answer)) : bodyExcerpt(res.body, this.redact) || 'empty body'}`, false);
+      throw new SinkError(
+        `HTTP 200 from ${safeUrl(this.url)} without HEC success (code 0): ${answer ? this.redact(describeAnswer(answer)) : bodyExcerpt(res.body, this.redact) || 'empty body'}`,
+        false,
+      );
     }
     if (this.ack) await this.awaitAck(answer.ackId, signal);
   }

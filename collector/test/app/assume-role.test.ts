@@ -29,7 +29,9 @@ function listen(handler: (seen: Seen) => { status: number; type: string; body: s
       res.end(out.body);
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen })),
+  );
 }
 
 const ASSUMED = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
@@ -56,7 +58,10 @@ test('calls are signed with the assumed role, obtained with the external id, ses
   try {
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIABASECREDENTIALS1', AWS_SECRET_ACCESS_KEY: 'base-secret', AWS_ENDPOINT_URL_STS: sts.url });
     delete process.env.AWS_SESSION_TOKEN;
-    const credentials = sourceCredentials({ roleArn: 'arn:aws:iam::123456789012:role/cwl-siem-reader', externalId: 'ext-1234', sessionName: 'cwl-siem-collector', durationSeconds: 900 }, 'us-east-1');
+    const credentials = sourceCredentials(
+      { roleArn: 'arn:aws:iam::123456789012:role/cwl-siem-reader', externalId: 'ext-1234', sessionName: 'cwl-siem-collector', durationSeconds: 900 },
+      'us-east-1',
+    );
     const client = new CloudWatchLogsClient({ region: 'us-east-1', endpoint: logs.url, credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
     await client.send(new DescribeLogGroupsCommand({}));
     await client.send(new DescribeLogGroupsCommand({}));

@@ -75,7 +75,11 @@ describe('sqs source config', () => {
     ['waitTimeSeconds -1', { waitTimeSeconds: -1 }, { path: '$.source.waitTimeSeconds', message: 'must be >= 0, got -1' }],
     ['maxMessages 11', { maxMessages: 11 }, { path: '$.source.maxMessages', message: 'must be <= 10, got 11' }],
     ['visibilityTimeoutSeconds 5', { visibilityTimeoutSeconds: 5 }, { path: '$.source.visibilityTimeoutSeconds', message: 'must be >= 10, got 5' }],
-    ['visibilityTimeoutSeconds 43201', { visibilityTimeoutSeconds: 43201 }, { path: '$.source.visibilityTimeoutSeconds', message: 'must be <= 43200, got 43201' }],
+    [
+      'visibilityTimeoutSeconds 43201',
+      { visibilityTimeoutSeconds: 43201 },
+      { path: '$.source.visibilityTimeoutSeconds', message: 'must be <= 43200, got 43201' },
+    ],
     ['an unknown key', { batchSize: 1 }, { path: '$.source.batchSize', message: 'is not a known key here' }],
     ['a kinesis key on sqs', { streamName: 's' }, { path: '$.source.streamName', message: 'is not a known key here' }],
     [
@@ -86,7 +90,10 @@ describe('sqs source config', () => {
     [
       'a queueUrl without a path',
       { queueUrl: 'https://sqs.us-east-1.amazonaws.com/' },
-      { path: '$.source.queueUrl', message: 'must be an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/name, got "https://sqs.us-east-1.amazonaws.com/"' },
+      {
+        path: '$.source.queueUrl',
+        message: 'must be an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/name, got "https://sqs.us-east-1.amazonaws.com/"',
+      },
     ],
     ['a bad region', { region: 'US_EAST_1' }, { path: '$.source.region', message: 'must be an AWS region such as us-east-1, got "US_EAST_1"' }],
     [
@@ -94,8 +101,16 @@ describe('sqs source config', () => {
       { objects: { format: 'gzip' } },
       { path: '$.source.objects.format', message: 'must be one of "auto", "firehose-object", "export-object", "lines", got "gzip"' },
     ],
-    ['an objects.owner that is not 12 digits', { objects: { owner: '1234' } }, { path: '$.source.objects.owner', message: 'must be a 12-digit account id, got "1234"' }],
-    ['an empty objects.logGroup', { objects: { logGroup: '' } }, { path: '$.source.objects.logGroup', message: 'must NOT have fewer than 1 characters, got ""' }],
+    [
+      'an objects.owner that is not 12 digits',
+      { objects: { owner: '1234' } },
+      { path: '$.source.objects.owner', message: 'must be a 12-digit account id, got "1234"' },
+    ],
+    [
+      'an empty objects.logGroup',
+      { objects: { logGroup: '' } },
+      { path: '$.source.objects.logGroup', message: 'must NOT have fewer than 1 characters, got ""' },
+    ],
     ['an unknown objects key', { objects: { compression: 'gzip' } }, { path: '$.source.objects.compression', message: 'is not a known key here' }],
     ['an unknown s3 key', { s3: { bucket: 'b' } }, { path: '$.source.s3.bucket', message: 'is not a known key here' }],
     ['s3.forcePathStyle as a string', { s3: { forcePathStyle: 'yes' } }, { path: '$.source.s3.forcePathStyle', message: 'must be boolean, got "yes"' }],
@@ -135,7 +150,17 @@ describe('export source config', () => {
       controlPath: join('./state', 'export-control.json'),
     });
     const d = schemaDefaults('export');
-    for (const k of ['prefix', 'startTime', 'windowSeconds', 'settleSeconds', 'discoveryIntervalSeconds', 'pollIntervalSeconds', 'maxTaskSeconds', 'maxWindowsPerTask', 'deleteObjects'] as const) {
+    for (const k of [
+      'prefix',
+      'startTime',
+      'windowSeconds',
+      'settleSeconds',
+      'discoveryIntervalSeconds',
+      'pollIntervalSeconds',
+      'maxTaskSeconds',
+      'maxWindowsPerTask',
+      'deleteObjects',
+    ] as const) {
       expect([k, s[k]]).toEqual([k, d[k]]);
     }
   });
@@ -174,7 +199,11 @@ describe('export source config', () => {
     ['a prefix with a trailing /', { prefix: 'logs/' }, { path: '$.source.prefix', message: `${PREFIX_MSG}, got "logs/"` }],
     ['a prefix that is just /', { prefix: '/' }, { path: '$.source.prefix', message: `${PREFIX_MSG}, got "/"` }],
     ['an empty prefix', { prefix: '' }, { path: '$.source.prefix', message: `${PREFIX_MSG}, got ""` }],
-    ['a startTime that is not ISO', { startTime: 'yesterday' }, { path: '$.source.startTime', message: 'must be "now" or an ISO 8601 time such as 2026-11-22T00:00:00Z, got "yesterday"' }],
+    [
+      'a startTime that is not ISO',
+      { startTime: 'yesterday' },
+      { path: '$.source.startTime', message: 'must be "now" or an ISO 8601 time such as 2026-11-22T00:00:00Z, got "yesterday"' },
+    ],
     ['a startTime as a number', { startTime: 1700000000000 }, { path: '$.source.startTime', message: 'must be string, got 1700000000000' }],
     ['windowSeconds 59', { windowSeconds: 59 }, { path: '$.source.windowSeconds', message: 'must be >= 60, got 59' }],
     ['windowSeconds 86401', { windowSeconds: 86401 }, { path: '$.source.windowSeconds', message: 'must be <= 86400, got 86401' }],
@@ -194,10 +223,18 @@ describe('export source config', () => {
     ['deleteObjects as a string', { deleteObjects: 'false' }, { path: '$.source.deleteObjects', message: 'must be boolean, got "false"' }],
     ['an empty controlPath', { controlPath: '' }, { path: '$.source.controlPath', message: 'must NOT have fewer than 1 characters, got ""' }],
     ['an empty include list', { logGroups: { include: [] } }, { path: '$.source.logGroups.include', message: 'must NOT have fewer than 1 items, got []' }],
-    ['an empty exclude pattern', { logGroups: { exclude: [''] } }, { path: '$.source.logGroups.exclude[0]', message: 'must NOT have fewer than 1 characters, got ""' }],
+    [
+      'an empty exclude pattern',
+      { logGroups: { exclude: [''] } },
+      { path: '$.source.logGroups.exclude[0]', message: 'must NOT have fewer than 1 characters, got ""' },
+    ],
     ['an unknown logGroups key', { logGroups: { only: ['x'] } }, { path: '$.source.logGroups.only', message: 'is not a known key here' }],
     ['an unknown key', { queueUrl: SQS.queueUrl }, { path: '$.source.queueUrl', message: 'is not a known key here' }],
-    ['a bad endpoint', { endpoint: 'logs.local' }, { path: '$.source.endpoint', message: 'must be CloudWatch Logs endpoint override (a VPC endpoint, or a test server), got "logs.local"' }],
+    [
+      'a bad endpoint',
+      { endpoint: 'logs.local' },
+      { path: '$.source.endpoint', message: 'must be CloudWatch Logs endpoint override (a VPC endpoint, or a test server), got "logs.local"' },
+    ],
   ])('%s', (_what, change, expected) => {
     expect(problemsOf({ ...EXPORT, ...change })).toEqual([expected]);
   });
@@ -226,21 +263,48 @@ describe('assumeRole', () => {
     expect((c.source as { assumeRole?: unknown }).assumeRole).toEqual({ roleArn: ROLE, sessionName: 'cwl-siem-collector', durationSeconds: 3600 });
   });
 
-  test.each(['arn:aws:iam::123456789012:role/a/b/c', 'arn:aws-us-gov:iam::123456789012:role/r', 'arn:aws-cn:iam::123456789012:role/r'])('role ARN %s is valid', (roleArn) => {
-    expect(problemsOf({ ...EXPORT, assumeRole: { roleArn, externalId: 'ab', sessionName: 'a.b@c=d,e+f_g-h', durationSeconds: 43200 } })).toEqual([]);
-  });
+  test.each(['arn:aws:iam::123456789012:role/a/b/c', 'arn:aws-us-gov:iam::123456789012:role/r', 'arn:aws-cn:iam::123456789012:role/r'])(
+    'role ARN %s is valid',
+    (roleArn) => {
+      expect(problemsOf({ ...EXPORT, assumeRole: { roleArn, externalId: 'ab', sessionName: 'a.b@c=d,e+f_g-h', durationSeconds: 43200 } })).toEqual([]);
+    },
+  );
 
   test.each<[string, Record<string, unknown>, ConfigProblem]>([
-    ['a role ARN with a short account', { roleArn: 'arn:aws:iam::1234:role/x' }, { path: '$.source.assumeRole.roleArn', message: `${ROLE_MSG}, got "arn:aws:iam::1234:role/x"` }],
-    ['a user ARN', { roleArn: 'arn:aws:iam::123456789012:user/x' }, { path: '$.source.assumeRole.roleArn', message: `${ROLE_MSG}, got "arn:aws:iam::123456789012:user/x"` }],
-    ['a role ARN without a name', { roleArn: 'arn:aws:iam::123456789012:role/' }, { path: '$.source.assumeRole.roleArn', message: `${ROLE_MSG}, got "arn:aws:iam::123456789012:role/"` }],
+    [
+      'a role ARN with a short account',
+      { roleArn: 'arn:aws:iam::1234:role/x' },
+      { path: '$.source.assumeRole.roleArn', message: `${ROLE_MSG}, got "arn:aws:iam::1234:role/x"` },
+    ],
+    [
+      'a user ARN',
+      { roleArn: 'arn:aws:iam::123456789012:user/x' },
+      { path: '$.source.assumeRole.roleArn', message: `${ROLE_MSG}, got "arn:aws:iam::123456789012:user/x"` },
+    ],
+    [
+      'a role ARN without a name',
+      { roleArn: 'arn:aws:iam::123456789012:role/' },
+      { path: '$.source.assumeRole.roleArn', message: `${ROLE_MSG}, got "arn:aws:iam::123456789012:role/"` },
+    ],
     ['a role name alone', { roleArn: 'cwl-siem-collector' }, { path: '$.source.assumeRole.roleArn', message: `${ROLE_MSG}, got "cwl-siem-collector"` }],
     ['a session name with a space', { roleArn: ROLE, sessionName: 'a b' }, { path: '$.source.assumeRole.sessionName', message: `${SESSION_MSG}, got "a b"` }],
     ['a session name of 1 character', { roleArn: ROLE, sessionName: 'a' }, { path: '$.source.assumeRole.sessionName', message: `${SESSION_MSG}, got "a"` }],
-    ['a session name of 65 characters', { roleArn: ROLE, sessionName: 'x'.repeat(65) }, { path: '$.source.assumeRole.sessionName', message: `${SESSION_MSG}, got ${JSON.stringify('x'.repeat(65))}` }],
+    [
+      'a session name of 65 characters',
+      { roleArn: ROLE, sessionName: 'x'.repeat(65) },
+      { path: '$.source.assumeRole.sessionName', message: `${SESSION_MSG}, got ${JSON.stringify('x'.repeat(65))}` },
+    ],
     ['durationSeconds 899', { roleArn: ROLE, durationSeconds: 899 }, { path: '$.source.assumeRole.durationSeconds', message: 'must be >= 900, got 899' }],
-    ['durationSeconds 43201', { roleArn: ROLE, durationSeconds: 43201 }, { path: '$.source.assumeRole.durationSeconds', message: 'must be <= 43200, got 43201' }],
-    ['an externalId of 1 character', { roleArn: ROLE, externalId: 'x' }, { path: '$.source.assumeRole.externalId', message: 'must NOT have fewer than 2 characters, got "x"' }],
+    [
+      'durationSeconds 43201',
+      { roleArn: ROLE, durationSeconds: 43201 },
+      { path: '$.source.assumeRole.durationSeconds', message: 'must be <= 43200, got 43201' },
+    ],
+    [
+      'an externalId of 1 character',
+      { roleArn: ROLE, externalId: 'x' },
+      { path: '$.source.assumeRole.externalId', message: 'must NOT have fewer than 2 characters, got "x"' },
+    ],
     ['an unknown key', { roleArn: ROLE, policy: '{}' }, { path: '$.source.assumeRole.policy', message: 'is not a known key here' }],
     ['no roleArn', {}, { path: '$.source.assumeRole.roleArn', message: 'is required' }],
   ])('%s', (_what, assumeRole, expected) => {

@@ -48,10 +48,18 @@ describe('collector config', () => {
     ['an unknown source key', { ...minimal, source: { ...minimal.source, shards: 2 } }, '$.source.shards: is not a known key here'],
     ['a missing stream name', { ...minimal, source: { type: 'kinesis', region: 'us-east-1' } }, '$.source.streamName: is required'],
     ['an unknown source type', { ...minimal, source: { type: 'pubsub' } }, '$.source.type: must be one of "kinesis", "sqs", "export"'],
-    ['a bad start timestamp', { ...minimal, source: { ...minimal.source, startPosition: { atTimestamp: 'yesterday' } } }, '$.source.startPosition.atTimestamp: must be an ISO 8601 time'],
+    [
+      'a bad start timestamp',
+      { ...minimal, source: { ...minimal.source, startPosition: { atTimestamp: 'yesterday' } } },
+      '$.source.startPosition.atTimestamp: must be an ISO 8601 time',
+    ],
     ['a missing sink', { source: minimal.source }, '$.sink: is required'],
     ['an ops port out of range', { ...minimal, ops: { port: 70000 } }, '$.ops.port: must be <= 65535'],
-    ['retry delays upside down', { ...minimal, delivery: { retryInitialDelayMs: 5000, retryMaxDelayMs: 10 } }, '$.delivery.retryMaxDelayMs: must be at least retryInitialDelayMs'],
+    [
+      'retry delays upside down',
+      { ...minimal, delivery: { retryInitialDelayMs: 5000, retryMaxDelayMs: 10 } },
+      '$.delivery.retryMaxDelayMs: must be at least retryInitialDelayMs',
+    ],
   ])('%s is reported at its path', (_what, raw, expected) => {
     expect(problems(raw).join('\n')).toContain(expected);
   });

@@ -14,7 +14,15 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const origin = (n: number) => ({ kind: 'kinesis' as const, stream: 's', shard: 'shardId-000000000000', sequenceNumber: String(n) });
-const event = (n: number): NormalizedEvent => ({ id: `e${n}`, timestamp: n, owner: '111122223333', logGroup: 'g', logStream: 's', message: `m${n}`, source: origin(n) });
+const event = (n: number): NormalizedEvent => ({
+  id: `e${n}`,
+  timestamp: n,
+  owner: '111122223333',
+  logGroup: 'g',
+  logStream: 's',
+  message: `m${n}`,
+  source: origin(n),
+});
 
 /** A batch whose records carry their event number as text; "bad" records fail to decode. */
 function batch(values: string[], acks: string[], label = 'b'): SourceBatch {
@@ -29,7 +37,7 @@ function batch(values: string[], acks: string[], label = 'b'): SourceBatch {
 
 const decode = (r: SourceBatch['records'][number]): NormalizedEvent[] => {
   const text = Buffer.from(r.data).toString();
-  if (text === 'bad') throw new DecodeError('not gzip: incorrect header check', 0);
+  if (text === 'bad') throw new DecodeError('not-gzip', 'not gzip: incorrect header check', 0);
   return [event(Number(text))];
 };
 
@@ -102,8 +110,19 @@ describe('Pipeline', () => {
     await deadLetters.close();
     expect(sink.delivered.map((e) => e.id)).toEqual(['e1', 'e3']);
     expect(acks).toEqual(['b']);
-    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(dead).toEqual([expect.objectContaining({ code: 'CWL_COLLECTOR_DECODE', error: 'not gzip: incorrect header check', offset: 0, origin: origin(1), data: Buffer.from('bad').toString('base64') })]);
+    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(dead).toEqual([
+      expect.objectContaining({
+        code: 'CWL_COLLECTOR_DECODE',
+        error: 'not gzip: incorrect header check',
+        offset: 0,
+        origin: origin(1),
+        data: Buffer.from('bad').toString('base64'),
+      }),
+    ]);
     expect((await metrics.decodeErrors.get()).values).toEqual([expect.objectContaining({ labels: { reason: 'gzip' }, value: 1 })]);
   });
 
@@ -124,7 +143,10 @@ describe('Pipeline', () => {
     await deadLetters.close();
     expect(sink.delivered.map((e) => e.id)).toEqual(['e1', 'e3']);
     expect(acks).toEqual([]);
-    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(dead).toEqual([expect.objectContaining({ origin: origin(1), data: Buffer.from('bad').toString('base64') })]);
     expect((await metrics.decodeErrors.get()).values).toEqual([expect.objectContaining({ labels: { reason: 'gzip' }, value: 1 })]);
   });
@@ -159,7 +181,7 @@ describe('Pipeline', () => {
       let pulled = 0;
       const gen = function* (): Generator<NormalizedEvent[]> {
         for (let c = 0; c < chunks; c++) {
-          if (failAfter !== undefined && c === failAfter) throw new DecodeError('unexpected end of gzip member', 123);
+          if (failAfter !== undefined && c === failAfter) throw new DecodeError('gzip-truncated', 'unexpected end of gzip member', 123);
           pulled++;
           yield Array.from({ length: size }, (_, i) => event(c * size + i));
         }
@@ -202,10 +224,12 @@ describe('Pipeline', () => {
       await chunkPipeline(sink, src.decode, 150).handle({ ...batch(['x'], acks), retainOnDecodeError: true });
       expect(delivered.map((e) => e.id)).toEqual(Array.from({ length: 300 }, (_, i) => `e${i}`));
       expect(acks).toEqual([]);
-      const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(dead).toHaveLength(1);
       expect(dead[0]).toMatchObject({ error: 'unexpected end of gzip member', offset: 123 });
     });
   });
 });
-

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { DECODE_USAGE, runDecode } from '../src/decode-command';
-import { VPC_DEFAULT_LINES, dataMessage, exportObject, getRecordsJson, gzipJson } from './fixtures/payloads';
+import { DECODE_USAGE, runDecode } from '../../src/commands/decode';
+import { VPC_DEFAULT_LINES, dataMessage, exportObject, getRecordsJson, gzipJson } from '../fixtures/payloads';
 
 interface Result {
   code: number;
@@ -26,7 +26,12 @@ async function decode(args: string[], stdin: Buffer = Buffer.alloc(0)): Promise<
     code,
     stdout: text,
     stderr: Buffer.concat(err).toString('utf8'),
-    events: text.startsWith('{') ? text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : [],
+    events: text.startsWith('{')
+      ? text
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+      : [],
   };
 }
 
@@ -60,10 +65,29 @@ describe('decode', () => {
       message: VPC_DEFAULT_LINES.accept,
       source: { kind: 'kinesis', stream: '', shard: '', sequenceNumber: '49590338271490256608559692538361571095921575989136588898' },
       type: 'vpcflow',
-      fields: { version: 2, account_id: '123456789010', interface_id: 'eni-1235b8ca123456789', srcaddr: '172.31.16.139', dstaddr: '172.31.16.21', srcport: 20641, dstport: 22, protocol: 6, packets: 20, bytes: 4249, start: 1418530010, end: 1418530070, action: 'ACCEPT', log_status: 'OK' },
+      fields: {
+        version: 2,
+        account_id: '123456789010',
+        interface_id: 'eni-1235b8ca123456789',
+        srcaddr: '172.31.16.139',
+        dstaddr: '172.31.16.21',
+        srcport: 20641,
+        dstport: 22,
+        protocol: 6,
+        packets: 20,
+        bytes: 4249,
+        start: 1418530010,
+        end: 1418530070,
+        action: 'ACCEPT',
+        log_status: 'OK',
+      },
     });
     expect(r.events[1].fields).toMatchObject({ srcaddr: null, log_status: 'NODATA' });
-    expect(r.events[2]).toMatchObject({ type: 'json', fields: { level: 'info' }, source: { sequenceNumber: '49590338271490256608559692538361571095921575989136588899' } });
+    expect(r.events[2]).toMatchObject({
+      type: 'json',
+      fields: { level: 'info' },
+      source: { sequenceNumber: '49590338271490256608559692538361571095921575989136588899' },
+    });
     expect(Object.keys(r.events[0])).toEqual(['id', 'timestamp', 'owner', 'logGroup', 'logStream', 'message', 'source', 'type', 'fields']);
   });
 
@@ -85,7 +109,12 @@ describe('decode', () => {
   });
 
   test('gives extracted Firehose message lines the group and stream it is told', async () => {
-    const r = await decode(['--log-group', '/aws/vpc/flow-logs', '--log-stream=eni-1', file('lines', `${VPC_DEFAULT_LINES.accept}\n${VPC_DEFAULT_LINES.reject}\n`)]);
+    const r = await decode([
+      '--log-group',
+      '/aws/vpc/flow-logs',
+      '--log-stream=eni-1',
+      file('lines', `${VPC_DEFAULT_LINES.accept}\n${VPC_DEFAULT_LINES.reject}\n`),
+    ]);
     expect(r.code).toBe(0);
     expect(r.events.map((e) => [e.logGroup, e.logStream, e.type, (e.fields as { action: string }).action])).toEqual([
       ['/aws/vpc/flow-logs', 'eni-1', 'vpcflow', 'ACCEPT'],
@@ -99,8 +128,22 @@ describe('decode', () => {
     const r = await decode([p, '--log-group', '/app', '--log-stream', 'i-1']);
     expect(r.code).toBe(0);
     expect(r.events.map(({ timestamp, logGroup, logStream, message, type, source }) => ({ timestamp, logGroup, logStream, message, type, source }))).toEqual([
-      { timestamp: Date.UTC(2024, 0, 1), logGroup: '/app', logStream: 'i-1', message: '{"a":1}', type: 'json', source: { kind: 'export-object', file: p, offset: 0 } },
-      { timestamp: Date.UTC(2024, 0, 1, 0, 0, 1), logGroup: '/app', logStream: 'i-1', message: 'multi\nline', type: undefined, source: { kind: 'export-object', file: p, offset: 33 } },
+      {
+        timestamp: Date.UTC(2024, 0, 1),
+        logGroup: '/app',
+        logStream: 'i-1',
+        message: '{"a":1}',
+        type: 'json',
+        source: { kind: 'export-object', file: p, offset: 0 },
+      },
+      {
+        timestamp: Date.UTC(2024, 0, 1, 0, 0, 1),
+        logGroup: '/app',
+        logStream: 'i-1',
+        message: 'multi\nline',
+        type: undefined,
+        source: { kind: 'export-object', file: p, offset: 33 },
+      },
     ]);
   });
 
@@ -142,7 +185,9 @@ describe('decode', () => {
     const p = file('gr.json', getRecordsJson([gzipJson(vpcPayload), Buffer.from('not gzip')]));
     const r = await decode([p]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^.*gr\.json: Records\[1\] \(sequence number 49590338271490256608559692538361571095921575989136588899\): byte 0 of its data: not gzip/);
+    expect(r.stderr).toMatch(
+      /^.*gr\.json: Records\[1\] \(sequence number 49590338271490256608559692538361571095921575989136588899\): byte 0 of its data: not gzip/,
+    );
   });
 
   test('stops at the first bad input without --keep-going', async () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { PassThrough } from 'stream';
-import { formatDuration, formatProgress, runExportCommand } from '../../src/export-command';
+import { formatDuration, formatProgress, runExportCommand } from '../../src/commands/export';
 import { silentLogger } from '../../src/ops/log';
 import { readControl } from '../../src/sources/export/control';
 import { CwlExportServer, s3ObjectWriter, startCwlExportServer } from '../support/cwl-export-server';
@@ -94,7 +94,13 @@ describe('export status, pause and resume', () => {
     expect(c.out()).toContain('"gone": not found (or no longer included) at the last discovery, 2026-11-22T11:59:30.000Z');
     const j = capture();
     await runExportCommand(['status', '--config', config, '--json'], j.io);
-    expect(JSON.parse(j.out())).toMatchObject({ lastDiscovery: '2026-11-22T11:59:30.000Z', groups: [{ group: '/app/api', state: 'active' }, { group: '/app/deleted', state: 'gone' }] });
+    expect(JSON.parse(j.out())).toMatchObject({
+      lastDiscovery: '2026-11-22T11:59:30.000Z',
+      groups: [
+        { group: '/app/api', state: 'active' },
+        { group: '/app/deleted', state: 'gone' },
+      ],
+    });
   });
 
   test('status without progress says so; a pause matching no group is listed', async () => {
@@ -153,7 +159,12 @@ describe('export status, pause and resume', () => {
   ])('usage problems exit 2: %j', async (args, message) => {
     const config = writeConfig();
     const c = capture();
-    expect(await runExportCommand(args.map((a) => (a === 'CONFIG' ? config : a)), c.io)).toBe(2);
+    expect(
+      await runExportCommand(
+        args.map((a) => (a === 'CONFIG' ? config : a)),
+        c.io,
+      ),
+    ).toBe(2);
     expect(c.err()).toContain(message);
   });
 
@@ -172,7 +183,13 @@ describe('export status, pause and resume', () => {
 
 describe('progress formatting', () => {
   test('durations', () => {
-    expect([0, 45_000, 725_000, 3 * 3600_000 + 7 * 60_000, 2 * 86400_000 + 4 * 3600_000].map(formatDuration)).toEqual(['0s', '45s', '12m 05s', '3h 07m', '2d 04h']);
+    expect([0, 45_000, 725_000, 3 * 3600_000 + 7 * 60_000, 2 * 86400_000 + 4 * 3600_000].map(formatDuration)).toEqual([
+      '0s',
+      '45s',
+      '12m 05s',
+      '3h 07m',
+      '2d 04h',
+    ]);
   });
   test('a progress line: share, groups, windows, bytes, ETA from the rate so far', () => {
     const p = { groups: 4, groupsDone: 1, tasksCompleted: 10, exportedMs: 10 * 3600_000, remainingMs: 30 * 3600_000, bytes: 5 * 1024 * 1024, objects: 12 };
@@ -235,7 +252,12 @@ describe('export backfill', () => {
     const got = events();
     const want = ['/app/api', '/app/web'].flatMap((g) => Array.from({ length: 18 }, (_, i) => `${g} ${i}`));
     expect(got.map((e) => e.message).sort()).toEqual(want.sort());
-    expect(server.tasks().map((t) => t.logGroupName).every((g) => g.startsWith('/app/'))).toBe(true);
+    expect(
+      server
+        .tasks()
+        .map((t) => t.logGroupName)
+        .every((g) => g.startsWith('/app/')),
+    ).toBe(true);
     expect(server.tasks()).toHaveLength(6);
     expect(c.err()).toMatch(/Starting backfill 2026-11-01T00:00:00.000Z → 2026-11-01T06:00:00.000Z, 7200 s windows, groups \/app\/\*/);
     expect(c.err()).toMatch(/100%\s+groups 2\/2\s+windows 6\/6/);
@@ -252,12 +274,15 @@ describe('export backfill', () => {
     const config = backfillConfig();
     const c = capture(true);
     expect(
-      await runExportCommand(['backfill', '--config', config, '--since', '2026-11-01', '--until', '2026-11-01T06:00:00Z', '--group', '/other/x', '--window', '10800'], {
-        ...c.io,
-        clock: Date.now,
-        deps: { logger: silentLogger() },
-        interrupted: new Promise<void>(() => undefined),
-      }),
+      await runExportCommand(
+        ['backfill', '--config', config, '--since', '2026-11-01', '--until', '2026-11-01T06:00:00Z', '--group', '/other/x', '--window', '10800'],
+        {
+          ...c.io,
+          clock: Date.now,
+          deps: { logger: silentLogger() },
+          interrupted: new Promise<void>(() => undefined),
+        },
+      ),
     ).toBe(0);
     expect(c.err()).toMatch(/\r\[#+\] 100%\s+groups 1\/1\s+windows 2\/2.*\x1b\[K\n/);
     expect(events()).toHaveLength(18);
@@ -278,7 +303,9 @@ describe('export backfill', () => {
     const firstRun = events().length;
     expect(firstRun).toBeLessThan(18);
     const c2 = capture(false);
-    expect(await runExportCommand(args, { ...c2.io, clock: Date.now, deps: { logger: silentLogger() }, interrupted: new Promise<void>(() => undefined) })).toBe(0);
+    expect(await runExportCommand(args, { ...c2.io, clock: Date.now, deps: { logger: silentLogger() }, interrupted: new Promise<void>(() => undefined) })).toBe(
+      0,
+    );
     const msgs = events().map((e) => e.message);
     expect(msgs.sort()).toEqual(Array.from({ length: 18 }, (_, i) => `/app/api ${i}`).sort());
   });

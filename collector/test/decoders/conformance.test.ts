@@ -24,14 +24,16 @@ const origin: EventOrigin = { kind: 'file', file: 'fixture', offset: 0 };
 d('conformance: 01-cwl-subscription', () => {
   const dir = '01-cwl-subscription';
 
-  test.each(['awsdoc-kinesis-decoded-data-message.json', 'awsdoc-lambda-decoded-data-message.json', 'awsdoc-cross-account-kinesis-decoded-data-message.json', 'datadog/logs_monitoring_tests_events_cloudwatch_logs.json'])(
-    'the decoded payload %s has the envelope shape and decodes as a plain record',
-    (file) => {
-      const payload = json(`${dir}/${file}`);
-      expect(decodeEnvelope(payload)).toBe(payload);
-      expect(decodeKinesisRecord(read(`${dir}/${file}`))).toEqual(payload);
-    },
-  );
+  test.each([
+    'awsdoc-kinesis-decoded-data-message.json',
+    'awsdoc-lambda-decoded-data-message.json',
+    'awsdoc-cross-account-kinesis-decoded-data-message.json',
+    'datadog/logs_monitoring_tests_events_cloudwatch_logs.json',
+  ])('the decoded payload %s has the envelope shape and decodes as a plain record', (file) => {
+    const payload = json(`${dir}/${file}`);
+    expect(decodeEnvelope(payload)).toBe(payload);
+    expect(decodeKinesisRecord(read(`${dir}/${file}`))).toEqual(payload);
+  });
 
   const encoded = list(path.join(dir, 'encoded')).filter((f) => f.endsWith('.gz'));
   test.each(encoded)('encoded/%s gunzips to its decoded JSON', (file) => {
@@ -71,7 +73,13 @@ d('conformance: 01-cwl-subscription', () => {
       log_events: { id: string; timestamp: string; message: string }[];
     };
     const envelope = decodeKinesisRecord(read(`${dir}/${base}.input.json`));
-    expect(envelope).toMatchObject({ owner: expected.owner, messageType: expected.message_type, logGroup: expected.log_group, logStream: expected.log_stream, subscriptionFilters: expected.subscription_filters });
+    expect(envelope).toMatchObject({
+      owner: expected.owner,
+      messageType: expected.message_type,
+      logGroup: expected.log_group,
+      logStream: expected.log_stream,
+      subscriptionFilters: expected.subscription_filters,
+    });
     const events = envelopeToEvents(envelope, origin, createParser());
     expect(events.map((e) => ({ id: e.id, timestamp: new Date(e.timestamp).toISOString(), message: e.message }))).toEqual(expected.log_events);
   });
@@ -82,9 +90,12 @@ d('conformance: 01-cwl-subscription', () => {
     }
   });
 
-  test.each(['vector/remap-behavior-control-message.input.json', 'otel-awslogsencoding/valid_cloudwatch_log_control.json'])('the control message %s makes no event', (file) => {
-    expect(envelopeToEvents(decodeKinesisRecord(read(`${dir}/${file}`)), origin, createParser())).toEqual([]);
-  });
+  test.each(['vector/remap-behavior-control-message.input.json', 'otel-awslogsencoding/valid_cloudwatch_log_control.json'])(
+    'the control message %s makes no event',
+    (file) => {
+      expect(envelopeToEvents(decodeKinesisRecord(read(`${dir}/${file}`)), origin, createParser())).toEqual([]);
+    },
+  );
 
   test('the OpenTelemetry example decodes to one event per log event', () => {
     const envelope = decodeKinesisRecord(read(`${dir}/otel-awslogsencoding/valid_cloudwatch_log.json`));
@@ -101,15 +112,25 @@ d('conformance: 03-firehose-s3-objects', () => {
     const data = read(`${base}.gz`);
     expect(sniffFormat(data)).toBe('firehose-object');
     const items = [...decodeFirehoseObject(data)];
-    const messages = read(`${base}.expected-messages.ndjson`).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const messages = read(`${base}.expected-messages.ndjson`)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     expect(items.map((i) => ('envelope' in i ? i.envelope : i))).toEqual(messages);
     const zcat = read(`${base}.zcat.txt`).toString('utf8');
     const lines = read(`${base}.expected-messages.ndjson`).toString('utf8').trim().split('\n');
     // Offsets point into the decompressed stream (what zcat prints), at each document.
     items.forEach((item, k) => expect(zcat.startsWith(lines[k], item.offset)).toBe(true));
 
-    const events = items.flatMap((i) => ('envelope' in i ? envelopeToEvents(i.envelope, { kind: 'firehose-object', key: 'k', offset: i.offset }, createParser()) : []));
-    const expected = read(`${base}.expected-data-events.ndjson`).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = items.flatMap((i) =>
+      'envelope' in i ? envelopeToEvents(i.envelope, { kind: 'firehose-object', key: 'k', offset: i.offset }, createParser()) : [],
+    );
+    const expected = read(`${base}.expected-data-events.ndjson`)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.map(({ owner, logGroup, logStream, id, timestamp, message }) => ({ owner, logGroup, logStream, id, timestamp, message }))).toEqual(expected);
   });
 
@@ -131,7 +152,7 @@ d('conformance: 03-firehose-s3-objects', () => {
     const secondLine = data.indexOf('\n') + 1;
     let error: DecodeError | undefined;
     try {
-      [...decodeFirehoseObject(data)];
+      Array.from(decodeFirehoseObject(data));
     } catch (e) {
       error = e as DecodeError;
     }

@@ -1,6 +1,5 @@
 import { decodeKinesisRecord } from '../../src/decoders/kinesis';
-import { deterministicId } from '../../src/decoders/ids';
-import { envelopeToEvents, isEscapeFree, lineToEvent } from '../../src/events';
+import { deterministicId, envelopeToEvents, isEscapeFree, lineToEvent } from '../../src/events';
 import { createParser } from '../../src/parsers';
 import { CloudWatchEnvelope, EventOrigin } from '../../src/types';
 import { CONTROL_MESSAGE, VPC_DEFAULT_LINES, dataMessage, gzipJson } from '../fixtures/payloads';
@@ -12,8 +11,24 @@ describe('envelopeToEvents', () => {
     const payload = dataMessage(['hello', 'world'], { logGroup: '/app/api', logStream: 'i-1' });
     const events = envelopeToEvents(payload as CloudWatchEnvelope, origin, createParser());
     expect(events).toEqual([
-      { id: payload.logEvents[0].id, timestamp: 1700000000000, owner: '123456789012', logGroup: '/app/api', logStream: 'i-1', message: 'hello', source: origin },
-      { id: payload.logEvents[1].id, timestamp: 1700000000001, owner: '123456789012', logGroup: '/app/api', logStream: 'i-1', message: 'world', source: origin },
+      {
+        id: payload.logEvents[0].id,
+        timestamp: 1700000000000,
+        owner: '123456789012',
+        logGroup: '/app/api',
+        logStream: 'i-1',
+        message: 'hello',
+        source: origin,
+      },
+      {
+        id: payload.logEvents[1].id,
+        timestamp: 1700000000001,
+        owner: '123456789012',
+        logGroup: '/app/api',
+        logStream: 'i-1',
+        message: 'world',
+        source: origin,
+      },
     ]);
     expect(Object.keys(events[0])).toEqual(['id', 'timestamp', 'owner', 'logGroup', 'logStream', 'message', 'source', 'type', 'fields']);
   });
@@ -23,7 +38,13 @@ describe('envelopeToEvents', () => {
   });
 
   test('gives events without an id (or an empty one) a deterministic id from origin and index', () => {
-    const payload = { ...dataMessage(['a', 'b']), logEvents: [{ timestamp: 1, message: 'a' }, { id: '', timestamp: 2, message: 'b' }] };
+    const payload = {
+      ...dataMessage(['a', 'b']),
+      logEvents: [
+        { timestamp: 1, message: 'a' },
+        { id: '', timestamp: 2, message: 'b' },
+      ],
+    };
     const events = envelopeToEvents(payload as CloudWatchEnvelope, origin, createParser());
     expect(events.map((e) => e.id)).toEqual([deterministicId(origin, 0), deterministicId(origin, 1)]);
   });
@@ -33,7 +54,9 @@ describe('envelopeToEvents', () => {
     const vpc = envelopeToEvents(dataMessage([VPC_DEFAULT_LINES.accept]) as CloudWatchEnvelope, origin, parser)[0];
     expect(vpc.type).toBe('vpcflow');
     expect(vpc.fields).toMatchObject({ srcaddr: '172.31.16.139', dstport: 22 });
-    const trail = dataMessage(['{"eventVersion":"1.08","eventSource":"iam.amazonaws.com","eventName":"CreateUser"}', '{"level":"info"}', 'plain'], { logGroup: 'CloudTrail/logs' });
+    const trail = dataMessage(['{"eventVersion":"1.08","eventSource":"iam.amazonaws.com","eventName":"CreateUser"}', '{"level":"info"}', 'plain'], {
+      logGroup: 'CloudTrail/logs',
+    });
     expect(envelopeToEvents(trail as CloudWatchEnvelope, origin, parser).map((e) => [e.type, e.fields])).toEqual([
       ['cloudtrail', { eventVersion: '1.08', eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' }],
       ['json', { level: 'info' }],
@@ -64,7 +87,17 @@ describe('lineToEvent', () => {
   test('makes an event of a line, with a deterministic id and what is known of its group', () => {
     const o: EventOrigin = { kind: 'export-object', bucket: 'b', key: 'exportedlogs/t/s/000000.gz', offset: 120 };
     const e = lineToEvent({ message: '{"a":1}', timestamp: 5 }, { logGroup: '/app', logStream: 's' }, o, createParser());
-    expect(e).toEqual({ id: deterministicId(o, 0), timestamp: 5, owner: '', logGroup: '/app', logStream: 's', message: '{"a":1}', source: o, type: 'json', fields: { a: 1 } });
+    expect(e).toEqual({
+      id: deterministicId(o, 0),
+      timestamp: 5,
+      owner: '',
+      logGroup: '/app',
+      logStream: 's',
+      message: '{"a":1}',
+      source: o,
+      type: 'json',
+      fields: { a: 1 },
+    });
   });
 
   test('parses a VPC flow log line when the group is a VPC flow log group', () => {

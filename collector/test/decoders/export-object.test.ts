@@ -44,8 +44,9 @@ describe('decodeExportObject', () => {
   });
 
   test('rejects an object whose first line has no timestamp', () => {
+    expect(() => decodeExportObject(Buffer.from('Permission Check Successful'))).toThrow(expect.objectContaining({ reason: 'bad-export-line', offset: 0 }));
     expect(() => decodeExportObject(Buffer.from('Permission Check Successful'))).toThrow(
-      new DecodeError('line 1 does not start with an ISO-8601 timestamp (expected "2024-01-01T00:00:00.000Z message")', 0),
+      new DecodeError('bad-export-line', 'line 1 does not start with an ISO-8601 timestamp (expected "2024-01-01T00:00:00.000Z message")', 0),
     );
   });
 
@@ -59,5 +60,6 @@ describe('decodeExportObject', () => {
     }
     expect(error).toBeInstanceOf(DecodeError);
     expect(error?.offset).toBe(gz.length - 4);
+    expect(error?.reason).toBe('gzip-truncated');
   });
 });

@@ -108,6 +108,7 @@ describe('decodeFirehoseObject', () => {
     expect(before).toHaveLength(1);
     expect(error.offset).toBe(good.length + 30);
     expect(error.message).toMatch(/truncated/);
+    expect(error.reason).toBe('gzip-truncated');
   });
 
   test('reports corrupt deflate data at the bad byte of the second member', () => {
@@ -117,6 +118,7 @@ describe('decodeFirehoseObject', () => {
     const { error } = failure(Buffer.concat([good, bad]));
     expect(error.offset).toBe(good.length + 10);
     expect(error.message).toBe('bad gzip data (invalid block type)');
+    expect(error.reason).toBe('gzip-corrupt');
   });
 
   test('reports bad JSON between documents at its byte', () => {
@@ -125,6 +127,7 @@ describe('decodeFirehoseObject', () => {
     expect(before).toHaveLength(1);
     expect(error.offset).toBe(first.length + 16);
     expect(error.message).toBe('bad JSON: expected a JSON value, found "o"');
+    expect(error.reason).toBe('not-json');
   });
 
   test('reports bad JSON inside a gzip member at the member, naming the decompressed position', () => {
@@ -132,6 +135,7 @@ describe('decodeFirehoseObject', () => {
     const { error } = failure(Buffer.concat([first, zlib.gzipSync('{"messageType":,}')]));
     expect(error.offset).toBe(first.length);
     expect(error.message).toBe('bad JSON at byte 15 of the decompressed data: expected a JSON value, found ","');
+    expect(error.reason).toBe('not-json');
   });
 
   test('reports a document cut short at the end of the object', () => {
@@ -139,6 +143,7 @@ describe('decodeFirehoseObject', () => {
     const { error } = failure(Buffer.from(text));
     expect(error.offset).toBe(text.length);
     expect(error.message).toBe('bad JSON: unexpected end of input (expected a JSON value)');
+    expect(error.reason).toBe('not-json');
   });
 
   test('reports a payload of the wrong shape at its offset', () => {
@@ -146,6 +151,7 @@ describe('decodeFirehoseObject', () => {
     const { error } = failure(Buffer.from(`${first}\n{"CHANGE":1.96,"TICKER_SYMBOL":"SAC"}\n`));
     expect(error.offset).toBe(first.length + 1);
     expect(error.message).toMatch(/^not a CloudWatch Logs subscription payload: messageType must be/);
+    expect(error.reason).toBe('bad-envelope');
   });
 
   test('reports text after payloads at its byte', () => {
@@ -153,5 +159,6 @@ describe('decodeFirehoseObject', () => {
     const { error } = failure(Buffer.from(`${first}\ngarbage`));
     expect(error.offset).toBe(first.length + 1);
     expect(error.message).toBe('expected a CloudWatch Logs JSON payload, found 0x67 ("g")');
+    expect(error.reason).toBe('not-json');
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deterministicId, idInput } from '../../src/decoders/ids';
+import { deterministicId, idInput } from '../../src/events';
 import { EventOrigin } from '../../src/types';
 
 describe('deterministic ids', () => {

@@ -40,7 +40,11 @@ describe('serializeEvent', () => {
     const vpc = [...Object.values(VPC_DEFAULT_LINES), '2 123456789010 eni-"q" 1.2.3.4 5.6.7.8 1 2 6 1 1 1 2 ACCEPT OK'];
     let escapeFree = 0;
     for (const message of [...TRICKY, ...vpc]) {
-      for (const context of [{ logGroup: '/app', logStream: 's' }, { logGroup: 'vpc-flow-logs', logStream: message, owner: '123456789012' }, { logGroup: 'g \ud800 "x"' }]) {
+      for (const context of [
+        { logGroup: '/app', logStream: 's' },
+        { logGroup: 'vpc-flow-logs', logStream: message, owner: '123456789012' },
+        { logGroup: 'g \ud800 "x"' },
+      ]) {
         const e = lineToEvent({ message, timestamp: 1 }, context, { kind: 'export-object', bucket: 'b', key: `k/${message}`, offset: 3 }, parser);
         if (isEscapeFree(e)) escapeFree++;
         expect(serializeEvent(e)).toBe(reference(e));
@@ -72,7 +76,15 @@ describe('serializeEvent', () => {
   });
 
   test('copes with events off the contract the way JSON.stringify does', () => {
-    const odd = { id: 7, timestamp: '1', owner: undefined, logGroup: 'g', logStream: 's', message: 'm', source: { kind: 'file', file: 'f', offset: 0 } } as unknown as NormalizedEvent;
+    const odd = {
+      id: 7,
+      timestamp: '1',
+      owner: undefined,
+      logGroup: 'g',
+      logStream: 's',
+      message: 'm',
+      source: { kind: 'file', file: 'f', offset: 0 },
+    } as unknown as NormalizedEvent;
     expect(serializeEvent(odd)).toBe(reference(odd));
   });
 });
@@ -81,7 +93,11 @@ describe('serializeBatch', () => {
   test('writes one line per event, each ending with a newline', () => {
     const parser = createParser();
     const a = envelopeToEvents(decodeKinesisRecord(gzipJson(dataMessage([VPC_DEFAULT_LINES.accept, 'x'], { logStream: 'a' }))), origin, parser);
-    const b = envelopeToEvents(decodeKinesisRecord(gzipJson(dataMessage(['{"k":"v"}'], { logGroup: '/app', logStream: 'b' }))), { ...origin, sequenceNumber: '4960' }, parser);
+    const b = envelopeToEvents(
+      decodeKinesisRecord(gzipJson(dataMessage(['{"k":"v"}'], { logGroup: '/app', logStream: 'b' }))),
+      { ...origin, sequenceNumber: '4960' },
+      parser,
+    );
     const all = [...a, ...b];
     expect(serializeBatch(all)).toBe(all.map((e) => `${reference(e)}\n`).join(''));
     expect(serializeBatch([])).toBe('');
@@ -94,7 +110,26 @@ describe('JSON helpers', () => {
   });
 
   test('integerJson equals JSON.stringify', () => {
-    const values = [0, 7, 9999, 10000, 65535, 99999999, 1e8, 1e8 + 1, 1418530070, 2147483648, 1700000000123, 9007199254740991, 9007199254740992, 1e21, -1, -0, 0.5, null];
+    const values = [
+      0,
+      7,
+      9999,
+      10000,
+      65535,
+      99999999,
+      1e8,
+      1e8 + 1,
+      1418530070,
+      2147483648,
+      1700000000123,
+      9007199254740991,
+      9007199254740992,
+      1e21,
+      -1,
+      -0,
+      0.5,
+      null,
+    ];
     for (let i = 0; i < 2000; i++) values.push(Math.floor(Math.random() * 10 ** Math.floor(Math.random() * 16)));
     for (const v of values) expect(integerJson(v)).toBe(JSON.stringify(v));
   });

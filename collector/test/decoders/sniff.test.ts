@@ -45,5 +45,6 @@ describe('sniffFormat', () => {
 
   test('binary data is none of them', () => {
     expect(() => sniffFormat(Buffer.from([0, 1, 2, 3]))).toThrow(DecodeError);
+    expect(() => sniffFormat(Buffer.from([0, 1, 2, 3]))).toThrow(expect.objectContaining({ reason: 'unknown-format' }));
   });
 });

@@ -23,16 +23,33 @@ describe('cwl-siem-collector command line', () => {
       logGroup: '/aws/vpc/flow-logs',
       logStream: 'eni-1-all',
       subscriptionFilters: ['cwl-siem-kinesis'],
-      logEvents: [{ id: '3719', timestamp: 1763800000000, message: '2 111122223333 eni-0a1b2c3d 10.0.0.5 10.0.1.9 443 40001 6 10 840 1763800000 1763800060 ACCEPT OK' }],
+      logEvents: [
+        { id: '3719', timestamp: 1763800000000, message: '2 111122223333 eni-0a1b2c3d 10.0.0.5 10.0.1.9 443 40001 6 10 840 1763800000 1763800060 ACCEPT OK' },
+      ],
     };
     const file = join(dir, 'records.json');
-    writeFileSync(file, JSON.stringify({ Records: [{ SequenceNumber: '4959', Data: gzipSync(JSON.stringify(payload)).toString('base64'), PartitionKey: 'p' }], NextShardIterator: 'AAA', MillisBehindLatest: 0 }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Records: [{ SequenceNumber: '4959', Data: gzipSync(JSON.stringify(payload)).toString('base64'), PartitionKey: 'p' }],
+        NextShardIterator: 'AAA',
+        MillisBehindLatest: 0,
+      }),
+    );
     const r = run(['decode', file]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events).toEqual([
-      expect.objectContaining({ id: '3719', logGroup: '/aws/vpc/flow-logs', type: 'vpcflow', fields: expect.objectContaining({ srcport: 443, action: 'ACCEPT', log_status: 'OK' }) }),
+      expect.objectContaining({
+        id: '3719',
+        logGroup: '/aws/vpc/flow-logs',
+        type: 'vpcflow',
+        fields: expect.objectContaining({ srcport: 443, action: 'ACCEPT', log_status: 'OK' }),
+      }),
     ]);
   });
 

@@ -43,9 +43,20 @@ async function put(tag: string, records: number): Promise<string[]> {
     const logEvents = Array.from({ length: EVENTS_PER_RECORD }, (_, i) => {
       const id = `${tag}-${r}-${i}`;
       ids.push(id);
-      return { id, timestamp: 1763800000000 + r * 10 + i, message: `2 111122223333 eni-0a1b2c3d 10.0.0.${i} 10.0.1.${r % 250} 443 ${40000 + i} 6 10 840 1763800000 1763800060 ACCEPT OK` };
+      return {
+        id,
+        timestamp: 1763800000000 + r * 10 + i,
+        message: `2 111122223333 eni-0a1b2c3d 10.0.0.${i} 10.0.1.${r % 250} 443 ${40000 + i} 6 10 840 1763800000 1763800060 ACCEPT OK`,
+      };
     });
-    const payload = { messageType: 'DATA_MESSAGE', owner: '111122223333', logGroup: '/aws/vpc/flow-logs', logStream: `eni-${r % 7}-all`, subscriptionFilters: ['cwl-siem-kinesis'], logEvents };
+    const payload = {
+      messageType: 'DATA_MESSAGE',
+      owner: '111122223333',
+      logGroup: '/aws/vpc/flow-logs',
+      logStream: `eni-${r % 7}-all`,
+      subscriptionFilters: ['cwl-siem-kinesis'],
+      logEvents,
+    };
     const shard = shards[r % shards.length];
     return { Data: gzipSync(JSON.stringify(payload)), PartitionKey: `p${r}`, ExplicitHashKey: shard.HashKeyRange!.StartingHashKey };
   });
@@ -58,9 +69,22 @@ async function put(tag: string, records: number): Promise<string[]> {
 
 /** A CONTROL_MESSAGE and a record that is not gzip: neither produces an event. */
 async function putJunk(): Promise<void> {
-  const control = { messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [{ id: '', timestamp: 1763800000000, message: 'CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.' }] };
+  const control = {
+    messageType: 'CONTROL_MESSAGE',
+    owner: 'CloudwatchLogs',
+    logGroup: '',
+    logStream: '',
+    subscriptionFilters: [],
+    logEvents: [{ id: '', timestamp: 1763800000000, message: 'CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.' }],
+  };
   await kinesis.client().send(
-    new PutRecordsCommand({ StreamName: STREAM, Records: [{ Data: gzipSync(JSON.stringify(control)), PartitionKey: 'c' }, { Data: Buffer.from('not gzip at all'), PartitionKey: 'd' }] }),
+    new PutRecordsCommand({
+      StreamName: STREAM,
+      Records: [
+        { Data: gzipSync(JSON.stringify(control)), PartitionKey: 'c' },
+        { Data: Buffer.from('not gzip at all'), PartitionKey: 'd' },
+      ],
+    }),
   );
 }
 
@@ -69,7 +93,16 @@ function writeConfig(options: { startPosition?: string; batchSize?: number } = {
   writeFileSync(
     path,
     JSON.stringify({
-      source: { type: 'kinesis', streamName: STREAM, region: 'us-east-1', endpoint: `http://127.0.0.1:${kinesis.port}`, startPosition: options.startPosition ?? 'TRIM_HORIZON', maxRecordsPerCall: 4, pollIntervalMs: 200, shardDiscoveryIntervalMs: 1000 },
+      source: {
+        type: 'kinesis',
+        streamName: STREAM,
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${kinesis.port}`,
+        startPosition: options.startPosition ?? 'TRIM_HORIZON',
+        maxRecordsPerCall: 4,
+        pollIntervalMs: 200,
+        shardDiscoveryIntervalMs: 1000,
+      },
       checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
       deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
       sink: { type: 'file', path: join(dir, 'out', 'events.ndjson'), batchSize: options.batchSize ?? 50 },
@@ -106,7 +139,7 @@ async function waitForIds(ids: readonly string[], running: Running, timeoutMs = 
       return ids.every((id) => have.has(id));
     });
   } catch (e) {
-    throw new Error(`${(e as Error).message}\ncollector output:\n${running.logs().slice(-4000)}`);
+    throw new Error(`${(e as Error).message}\ncollector output:\n${running.logs().slice(-4000)}`, { cause: e });
   }
 }
 
@@ -121,7 +154,10 @@ describe('cwl-siem-collector run against kinesalite', () => {
     const events = delivered();
     expect(events.filter((e) => ids.includes(e.id))).toHaveLength(ids.length);
     expect(events).toHaveLength(ids.length);
-    expect(events[0]).toMatchObject({ type: 'vpcflow', fields: expect.objectContaining({ version: 2, account_id: '111122223333', dstport: expect.any(Number), action: 'ACCEPT' }) });
+    expect(events[0]).toMatchObject({
+      type: 'vpcflow',
+      fields: expect.objectContaining({ version: 2, account_id: '111122223333', dstport: expect.any(Number), action: 'ACCEPT' }),
+    });
 
     const port = opsPort(running);
     expect(port).toBeDefined();

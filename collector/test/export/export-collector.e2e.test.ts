@@ -17,7 +17,12 @@ const bin = resolve(__dirname, '..', '..', 'bin', 'cwl-siem-collector.js');
 const BUCKET = 'cwl-export-e2e';
 const ACCOUNT = '123456789012';
 const WINDOW = 60_000;
-const env = { ...process.env, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' };
+const env = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+};
 
 let s3: S3Emulator;
 let server: CwlExportServer;
@@ -42,8 +47,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
 function delivered(): { message: string; logGroup: string; logStream: string; owner: string; id: string }[] {
   const file = join(dir, 'out', 'events.ndjson');
   if (!existsSync(file)) return [];
-  return completeLines(readFileSync(file, 'utf8'))
-    .map((l) => JSON.parse(l));
+  return completeLines(readFileSync(file, 'utf8')).map((l) => JSON.parse(l));
 }
 
 async function waitFor(what: string, timeoutMs: number, check: () => boolean, logs: () => string): Promise<void> {
@@ -81,19 +85,38 @@ test('config from-terraform → run → pause/resume/status, every event once, o
   );
   const config = join(dir, 'collector.json');
   const made = cli(
-    'config', 'from-terraform', '--outputs', outputs, '--mode', 'export',
-    '--sink', 'file', '--path', join(dir, 'out', 'events.ndjson'),
-    '--set', `source.endpoint=${server.endpoint}`,
-    '--set', `source.s3=${JSON.stringify({ endpoint: s3.endpoint, forcePathStyle: true })}`,
-    '--set', `source.startTime=${new Date(T0).toISOString()}`,
-    '--set', 'source.settleSeconds=0',
-    '--set', 'source.windowSeconds=60',
-    '--set', 'source.maxWindowsPerTask=1',
-    '--set', 'source.pollIntervalSeconds=0.05',
-    '--set', `checkpoint.path=${join(dir, 'state', 'checkpoints.json')}`,
-    '--set', `deadLetter.path=${join(dir, 'state', 'dead-letter.ndjson')}`,
-    '--set', 'ops={"host":"127.0.0.1","port":0}',
-    '--out', config,
+    'config',
+    'from-terraform',
+    '--outputs',
+    outputs,
+    '--mode',
+    'export',
+    '--sink',
+    'file',
+    '--path',
+    join(dir, 'out', 'events.ndjson'),
+    '--set',
+    `source.endpoint=${server.endpoint}`,
+    '--set',
+    `source.s3=${JSON.stringify({ endpoint: s3.endpoint, forcePathStyle: true })}`,
+    '--set',
+    `source.startTime=${new Date(T0).toISOString()}`,
+    '--set',
+    'source.settleSeconds=0',
+    '--set',
+    'source.windowSeconds=60',
+    '--set',
+    'source.maxWindowsPerTask=1',
+    '--set',
+    'source.pollIntervalSeconds=0.05',
+    '--set',
+    `checkpoint.path=${join(dir, 'state', 'checkpoints.json')}`,
+    '--set',
+    `deadLetter.path=${join(dir, 'state', 'dead-letter.ndjson')}`,
+    '--set',
+    'ops={"host":"127.0.0.1","port":0}',
+    '--out',
+    config,
   );
   expect(made.stderr).toContain('export_collector_arn is an IAM user');
   expect(made.status).toBe(0);
@@ -110,7 +133,12 @@ test('config from-terraform → run → pause/resume/status, every event once, o
   const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
 
   const api = expected.filter((m) => m.startsWith('/app/api'));
-  await waitFor('the /app/api events', 30_000, () => api.every((m) => delivered().some((e) => e.message === m)), () => logs);
+  await waitFor(
+    'the /app/api events',
+    30_000,
+    () => api.every((m) => delivered().some((e) => e.message === m)),
+    () => logs,
+  );
   expect(server.tasks().filter((t) => t.logGroupName === '/app/web')).toEqual([]);
 
   const status = cli('export', 'status', '--config', config);
@@ -120,7 +148,12 @@ test('config from-terraform → run → pause/resume/status, every event once, o
 
   // Resumed while running: picked up without a restart.
   expect(cli('export', 'resume', '/app/web', '--config', config).status).toBe(0);
-  await waitFor('every event', 30_000, () => expected.every((m) => delivered().some((e) => e.message === m)), () => logs);
+  await waitFor(
+    'every event',
+    30_000,
+    () => expected.every((m) => delivered().some((e) => e.message === m)),
+    () => logs,
+  );
 
   const events = delivered();
   expect(events.map((e) => e.message).sort()).toEqual([...expected].sort());
@@ -133,7 +166,10 @@ test('config from-terraform → run → pause/resume/status, every event once, o
   expect(metrics).toMatch(new RegExp(`cwl_siem_collector_events_in_total\\{source="export"\\} ${expected.length}`));
 
   // Deleted after each window's commit, which follows its delivery.
-  const left = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'exportedlogs/' }))).Contents ?? []).map((c) => c.Key!).filter((k) => !k.endsWith('aws-logs-write-test'));
+  const left = async () =>
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'exportedlogs/' }))).Contents ?? [])
+      .map((c) => c.Key!)
+      .filter((k) => !k.endsWith('aws-logs-write-test'));
   for (let i = 0; i < 100 && (await left()).length; i++) await new Promise((r) => setTimeout(r, 100));
   expect(await left()).toEqual([]);
 

@@ -1,7 +1,8 @@
 import { silentLogger } from '../../src/ops/log';
 import { createMetrics } from '../../src/ops/metrics';
 import { CreateExportTaskParams, ExportTaskInfo, ExportTaskStatus, LogGroupInfo, LogsPort, ObjectStore, StoredObject } from '../../src/sources/export/ports';
-import { ExportProgress, ExportSource, ExportSourceOptions, exportTaskName } from '../../src/sources/export/source';
+import { ExportProgress, ExportSource, ExportSourceOptions } from '../../src/sources/export/source';
+import { exportTaskName } from '../../src/sources/export/tasks';
 import { GroupState, parseGroups, parseTask, TASK_KEY, TaskState } from '../../src/sources/export/state';
 import { CheckpointStore, SourceBatch } from '../../src/types';
 
@@ -262,6 +263,8 @@ function harness(now = T0 + 20 * W, world = new World(now), store = new MemStore
         pollIntervalMs: 100,
         maxPollIntervalMs: 400,
         maxTaskMs: 1e9,
+        // One window per task unless a test says otherwise (the config's default is larger).
+        maxWindowsPerTask: 1,
         logger: silentLogger(),
         metrics: createMetrics(),
         sleep: world.sleep,
@@ -308,7 +311,12 @@ describe('discovery', () => {
     await h.run(src);
     const tokens = h.logs.calls.filter((c) => c.op === 'describeLogGroups').map((c) => c.arg);
     expect(tokens).toEqual([undefined, 'page-3', 'page-3', 'page-6']);
-    expect(h.logs.creates().map((p) => p.logGroupName).sort()).toEqual(NAMES);
+    expect(
+      h.logs
+        .creates()
+        .map((p) => p.logGroupName)
+        .sort(),
+    ).toEqual(NAMES);
     expect(src.status()).toMatchObject({ groups: 7, groupsDone: 7, remainingMs: 0 });
     for (const n of NAMES) expect(h.store.group(n)).toEqual({ exportedUntil: T0 + W });
   });
@@ -320,14 +328,24 @@ describe('discovery', () => {
     await h.run(h.source({ backfill: { since: T0, until: T0 + W } }));
     const tokens = h.logs.calls.filter((c) => c.op === 'describeLogGroups').map((c) => c.arg);
     expect(tokens).toEqual([undefined, 'page-3', undefined, 'page-3', 'page-6']);
-    expect(h.logs.creates().map((p) => p.logGroupName).sort()).toEqual(NAMES);
+    expect(
+      h.logs
+        .creates()
+        .map((p) => p.logGroupName)
+        .sort(),
+    ).toEqual(NAMES);
   });
 
   test('include and exclude patterns apply to every page', async () => {
     const h = harness();
     h.logs.groupsNamed('/app/a', '/other/x', '/app/skip-1', '/app/b', '/app/skip-2', '/app/c').pageSize = 2;
     await h.run(h.source({ include: ['/app/*'], exclude: ['/app/skip-*'], backfill: { since: T0, until: T0 + W } }));
-    expect(h.logs.creates().map((p) => p.logGroupName).sort()).toEqual(['/app/a', '/app/b', '/app/c']);
+    expect(
+      h.logs
+        .creates()
+        .map((p) => p.logGroupName)
+        .sort(),
+    ).toEqual(['/app/a', '/app/b', '/app/c']);
   });
 });
 
@@ -363,7 +381,8 @@ describe('tasks', () => {
   test('a fatal CreateExportTask error backs off that group only (failures counted, retryAt set); the other group keeps going', async () => {
     const h = harness(T0 + 100 * W);
     h.logs.groupsNamed('/a', '/b');
-    h.logs.fail = (op, arg) => (op === 'createExportTask' && (arg as CreateExportTaskParams).logGroupName === '/a' ? awsError('AccessDeniedException') : undefined);
+    h.logs.fail = (op, arg) =>
+      op === 'createExportTask' && (arg as CreateExportTaskParams).logGroupName === '/a' ? awsError('AccessDeniedException') : undefined;
     await h.run(h.source(), () => (h.store.group('/b')?.exportedUntil ?? 0) >= T0 + 8 * W);
     const aCalls = h.logs.calls.filter((c) => c.op === 'createExportTask' && (c.arg as CreateExportTaskParams).logGroupName === '/a');
     expect(aCalls.length).toBeGreaterThanOrEqual(3);
@@ -442,7 +461,10 @@ describe('tasks', () => {
 
 describe('a task running longer than maxTaskMs', () => {
   /** Tasks longer than `max` ms of log time run forever; the others complete. */
-  const slowAbove = (max: number) => (p: CreateExportTaskParams): ExportTaskStatus[] => (p.to + 1 - p.from > max ? ['PENDING', 'RUNNING'] : ['PENDING', 'COMPLETED']);
+  const slowAbove =
+    (max: number) =>
+    (p: CreateExportTaskParams): ExportTaskStatus[] =>
+      p.to + 1 - p.from > max ? ['PENDING', 'RUNNING'] : ['PENDING', 'COMPLETED'];
 
   test('is cancelled once, goes PENDING_CANCEL then CANCELLED, and its window is done in halves, then full windows again', async () => {
     const h = harness(T0 + 20 * 2000);
@@ -551,7 +573,10 @@ describe('objects', () => {
     const k0 = `${PREFIX}/task-1/i-0001/000000.gz`;
     const k1 = `${PREFIX}/task-1/i-0002/000000.gz`;
     const task = (done: string[]) =>
-      `save ${TASK_KEY} ${JSON.stringify({ taskId: 'task-1', taskName: exportTaskName('/app/api', T0, T0 + W), group: '/app/api', from: T0, to: T0 + W, createdAt: 'X', done })}`.replace('"X"', 'X');
+      `save ${TASK_KEY} ${JSON.stringify({ taskId: 'task-1', taskName: exportTaskName('/app/api', T0, T0 + W), group: '/app/api', from: T0, to: T0 + W, createdAt: 'X', done })}`.replace(
+        '"X"',
+        'X',
+      );
     expect(log.slice(-9)).toEqual([
       task([]).replace('"taskId":"task-1"', '"taskId":""'),
       task([]),
@@ -659,7 +684,14 @@ describe('backfill', () => {
     expect(progress[0]).toMatchObject({ tasksCompleted: 0, exportedMs: 0, remainingMs: 3 * (until - since) });
     expect(progress[1].exportedMs).toBe(W);
     expect(progress[1].remainingMs).toBe(3 * (until - since) - W);
-    expect(progress[progress.length - 1]).toMatchObject({ groups: 3, groupsDone: 3, tasksCompleted: 12, exportedMs: 3 * (until - since), remainingMs: 0, objects: 24 });
+    expect(progress[progress.length - 1]).toMatchObject({
+      groups: 3,
+      groupsDone: 3,
+      tasksCompleted: 12,
+      exportedMs: 3 * (until - since),
+      remainingMs: 0,
+      objects: 24,
+    });
     expect(src.status().remainingMs).toBe(0);
   });
 
@@ -716,7 +748,10 @@ describe('maxWindowsPerTask', () => {
 describe('recovery by the deterministic task name', () => {
   async function intent(h: Harness, from: number, to: number): Promise<void> {
     await h.store.save('export/group//app/api', JSON.stringify({ exportedUntil: from }));
-    await h.store.save(TASK_KEY, JSON.stringify({ taskId: '', taskName: exportTaskName('/app/api', from, to), group: '/app/api', from, to, createdAt: h.world.now, done: [] }));
+    await h.store.save(
+      TASK_KEY,
+      JSON.stringify({ taskId: '', taskName: exportTaskName('/app/api', from, to), group: '/app/api', from, to, createdAt: h.world.now, done: [] }),
+    );
   }
 
   test('a task created just before a crash (its id not saved) is found by name and adopted, not created again', async () => {
@@ -724,7 +759,14 @@ describe('recovery by the deterministic task name', () => {
     h.logs.groupsNamed('/app/api');
     await intent(h, T0, T0 + W);
     // The task the previous run created.
-    await h.logs.createExportTask({ taskName: exportTaskName('/app/api', T0, T0 + W), logGroupName: '/app/api', from: T0, to: T0 + W - 1, destination: BUCKET, destinationPrefix: PREFIX });
+    await h.logs.createExportTask({
+      taskName: exportTaskName('/app/api', T0, T0 + W),
+      logGroupName: '/app/api',
+      from: T0,
+      to: T0 + W - 1,
+      destination: BUCKET,
+      destinationPrefix: PREFIX,
+    });
     h.logs.tasks[0].status = 'RUNNING';
     await h.run(h.source({ backfill: { since: T0, until: T0 + W } }));
     expect(h.logs.creates()).toHaveLength(1);

@@ -144,7 +144,13 @@ function harness(options: { crash?: CrashPoint; vanish?: boolean; overrides?: Ex
       return store.save(key, value);
     },
   };
-  const logsClient = new CloudWatchLogsClient({ region: TEST_REGION, endpoint: server.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+  const logsClient = new CloudWatchLogsClient({
+    region: TEST_REGION,
+    endpoint: server.endpoint,
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler(),
+  });
   const logs = {
     async send(command: { constructor: { name: string }; input: Record<string, unknown> }, opts?: unknown) {
       if (frozen) return freeze();
@@ -297,7 +303,9 @@ describe('export source against the export API and s3rver', () => {
   test('a task of another tool holding the account limit is waited for', async () => {
     server.stuck = true;
     const other = new CloudWatchLogsClient({ region: TEST_REGION, endpoint: server.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-    const { taskId } = await other.send(new CreateExportTaskCommand({ taskName: 'someone-else', logGroupName: '/app/api', from: 0, to: 1, destination: BUCKET, destinationPrefix: 'elsewhere' }));
+    const { taskId } = await other.send(
+      new CreateExportTaskCommand({ taskName: 'someone-else', logGroupName: '/app/api', from: 0, to: 1, destination: BUCKET, destinationPrefix: 'elsewhere' }),
+    );
     const h = harness();
     let released = false;
     expect(

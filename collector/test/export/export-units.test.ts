@@ -1,52 +1,21 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ControlWatcher, EMPTY_CONTROL, ExportControl, ExportControlError, nameMatcher, parseControl, pausedBy, readControl, updateControl } from '../../src/sources/export/control';
-import { exportErrorKind } from '../../src/sources/export/ports';
-import { exportTaskName, ownerFromArn } from '../../src/sources/export/source';
+import {
+  ControlWatcher,
+  EMPTY_CONTROL,
+  ExportControl,
+  ExportControlError,
+  nameMatcher,
+  parseControl,
+  pausedBy,
+  readControl,
+  updateControl,
+} from '../../src/sources/export/control';
+import { exportTaskName, ownerFromArn } from '../../src/sources/export/tasks';
 import { ExportStateError, parseGroups, parseTask, TASK_KEY } from '../../src/sources/export/state';
 
-/** The export mode's pure parts: error classification, task names, state parsing, the pause file. */
-
-function awsError(name: string, extra: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(`${name}: something`), { name, ...extra });
-}
-
-describe('exportErrorKind', () => {
-  test('LimitExceededException is limit', () => {
-    expect(exportErrorKind(awsError('LimitExceededException', { $metadata: { httpStatusCode: 400 } }))).toBe('limit');
-    expect(exportErrorKind({ code: 'LimitExceededException' })).toBe('limit');
-  });
-
-  test.each<[string, unknown]>([
-    ['ThrottlingException', awsError('ThrottlingException', { $metadata: { httpStatusCode: 400 } })],
-    ['TooManyRequestsException', awsError('TooManyRequestsException')],
-    ['ServiceUnavailableException', awsError('ServiceUnavailableException')],
-    ['SlowDown', awsError('SlowDown')],
-    ['an unnamed 500', awsError('UnknownError', { $metadata: { httpStatusCode: 500 } })],
-    ['an unnamed 503', awsError('Whatever', { $metadata: { httpStatusCode: 503 } })],
-    ['ECONNRESET in the message', new Error('read ECONNRESET')],
-    ['ECONNRESET as code', Object.assign(new Error('socket closed'), { code: 'ECONNRESET' })],
-    ['socket hang up', new Error('socket hang up')],
-    ['$retryable', awsError('SomeSdkError', { $retryable: { throttling: false } })],
-    ['TimeoutError', awsError('TimeoutError')],
-  ])('%s is throttled', (_what, e) => {
-    expect(exportErrorKind(e)).toBe('throttled');
-  });
-
-  test.each<[string, unknown]>([
-    ['AccessDeniedException', awsError('AccessDeniedException', { $metadata: { httpStatusCode: 400 } })],
-    ['ResourceNotFoundException', awsError('ResourceNotFoundException', { $metadata: { httpStatusCode: 400 } })],
-    ['InvalidParameterException', awsError('InvalidParameterException', { $metadata: { httpStatusCode: 400 } })],
-    ['a 403 without a name', { $metadata: { httpStatusCode: 403 } }],
-    ['a plain Error', new Error('boom')],
-    ['undefined', undefined],
-    ['null', null],
-    ['a string', 'LimitExceeded'],
-  ])('%s is fatal', (_what, e) => {
-    expect(exportErrorKind(e)).toBe('fatal');
-  });
-});
+/** The export mode's pure parts: task names, state parsing, the pause file (AWS errors: test/aws/errors.test.ts). */
 
 describe('ownerFromArn', () => {
   test.each<[string | undefined, string]>([
@@ -120,7 +89,15 @@ describe('export state parsing', () => {
   test('parseTask: a task, with defaults for fields older states lack', () => {
     const t = { taskId: 't-1', taskName: 'n', group: '/g', from: 1, to: 2, createdAt: 5, done: ['a'] };
     expect(parseTask(JSON.stringify(t))).toEqual(t);
-    expect(parseTask('{"taskId":"","group":"/g","from":1,"to":2,"done":[]}')).toEqual({ taskId: '', taskName: '', group: '/g', from: 1, to: 2, createdAt: 0, done: [] });
+    expect(parseTask('{"taskId":"","group":"/g","from":1,"to":2,"done":[]}')).toEqual({
+      taskId: '',
+      taskName: '',
+      group: '/g',
+      from: 1,
+      to: 2,
+      createdAt: 0,
+      done: [],
+    });
   });
 
   test('parseTask: "" and undefined are no task', () => {
@@ -155,7 +132,10 @@ describe('control file', () => {
 
   test('parseControl accepts the documented shape', () => {
     expect(parseControl('{"paused":{}}', 'f')).toEqual({ paused: {} });
-    expect(parseControl(JSON.stringify({ paused: { '/a': pause(), '/b*': pause(undefined, 'noisy') } }), 'f').paused['/b*']).toEqual({ since: '2026-11-22T00:00:00.000Z', reason: 'noisy' });
+    expect(parseControl(JSON.stringify({ paused: { '/a': pause(), '/b*': pause(undefined, 'noisy') } }), 'f').paused['/b*']).toEqual({
+      since: '2026-11-22T00:00:00.000Z',
+      reason: 'noisy',
+    });
   });
 
   test.each([
@@ -349,8 +329,21 @@ describe('control file', () => {
       const file = join(dir, 'export-control.json');
       const lock = `${file}.lock`;
       writeFileSync(lock, '99999 held\n');
-      // Only Date is faked: the file system and the 50 ms retry timer stay real, the deadline is reached by moving the clock.
-      jest.useFakeTimers({ doNotFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+      // Only Date is faked: the file system and the retry timer (ops/backoff.ts) stay real, the deadline is reached by moving the clock.
+      jest.useFakeTimers({
+        doNotFake: [
+          'setTimeout',
+          'clearTimeout',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'nextTick',
+          'queueMicrotask',
+          'hrtime',
+          'performance',
+        ],
+      });
       try {
         jest.setSystemTime(Date.now());
         let changed = false;
@@ -379,7 +372,11 @@ describe('control file', () => {
       const file = join(dir, 'export-control.json');
       await updateControl(file, () => ({ paused: { '/a': pause() } }));
       const before = readFileSync(file, 'utf8');
-      await expect(updateControl(file, () => { throw new Error('no'); })).rejects.toThrow('no');
+      await expect(
+        updateControl(file, () => {
+          throw new Error('no');
+        }),
+      ).rejects.toThrow('no');
       expect(readFileSync(file, 'utf8')).toBe(before);
       expect(existsSync(`${file}.lock`)).toBe(false);
     });

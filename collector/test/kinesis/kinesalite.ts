@@ -1,11 +1,4 @@
-import {
-  CreateStreamCommand,
-  DescribeStreamSummaryCommand,
-  KinesisClient,
-  ListShardsCommand,
-  PutRecordsCommand,
-  Shard,
-} from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand, PutRecordsCommand, Shard } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
@@ -167,7 +160,8 @@ export function expectExactlyOnceInShardOrder(handled: readonly Handled[], puts:
   expect(duplicates).toEqual([]);
   expect([...counts.keys()].sort()).toEqual(puts.map((p) => p.id).sort());
   const byId = new Map(puts.map((p) => [p.id, p]));
-  for (const h of handled) expect({ shard: h.shard, sequenceNumber: h.sequenceNumber }).toEqual({ shard: byId.get(h.id)!.shard, sequenceNumber: byId.get(h.id)!.sequenceNumber });
+  for (const h of handled)
+    expect({ shard: h.shard, sequenceNumber: h.sequenceNumber }).toEqual({ shard: byId.get(h.id)!.shard, sequenceNumber: byId.get(h.id)!.sequenceNumber });
   expectShardOrder(handled);
 }
 

@@ -1,22 +1,16 @@
-import {
-  GetRecordsCommand,
-  GetRecordsCommandOutput,
-  GetShardIteratorCommand,
-  GetShardIteratorCommandInput,
-  KinesisClient,
-  ListShardsCommand,
-  ListShardsCommandInput,
-  Shard,
-} from '@aws-sdk/client-kinesis';
+import { GetRecordsCommandInput, GetRecordsCommandOutput, GetShardIteratorCommandInput, ListShardsCommandInput, Shard } from '@aws-sdk/client-kinesis';
 import { silentLogger } from '../../src/ops/log';
 import { createMetrics } from '../../src/ops/metrics';
-import { KinesisSource, KinesisSourceError, KinesisSourceOptions, kinesisCheckpointKey, SHARD_END } from '../../src/sources/kinesis';
+import { kinesisCheckpointKey, SHARD_END, shardStateInCheckpoints } from '../../src/sources/kinesis/checkpoints';
+import { KinesisSourceError } from '../../src/sources/kinesis/errors';
+import type { KinesisPort } from '../../src/sources/kinesis/ports';
+import { KinesisSource, KinesisSourceOptions } from '../../src/sources/kinesis/source';
 import { CheckpointStore, SourceBatch } from '../../src/types';
 import { waitFor } from './kinesalite';
 
 /**
  * Behaviour that kinesalite cannot show (pagination, expired parents, MillisBehindLatest, byte pacing,
- * access errors), against a scripted client and a fake clock.
+ * access errors), against a scripted Kinesis port and a fake clock.
  */
 
 jest.setTimeout(15000);
@@ -52,11 +46,14 @@ const open = (id: string, parents: string[] = []): Shard => ({
   HashKeyRange: { StartingHashKey: '0', EndingHashKey: '1' },
   SequenceNumberRange: { StartingSequenceNumber: '1' },
 });
-const closed = (id: string, parents: string[] = []): Shard => ({ ...open(id, parents), SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '999' } });
+const closed = (id: string, parents: string[] = []): Shard => ({
+  ...open(id, parents),
+  SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '999' },
+});
 const rec = (seq: number, bytes = 10) => ({ SequenceNumber: String(seq), Data: new Uint8Array(bytes), PartitionKey: 'k' });
 
-/** A scripted Kinesis: ListShards in pages of `pageSize`, GetRecords answered from each shard's script. */
-class ScriptedKinesis {
+/** A scripted Kinesis port: ListShards in pages of `pageSize`, GetRecords answered from each shard's script. */
+class ScriptedKinesis implements KinesisPort {
   readonly calls: { name: string; input: unknown; at: number }[] = [];
   readonly listInputs: ListShardsCommandInput[] = [];
   readonly iteratorInputs: GetShardIteratorCommandInput[] = [];
@@ -70,44 +67,43 @@ class ScriptedKinesis {
     private readonly pageSize = 100,
   ) {}
 
-  client(): KinesisClient {
-    return { send: (command: unknown) => this.send(command) } as unknown as KinesisClient;
-  }
-
-  private async send(command: unknown): Promise<unknown> {
+  private async call(name: string, input: unknown): Promise<void> {
     await Promise.resolve();
-    const name = (command as { constructor: { name: string } }).constructor.name;
-    const input = (command as { input: unknown }).input;
     this.calls.push({ name, input, at: this.now() });
     const err = this.fail?.(name, input);
     if (err) throw err;
-    if (command instanceof ListShardsCommand) {
-      this.listInputs.push(command.input);
-      const start = command.input.NextToken ? Number(command.input.NextToken) : 0;
-      const visible = this.shards.filter((s) => !s.listedAfterEndOf || this.ended.has(s.listedAfterEndOf));
-      const page = visible.slice(start, start + this.pageSize).map((s) => s.shard);
-      const next = start + this.pageSize < visible.length ? String(start + this.pageSize) : undefined;
-      return { Shards: page, NextToken: next };
-    }
-    if (command instanceof GetShardIteratorCommand) {
-      this.iteratorInputs.push(command.input);
-      return { ShardIterator: `${command.input.ShardId}` };
-    }
-    if (command instanceof GetRecordsCommand) {
-      const id = command.input.ShardIterator!;
-      const script = this.shards.find((s) => s.shard.ShardId === id)!;
-      const n = this.progress.get(id) ?? 0;
-      this.progress.set(id, n + 1);
-      const r = script.responses[n];
-      const ended = n >= script.responses.length - 1 && !!script.shard.SequenceNumberRange?.EndingSequenceNumber;
-      if (ended) this.ended.add(id);
-      return { Records: r?.Records ?? [], MillisBehindLatest: r?.MillisBehindLatest ?? 0, NextShardIterator: ended ? undefined : id };
-    }
-    throw new Error(`unexpected command ${name}`);
+  }
+
+  async listShards(input: ListShardsCommandInput) {
+    await this.call('ListShards', input);
+    this.listInputs.push(input);
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    const visible = this.shards.filter((s) => !s.listedAfterEndOf || this.ended.has(s.listedAfterEndOf));
+    const page = visible.slice(start, start + this.pageSize).map((s) => s.shard);
+    const next = start + this.pageSize < visible.length ? String(start + this.pageSize) : undefined;
+    return { Shards: page, NextToken: next };
+  }
+
+  async getShardIterator(input: GetShardIteratorCommandInput) {
+    await this.call('GetShardIterator', input);
+    this.iteratorInputs.push(input);
+    return { ShardIterator: `${input.ShardId}` };
+  }
+
+  async getRecords(input: GetRecordsCommandInput) {
+    await this.call('GetRecords', input);
+    const id = input.ShardIterator!;
+    const script = this.shards.find((s) => s.shard.ShardId === id)!;
+    const n = this.progress.get(id) ?? 0;
+    this.progress.set(id, n + 1);
+    const r = script.responses[n];
+    const ended = n >= script.responses.length - 1 && !!script.shard.SequenceNumberRange?.EndingSequenceNumber;
+    if (ended) this.ended.add(id);
+    return { Records: r?.Records ?? [], MillisBehindLatest: r?.MillisBehindLatest ?? 0, NextShardIterator: ended ? undefined : id };
   }
 
   getRecordsTimes(shard: string): number[] {
-    return this.calls.filter((c) => c.name === 'GetRecordsCommand' && (c.input as { ShardIterator: string }).ShardIterator === shard).map((c) => c.at);
+    return this.calls.filter((c) => c.name === 'GetRecords' && (c.input as { ShardIterator: string }).ShardIterator === shard).map((c) => c.at);
   }
 }
 
@@ -129,9 +125,9 @@ function fakeTime() {
 
 function source(kinesis: ScriptedKinesis, time: ReturnType<typeof fakeTime>, store: CheckpointStore, overrides: Partial<KinesisSourceOptions> = {}) {
   return new KinesisSource({
-    client: kinesis.client(),
+    kinesis,
     streamName: 's',
-    checkpoints: store,
+    checkpoints: shardStateInCheckpoints(store, 's'),
     startPosition: { type: 'TRIM_HORIZON' },
     logger: silentLogger(),
     metrics: createMetrics(),
@@ -221,7 +217,11 @@ describe('KinesisSource with a scripted client', () => {
       time.clock,
     );
     // The fake sleep never ends a 60 s discovery wait: only the parent's end can trigger the listing.
-    const handled = await runUntil(source(kinesis, time, new MemoryStore(), { limits: { shardDiscoveryIntervalMs: 60000 } }), (h) => h.length === 3, 'parent and both children');
+    const handled = await runUntil(
+      source(kinesis, time, new MemoryStore(), { limits: { shardDiscoveryIntervalMs: 60000 } }),
+      (h) => h.length === 3,
+      'parent and both children',
+    );
     expect(seqs(handled.slice(0, 1))).toEqual(['1']);
     expect(seqs(handled.slice(1)).sort()).toEqual(['2', '3']);
     expect(kinesis.listInputs.length).toBe(2);
@@ -292,7 +292,7 @@ describe('KinesisSource with a scripted client', () => {
     const time = fakeTime();
     const kinesis = new ScriptedKinesis([{ shard: open('shardId-000000000000'), responses: [{ Records: [rec(1)] }] }], time.clock);
     let resets = 0;
-    kinesis.fail = (name) => (name === 'GetRecordsCommand' && resets++ < 1 ? Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) : undefined);
+    kinesis.fail = (name) => (name === 'GetRecords' && resets++ < 1 ? Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) : undefined);
     const metrics = createMetrics();
     const handled = await runUntil(source(kinesis, time, new MemoryStore(), { metrics }), (h) => h.length === 1, 'the batch after a reset');
     expect(seqs(handled)).toEqual(['1']);
@@ -300,8 +300,11 @@ describe('KinesisSource with a scripted client', () => {
 
     const denied = new ScriptedKinesis([{ shard: open('shardId-000000000000'), responses: [] }], time.clock);
     denied.fail = (name) =>
-      name === 'GetShardIteratorCommand'
-        ? Object.assign(new Error('User is not authorized to perform: kinesis:GetShardIterator'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } })
+      name === 'GetShardIterator'
+        ? Object.assign(new Error('User is not authorized to perform: kinesis:GetShardIterator'), {
+            name: 'AccessDeniedException',
+            $metadata: { httpStatusCode: 400 },
+          })
         : undefined;
     const err = await source(denied, time, new MemoryStore())
       .run(async () => undefined, new AbortController().signal)
@@ -327,14 +330,16 @@ describe('KinesisSource with a scripted client', () => {
     expect(
       () =>
         new KinesisSource({
-          client: {} as KinesisClient,
-          checkpoints: new MemoryStore(),
+          kinesis: {} as KinesisPort,
+          checkpoints: shardStateInCheckpoints(new MemoryStore(), 's'),
           startPosition: { type: 'AT_TIMESTAMP', timestamp: new Date('nope') },
           limits: { maxRecordsPerCall: 20000, pollIntervalMs: -1 },
           logger: silentLogger(),
           metrics: createMetrics(),
           sleep: time.sleep,
         }),
-    ).toThrow(/streamName and streamArn.*timestamp must be a valid Date.*pollIntervalMs must be a positive number.*maxRecordsPerCall must be an integer from 1 to 10000/);
+    ).toThrow(
+      /streamName and streamArn.*timestamp must be a valid Date.*pollIntervalMs must be a positive number.*maxRecordsPerCall must be an integer from 1 to 10000/,
+    );
   });
 });

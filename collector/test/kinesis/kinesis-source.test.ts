@@ -14,7 +14,10 @@ import * as path from 'path';
 import { FileCheckpointStore } from '../../src/checkpoint/file-store';
 import { silentLogger } from '../../src/ops/log';
 import { CollectorMetrics, createMetrics } from '../../src/ops/metrics';
-import { KinesisSource, KinesisSourceError, KinesisSourceOptions, kinesisCheckpointKey, SHARD_END } from '../../src/sources/kinesis';
+import { kinesisPort } from '../../src/aws/kinesis-port';
+import { kinesisCheckpointKey, SHARD_END, shardStateInCheckpoints } from '../../src/sources/kinesis/checkpoints';
+import { KinesisSourceError } from '../../src/sources/kinesis/errors';
+import { KinesisSource, KinesisSourceOptions } from '../../src/sources/kinesis/source';
 import { SourceBatch } from '../../src/types';
 import {
   createStream,
@@ -68,11 +71,16 @@ async function newStream(shards = 3): Promise<Stream> {
   return { name, hashKeys: listed.map((s) => hashKeyIn(s)), shardIds: listed.map((s) => s.ShardId!) };
 }
 
-function newSource(stream: Stream, store: FileCheckpointStore, overrides: Partial<KinesisSourceOptions> = {}, metrics: CollectorMetrics = createMetrics()): KinesisSource {
+function newSource(
+  stream: Stream,
+  store: FileCheckpointStore,
+  overrides: Partial<KinesisSourceOptions> = {},
+  metrics: CollectorMetrics = createMetrics(),
+): KinesisSource {
   return new KinesisSource({
-    client,
+    kinesis: kinesisPort(client),
     streamName: stream.name,
-    checkpoints: store,
+    checkpoints: shardStateInCheckpoints(store, stream.name),
     startPosition: { type: 'TRIM_HORIZON' },
     logger: silentLogger(),
     metrics,
@@ -277,19 +285,19 @@ describe('KinesisSource against kinesalite', () => {
     const tracker = new IteratorTracker();
     const store2 = new FileCheckpointStore(file);
     const again = new Seen();
-    const run2 = start(
-      newSource(stream, store2, { client: interceptedClient((c, call) => tracker.track(c, call)) }),
-      async (batch) => {
-        again.record(batch);
-        await batch.ack();
-      },
-    );
+    const run2 = start(newSource(stream, store2, { kinesis: kinesisPort(interceptedClient((c, call) => tracker.track(c, call))) }), async (batch) => {
+      again.record(batch);
+      await batch.ack();
+    });
     await waitFor('readers of the 4 open shards', 5000, () => tracker.getRecordsCalls.size >= 4);
     await run2.stop();
     await store2.close();
     expect(again.handled).toEqual([]);
     expect(tracker.requestsFor(parent.ShardId!)).toEqual([]);
-    for (const child of children) expect(tracker.requestsFor(child)).toEqual([{ type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: puts.filter((p) => p.shard === child).pop()!.sequenceNumber }]);
+    for (const child of children)
+      expect(tracker.requestsFor(child)).toEqual([
+        { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: puts.filter((p) => p.shard === child).pop()!.sequenceNumber },
+      ]);
   });
 
   test('an expired iterator is re-acquired after the last checkpoint, or at the start position before any, without loss or duplicates', async () => {
@@ -298,10 +306,12 @@ describe('KinesisSource against kinesalite', () => {
     const [s0, s1] = stream.shardIds;
     const tracker = new IteratorTracker();
     const expired = () => new ExpiredIteratorException({ message: 'Iterator expired.', $metadata: { httpStatusCode: 400 } });
-    const expiredClient = interceptedClient((c, call) => tracker.track(c, call, (shard, n) => ((shard === s0 && n === 1) || (shard === s1 && n === 3) ? expired() : undefined)));
+    const expiredClient = interceptedClient((c, call) =>
+      tracker.track(c, call, (shard, n) => ((shard === s0 && n === 1) || (shard === s1 && n === 3) ? expired() : undefined)),
+    );
     const store = new FileCheckpointStore(path.join(dir, 'checkpoints.json'));
     const seen = new Seen();
-    const run = start(newSource(stream, store, { client: expiredClient, limits: { maxRecordsPerCall: 5 } }), async (batch) => {
+    const run = start(newSource(stream, store, { kinesis: kinesisPort(expiredClient), limits: { maxRecordsPerCall: 5 } }), async (batch) => {
       seen.record(batch);
       await batch.ack();
     });
@@ -328,7 +338,9 @@ describe('KinesisSource against kinesalite', () => {
         throw new LimitExceededException({ message: 'Rate exceeded for shard', $metadata: { httpStatusCode: 400 } });
       }
       return tracker.track(c, call, (shard, n) =>
-        shard === s0 && n <= 2 ? new ProvisionedThroughputExceededException({ message: 'Rate exceeded for shard', $metadata: { httpStatusCode: 400 } }) : undefined,
+        shard === s0 && n <= 2
+          ? new ProvisionedThroughputExceededException({ message: 'Rate exceeded for shard', $metadata: { httpStatusCode: 400 } })
+          : undefined,
       );
     });
     const sleeps: number[] = [];
@@ -339,7 +351,7 @@ describe('KinesisSource against kinesalite', () => {
       stream,
       store,
       {
-        client: throttlingClient,
+        kinesis: kinesisPort(throttlingClient),
         random: () => 0.5,
         // Records what was asked, waits only briefly (and stops waiting on abort).
         sleep: (ms, signal) => {
@@ -388,10 +400,13 @@ describe('KinesisSource against kinesalite', () => {
     const store = new FileCheckpointStore(path.join(dir, 'checkpoints.json'));
     const seen = new Seen();
     const startPosition = type === 'AT_TIMESTAMP' ? { type, timestamp: at } : { type };
-    const run = start(newSource(stream, store, { startPosition, client: interceptedClient((c, call) => tracker.track(c, call)) }), async (batch) => {
-      seen.record(batch);
-      await batch.ack();
-    });
+    const run = start(
+      newSource(stream, store, { startPosition, kinesis: kinesisPort(interceptedClient((c, call) => tracker.track(c, call))) }),
+      async (batch) => {
+        seen.record(batch);
+        await batch.ack();
+      },
+    );
     await waitFor('a GetRecords call on every shard', 5000, () => tracker.getRecordsCalls.size >= 3);
     if (type !== 'AT_TIMESTAMP') newer = await putRecords(client, stream.name, stream.hashKeys, 3, 'newer');
     const expected = readsOlder ? [...older, ...newer] : newer;
@@ -430,7 +445,10 @@ describe('KinesisSource against kinesalite', () => {
     await store.close();
 
     expectExactlyOnceInShardOrder(seen.handled, puts);
-    const firstFour = puts.filter((p) => p.shard === s1).slice(0, 4).map((p) => p.sequenceNumber);
+    const firstFour = puts
+      .filter((p) => p.shard === s1)
+      .slice(0, 4)
+      .map((p) => p.sequenceNumber);
     expect(attemptsOnS1).toEqual([firstFour, firstFour]);
     expect(seen.handled.filter((h) => h.shard === s1)[0].sequenceNumber).toBe(firstFour[0]);
     expect(checkpointDuringFailures).toEqual([undefined, undefined]);
@@ -461,10 +479,12 @@ describe('KinesisSource against kinesalite', () => {
   test('a stream that does not exist rejects run with a clear error', async () => {
     const store = new FileCheckpointStore(path.join(dir, 'checkpoints.json'));
     const source = newSource({ name: 'no-such-stream', hashKeys: [], shardIds: [] }, store);
-    const err = await source.run(async () => undefined, new AbortController().signal).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await source
+      .run(async () => undefined, new AbortController().signal)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(KinesisSourceError);
     expect((err as Error).message).toMatch(/no-such-stream.*ResourceNotFoundException.*does not exist/s);
     await store.close();

@@ -1,51 +1,14 @@
-import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join, resolve } from 'path';
-import { Readable, Writable } from 'stream';
 import { parseCollectorConfig } from '../../src/config/load';
-import {
-  ConfigFromTerraformError,
-  ConfigFromTerraformOptions,
-  ConfigFromTerraformResult,
-  configFromTerraform,
-  runConfigCommand,
-  runConfigFromTerraform,
-} from '../../src/config-from-terraform';
+import { ConfigFromTerraformError } from '../../src/outputs/read';
+import { ConfigFromTerraformOptions, ConfigFromTerraformResult, configFromTerraform } from '../../src/outputs/to-config';
 import { ERROR_CODES } from '../../src/types';
+import { ALL, CENTRAL, EXPORT, KINESIS, terraformJson } from '../fixtures/stack-outputs';
 
-/** Outputs of the toolkit's default example after `terraform apply` (one stack with every mode). */
-const ALL = {
-  region: 'eu-west-1',
-  account_id: '111122223333',
-  export_bucket: 'acme-cwl-siem-exports-111122223333',
-  export_prefix: 'cwl-exports',
-  export_collector_arn: 'arn:aws:iam::111122223333:role/cwl-siem-export-collector',
-  kinesis_stream_name: 'cwl-siem-logs',
-  kinesis_stream_arn: 'arn:aws:kinesis:eu-west-1:111122223333:stream/cwl-siem-logs',
-  kinesis_reader_role_arn: 'arn:aws:iam::111122223333:role/cwl-siem-kinesis-reader',
-  central_bucket: 'acme-cwl-siem-central-111122223333',
-  central_prefix: 'cwl',
-  central_kms_key_arn: 'arn:aws:kms:eu-west-1:111122223333:key/0b1e6d5c-2f4a-4c1b-9d3e-7a8b9c0d1e2f',
-  queue_url: 'https://sqs.eu-west-1.amazonaws.com/111122223333/cwl-siem-objects',
-  queue_arn: 'arn:aws:sqs:eu-west-1:111122223333:cwl-siem-objects',
-  dead_letter_queue_url: 'https://sqs.eu-west-1.amazonaws.com/111122223333/cwl-siem-objects-dlq',
-  siem_role_arn: 'arn:aws:iam::111122223333:role/cwl-siem-siem-reader',
-};
-const KINESIS = pick(ALL, 'region', 'account_id', 'kinesis_stream_name', 'kinesis_stream_arn', 'kinesis_reader_role_arn');
-const EXPORT = pick(ALL, 'region', 'account_id', 'export_bucket', 'export_prefix', 'export_collector_arn');
-const CENTRAL = pick(ALL, 'region', 'account_id', 'central_bucket', 'central_prefix', 'central_kms_key_arn', 'queue_url', 'queue_arn', 'dead_letter_queue_url', 'siem_role_arn');
+/** Stack outputs → collector config (the library behind `config from-terraform`), checked with the collector's own loader. */
 
-function pick<T extends Record<string, string>>(o: T, ...keys: (keyof T)[]): Record<string, string> {
-  return Object.fromEntries(keys.map((k) => [k, o[k]]));
-}
 function omit(o: Record<string, string>, ...keys: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 }
-
-/** The shape `terraform output -json` prints. */
-const terraformJson = (flat: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(flat).map(([k, value]) => [k, { sensitive: false, type: typeof value === 'string' ? 'string' : 'dynamic', value }]));
 
 /** Every `${NAME}` of a config set, the way the test checks what the command promises (a valid config once the environment is set). */
 function placeholderEnv(config: unknown): NodeJS.ProcessEnv {
@@ -93,7 +56,13 @@ describe('configFromTerraform: modes', () => {
 
   test('export with a role ARN: bucket, prefix, region, and the role to assume', () => {
     const { config, notes } = build(EXPORT, { mode: 'export' });
-    expect(config.source).toEqual({ type: 'export', region: 'eu-west-1', bucket: ALL.export_bucket, prefix: 'cwl-exports', assumeRole: { roleArn: ALL.export_collector_arn } });
+    expect(config.source).toEqual({
+      type: 'export',
+      region: 'eu-west-1',
+      bucket: ALL.export_bucket,
+      prefix: 'cwl-exports',
+      assumeRole: { roleArn: ALL.export_collector_arn },
+    });
     expect(notes).toEqual([]);
   });
 
@@ -127,7 +96,9 @@ describe('configFromTerraform: modes', () => {
     expect(notes.join('\n')).toMatch(/set CWL_SIEM_EXTERNAL_ID where the collector runs.*or pass --external-id/);
     expect(loaded.source.assumeRole?.externalId).toBe('set-by-test');
     // Without the variable the collector refuses to start, naming it.
-    expect(() => parseCollectorConfig(config, 'c.json', {})).toThrow(/\$\.source\.assumeRole\.externalId: refers to the environment variable CWL_SIEM_EXTERNAL_ID, which is not set/);
+    expect(() => parseCollectorConfig(config, 'c.json', {})).toThrow(
+      /\$\.source\.assumeRole\.externalId: refers to the environment variable CWL_SIEM_EXTERNAL_ID, which is not set/,
+    );
   });
 
   test('sqs --external-id is written as given, and no note asks for the variable', () => {
@@ -137,7 +108,9 @@ describe('configFromTerraform: modes', () => {
   });
 
   test('sqs --external-id too short for STS is a problem naming the flag', () => {
-    expect(failure(CENTRAL, { mode: 'sqs', externalId: 'x' })).toMatch(/\$\.source\.assumeRole\.externalId \(from --external-id\): must NOT have fewer than 2 characters/);
+    expect(failure(CENTRAL, { mode: 'sqs', externalId: 'x' })).toMatch(
+      /\$\.source\.assumeRole\.externalId \(from --external-id\): must NOT have fewer than 2 characters/,
+    );
   });
 
   test('sqs without a SIEM role: no assumeRole; --external-id is then refused', () => {
@@ -145,7 +118,9 @@ describe('configFromTerraform: modes', () => {
     const { config, notes } = build(outputs, { mode: 'sqs' });
     expect(config.source).toEqual({ type: 'sqs', queueUrl: ALL.queue_url, region: 'eu-west-1' });
     expect(notes.join('\n')).toMatch(/no siem_role_arn output/);
-    expect(failure(outputs, { mode: 'sqs', externalId: 'abc' })).toBe('--external-id is only for --mode sqs with the output siem_role_arn, which these outputs lack');
+    expect(failure(outputs, { mode: 'sqs', externalId: 'abc' })).toBe(
+      '--external-id is only for --mode sqs with the output siem_role_arn, which these outputs lack',
+    );
     expect(failure(ALL, { mode: 'kinesis', externalId: 'abc' })).toBe('--external-id is only for --mode sqs with the output siem_role_arn');
   });
 
@@ -168,7 +143,7 @@ describe('configFromTerraform: sqs, Firehose sources with extracted messages', (
   const ENVELOPE_SOURCE = omit({ ...SOURCE, account_id: '555566667777', firehose_prefix: 'cwl/555566667777' }, 'firehose_log_group', 'firehose_log_stream');
   const sqs = (options: Partial<ConfigFromTerraformOptions> = {}) => build(CENTRAL, { mode: 'sqs', externalId: 'acme-siem-7f3c9a2e', ...options });
 
-  test('--objects-from: each source stack delivering extracted messages names its prefix\'s log group, stream and owner; envelope sources add nothing', () => {
+  test("--objects-from: each source stack delivering extracted messages names its prefix's log group, stream and owner; envelope sources add nothing", () => {
     const r = sqs({ objectsFrom: [terraformJson(SOURCE), ENVELOPE_SOURCE] });
     expect((r.config.source as { objects: unknown }).objects).toEqual({
       prefixes: [{ prefix: 'cwl/444455556666/', logGroup: '/aws/vpc/flow-logs', logStream: 'cwl-siem-central', owner: '444455556666' }],
@@ -180,7 +155,10 @@ describe('configFromTerraform: sqs, Firehose sources with extracted messages', (
   test('a cdktf outputs file: the other stacks are read for extracted messages, sorted by prefix', () => {
     const other = { ...SOURCE, account_id: '210987654321', firehose_prefix: 'cwl/210987654321/', firehose_log_group: '/aws/lambda/orders' };
     const r = build({ central: CENTRAL, b: SOURCE, a: other, c: ENVELOPE_SOURCE }, { mode: 'sqs', stack: 'central', externalId: 'acme-siem-7f3c9a2e' });
-    expect((r.config.source as { objects: { prefixes: { prefix: string }[] } }).objects.prefixes.map((p) => p.prefix)).toEqual(['cwl/210987654321/', 'cwl/444455556666/']);
+    expect((r.config.source as { objects: { prefixes: { prefix: string }[] } }).objects.prefixes.map((p) => p.prefix)).toEqual([
+      'cwl/210987654321/',
+      'cwl/444455556666/',
+    ]);
   });
 
   test('no source with extracted messages: no objects block', () => {
@@ -188,8 +166,12 @@ describe('configFromTerraform: sqs, Firehose sources with extracted messages', (
   });
 
   test('a source with firehose_log_group but no firehose_prefix, two sources on one prefix with different groups, and --objects-from in another mode are refused', () => {
-    expect(failure(CENTRAL, { mode: 'sqs', objectsFrom: [omit(SOURCE, 'firehose_prefix')] })).toBe('a source stack with the output firehose_log_group lacks firehose_prefix');
-    expect(failure(CENTRAL, { mode: 'sqs', objectsFrom: [SOURCE, { ...SOURCE, firehose_log_group: '/other' }] })).toMatch(/^two source stacks deliver extracted messages under cwl\/444455556666\/ with different log groups/);
+    expect(failure(CENTRAL, { mode: 'sqs', objectsFrom: [omit(SOURCE, 'firehose_prefix')] })).toBe(
+      'a source stack with the output firehose_log_group lacks firehose_prefix',
+    );
+    expect(failure(CENTRAL, { mode: 'sqs', objectsFrom: [SOURCE, { ...SOURCE, firehose_log_group: '/other' }] })).toMatch(
+      /^two source stacks deliver extracted messages under cwl\/444455556666\/ with different log groups/,
+    );
     expect(failure(KINESIS, { mode: 'kinesis', objectsFrom: [SOURCE] })).toBe('--objects-from is only for --mode sqs (the Firehose path), got --mode kinesis');
   });
 });
@@ -197,7 +179,9 @@ describe('configFromTerraform: sqs, Firehose sources with extracted messages', (
 describe('configFromTerraform: the mode and the outputs it needs', () => {
   test('a mode the outputs do not fit names the missing output and the mode they fit', () => {
     expect(failure(KINESIS, { mode: 'sqs' })).toBe('--mode sqs needs the output queue_url, which these outputs lack; they fit --mode kinesis');
-    expect(failure(CENTRAL, { mode: 'export' })).toBe('--mode export needs the outputs export_bucket and export_prefix, which these outputs lack; they fit --mode sqs');
+    expect(failure(CENTRAL, { mode: 'export' })).toBe(
+      '--mode export needs the outputs export_bucket and export_prefix, which these outputs lack; they fit --mode sqs',
+    );
   });
 
   test('a missing --mode lists every mode the outputs fit', () => {
@@ -210,14 +194,21 @@ describe('configFromTerraform: the mode and the outputs it needs', () => {
   });
 
   test('outputs of a stack no collector reads (a Firehose sender) fit no mode, and the error says what each needs', () => {
-    const firehose = { region: 'us-east-1', account_id: '444455556666', firehose_delivery_stream_arn: 'arn:aws:firehose:us-east-1:444455556666:deliverystream/x', firehose_prefix: 'cwl/444455556666' };
+    const firehose = {
+      region: 'us-east-1',
+      account_id: '444455556666',
+      firehose_delivery_stream_arn: 'arn:aws:firehose:us-east-1:444455556666:deliverystream/x',
+      firehose_prefix: 'cwl/444455556666',
+    };
     expect(failure(firehose, { mode: 'kinesis' })).toBe(
       '--mode kinesis needs the output kinesis_stream_name, which these outputs lack; they fit no mode (kinesis needs kinesis_stream_name and region; export needs export_bucket and export_prefix and region; sqs needs queue_url and region)',
     );
   });
 
   test('region is needed by every mode', () => {
-    expect(failure(omit(KINESIS, 'region'), { mode: 'kinesis' })).toMatch(/^--mode kinesis needs the output region, which these outputs lack; they fit no mode/);
+    expect(failure(omit(KINESIS, 'region'), { mode: 'kinesis' })).toMatch(
+      /^--mode kinesis needs the output region, which these outputs lack; they fit no mode/,
+    );
   });
 });
 
@@ -243,8 +234,12 @@ describe('configFromTerraform: input formats', () => {
   });
 
   test('--stack with outputs that name no stack is refused', () => {
-    expect(failure(terraformJson(KINESIS), { mode: 'kinesis', stack: 'kinesis' })).toBe('--stack kinesis: only a cdktf --outputs-file file names stacks, and these outputs are terraform output -json');
-    expect(failure(KINESIS, { mode: 'kinesis', stack: 'kinesis' })).toMatch(/^--stack kinesis: only a cdktf --outputs-file file names stacks, and these outputs are a \{"name": "value"\} map/);
+    expect(failure(terraformJson(KINESIS), { mode: 'kinesis', stack: 'kinesis' })).toBe(
+      '--stack kinesis: only a cdktf --outputs-file file names stacks, and these outputs are terraform output -json',
+    );
+    expect(failure(KINESIS, { mode: 'kinesis', stack: 'kinesis' })).toMatch(
+      /^--stack kinesis: only a cdktf --outputs-file file names stacks, and these outputs are a \{"name": "value"\} map/,
+    );
   });
 
   test.each([
@@ -252,13 +247,19 @@ describe('configFromTerraform: input formats', () => {
     ['a string', 'queue_url', 'the outputs must be a JSON object (terraform output -json, cdktf --outputs-file, or {"name": "value"}), got string "queue_url"'],
     ['null', null, 'got null'],
     ['an empty object (what terraform prints before apply)', {}, 'the outputs are empty: was the stack applied (terraform apply / cdktf deploy)?'],
-    ['terraform entries mixed with plain values', { region: { value: 'us-east-1', type: 'string' }, queue_url: 'x' }, 'these are not Terraform outputs: region is a terraform output -json entry ({"value": …}) but queue_url is not (string "x")'],
+    [
+      'terraform entries mixed with plain values',
+      { region: { value: 'us-east-1', type: 'string' }, queue_url: 'x' },
+      'these are not Terraform outputs: region is a terraform output -json entry ({"value": …}) but queue_url is not (string "x")',
+    ],
   ])('%s is not outputs', (_what, raw, message) => {
     expect(failure(raw, { mode: 'sqs' })).toContain(message);
   });
 
   test('an output of the wrong type is named', () => {
-    expect(failure(terraformJson({ ...KINESIS, kinesis_stream_name: ['a'] }), { mode: 'kinesis' })).toBe('output kinesis_stream_name must be a string, got an array');
+    expect(failure(terraformJson({ ...KINESIS, kinesis_stream_name: ['a'] }), { mode: 'kinesis' })).toBe(
+      'output kinesis_stream_name must be a string, got an array',
+    );
     expect(failure({ ...KINESIS, region: 7 }, { mode: 'kinesis' })).toBe('output region must be a string, got number 7');
     expect(failure({ ...KINESIS, kinesis_stream_name: '' }, { mode: 'kinesis' })).toBe('output kinesis_stream_name is empty');
   });
@@ -308,7 +309,9 @@ describe('configFromTerraform: sinks', () => {
     expect(r.loaded.sink).toMatchObject({ type: 'syslog', protocol: 'tcp', port: 1514, format: 'json' });
     expect(sink({ sink: { type: 'syslog', host: 'h' } }).config.sink).toEqual({ type: 'syslog', host: 'h' });
     expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'syslog' } })).toBe('--sink syslog needs --host');
-    expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'syslog', host: 'h', protocol: 'smtp' } })).toContain('$.sink.protocol: must be one of "tcp", "tls", "udp"');
+    expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'syslog', host: 'h', protocol: 'smtp' } })).toContain(
+      '$.sink.protocol: must be one of "tcp", "tls", "udp"',
+    );
   });
 
   test('splunk-hec: --url, and the token only as the name of an environment variable', () => {
@@ -316,32 +319,55 @@ describe('configFromTerraform: sinks', () => {
     const r = sink({ sink: { type: 'splunk-hec', url } });
     expect(r.config.sink).toEqual({ type: 'splunk-hec', url, tokenEnv: 'SPLUNK_HEC_TOKEN' });
     expect(r.notes.join('\n')).toMatch(/token is read from the environment variable SPLUNK_HEC_TOKEN/);
-    expect(sink({ sink: { type: 'splunk-hec', url, tokenEnv: 'HEC_TOKEN_PROD' } }).config.sink).toEqual({ type: 'splunk-hec', url, tokenEnv: 'HEC_TOKEN_PROD' });
+    expect(sink({ sink: { type: 'splunk-hec', url, tokenEnv: 'HEC_TOKEN_PROD' } }).config.sink).toEqual({
+      type: 'splunk-hec',
+      url,
+      tokenEnv: 'HEC_TOKEN_PROD',
+    });
     expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'splunk-hec' } })).toBe('--sink splunk-hec needs --url');
-    expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'splunk-hec', url: 'https://splunk.example.com:8088/' } })).toContain('$.sink.url: must be an http(s) URL of the HEC event endpoint');
+    expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'splunk-hec', url: 'https://splunk.example.com:8088/' } })).toContain(
+      '$.sink.url: must be an http(s) URL of the HEC event endpoint',
+    );
   });
 
   test('http: --url', () => {
-    expect(sink({ sink: { type: 'http', url: 'https://ingest.example.com/logs' } }).config.sink).toEqual({ type: 'http', url: 'https://ingest.example.com/logs' });
+    expect(sink({ sink: { type: 'http', url: 'https://ingest.example.com/logs' } }).config.sink).toEqual({
+      type: 'http',
+      url: 'https://ingest.example.com/logs',
+    });
     expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'http' } })).toBe('--sink http needs --url');
   });
 
   test('a flag of another sink is refused, naming both', () => {
     expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'stdout', path: '/x' } })).toBe('--path is only for --sink file, not --sink stdout');
-    expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'file', path: '/x', url: 'https://x' } })).toBe('--url is only for --sink splunk-hec or http, not --sink file');
+    expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'file', path: '/x', url: 'https://x' } })).toBe(
+      '--url is only for --sink splunk-hec or http, not --sink file',
+    );
     expect(failure(KINESIS, { mode: 'kinesis', sink: { type: 'http', url: 'https://x', port: 1 } })).toBe('--port is only for --sink syslog, not --sink http');
   });
 
   test('--sink-config: a JSON sink block used as is, and checked', () => {
-    const block = { type: 'http', url: 'https://ingest.example.com/logs', format: 'json-array', headers: { Authorization: 'Bearer ${INGEST_TOKEN}' }, batchSize: 100 };
+    const block = {
+      type: 'http',
+      url: 'https://ingest.example.com/logs',
+      format: 'json-array',
+      headers: { Authorization: 'Bearer ${INGEST_TOKEN}' },
+      batchSize: 100,
+    };
     const r = sink({ sinkConfig: block });
     expect(r.config.sink).toEqual(block);
     // Sink headers are resolved by the sink, so INGEST_TOKEN is not a config reference.
     expect(r.notes).toEqual([]);
     expect(failure(KINESIS, { mode: 'kinesis', sinkConfig: { type: 'http' } })).toContain('$.sink.url: is required');
-    expect(failure(KINESIS, { mode: 'kinesis', sinkConfig: { type: 'splunk-hec', url: 'https://s:8088/services/collector/event', token: 'abc' } })).toContain('$.sink.token: is not a known key here');
-    expect(failure(KINESIS, { mode: 'kinesis', sinkConfig: [] })).toBe('--sink-config must hold a JSON object (a sink block such as {"type": "stdout"}), got an array');
-    expect(failure(KINESIS, { mode: 'kinesis', sinkConfig: { type: 'stdout' }, sink: { type: 'stdout' } })).toBe('--sink-config and --sink (or its flags) exclude each other');
+    expect(failure(KINESIS, { mode: 'kinesis', sinkConfig: { type: 'splunk-hec', url: 'https://s:8088/services/collector/event', token: 'abc' } })).toContain(
+      '$.sink.token: is not a known key here',
+    );
+    expect(failure(KINESIS, { mode: 'kinesis', sinkConfig: [] })).toBe(
+      '--sink-config must hold a JSON object (a sink block such as {"type": "stdout"}), got an array',
+    );
+    expect(failure(KINESIS, { mode: 'kinesis', sinkConfig: { type: 'stdout' }, sink: { type: 'stdout' } })).toBe(
+      '--sink-config and --sink (or its flags) exclude each other',
+    );
   });
 });
 
@@ -358,7 +384,12 @@ describe('configFromTerraform: --set', () => {
       'parsers.vpcFlowLogs=[{"logGroup":"*flow*"}]',
       'logLevel=debug',
     );
-    expect(config.source).toMatchObject({ endpoint: 'http://127.0.0.1:4566', s3: { endpoint: 'http://127.0.0.1:4566', forcePathStyle: true }, concurrency: 8, objects: { owner: '111122223333' } });
+    expect(config.source).toMatchObject({
+      endpoint: 'http://127.0.0.1:4566',
+      s3: { endpoint: 'http://127.0.0.1:4566', forcePathStyle: true },
+      concurrency: 8,
+      objects: { owner: '111122223333' },
+    });
     expect(config.parsers).toEqual({ vpcFlowLogs: [{ logGroup: '*flow*' }] });
     expect(loaded).toMatchObject({ logLevel: 'debug', source: { concurrency: 8, objects: { owner: '111122223333', format: 'auto' } } });
   });
@@ -371,7 +402,13 @@ describe('configFromTerraform: --set', () => {
   });
 
   test('--set is applied last: it overrides what the outputs and the flags wrote; null removes a key', () => {
-    const { config } = set('source.region=us-west-2', 'source.assumeRole.externalId=${MY_EXTERNAL_ID}', 'sink.type=file', 'sink.path=/out.ndjson', '$schema=null');
+    const { config } = set(
+      'source.region=us-west-2',
+      'source.assumeRole.externalId=${MY_EXTERNAL_ID}',
+      'sink.type=file',
+      'sink.path=/out.ndjson',
+      '$schema=null',
+    );
     expect(config.source).toMatchObject({ region: 'us-west-2', assumeRole: { externalId: '${MY_EXTERNAL_ID}' } });
     expect(config.sink).toEqual({ type: 'file', path: '/out.ndjson' });
     expect(config).not.toHaveProperty('$schema');
@@ -382,13 +419,18 @@ describe('configFromTerraform: --set', () => {
 
   test('an environment reference set by --set is listed in the notes, and checked only when the collector starts', () => {
     const { config, notes } = configFromTerraform(KINESIS, { mode: 'kinesis', set: ['source.region=${AWS_REGION}', 'checkpoint.path=${STATE_DIR}/cp.json'] });
-    expect(parseCollectorConfig(config, 'c.json', { AWS_REGION: 'us-west-2', STATE_DIR: '/state' })).toMatchObject({ source: { region: 'us-west-2' }, checkpoint: { path: '/state/cp.json' } });
+    expect(parseCollectorConfig(config, 'c.json', { AWS_REGION: 'us-west-2', STATE_DIR: '/state' })).toMatchObject({
+      source: { region: 'us-west-2' },
+      checkpoint: { path: '/state/cp.json' },
+    });
     expect(notes).toContain('the config refers to environment variables that must be set where the collector runs: AWS_REGION, STATE_DIR');
     expect(notes.join('\n')).toMatch(/\$\.source\.region holds an environment reference, checked only when the collector starts/);
   });
 
   test('a key the collector does not know, or a bad value, fails with the problem', () => {
-    expect(failure(CENTRAL, { mode: 'sqs', set: ['source.shards=2'] })).toBe('the config would not be valid (1 problem):\n  - $.source.shards: is not a known key here');
+    expect(failure(CENTRAL, { mode: 'sqs', set: ['source.shards=2'] })).toBe(
+      'the config would not be valid (1 problem):\n  - $.source.shards: is not a known key here',
+    );
     expect(failure(CENTRAL, { mode: 'sqs', set: ['source.concurrency=eight'] })).toContain('$.source.concurrency: must be integer, got "eight"');
   });
 
@@ -401,201 +443,5 @@ describe('configFromTerraform: --set', () => {
   ])('a malformed --set (%s) is refused', (_what, assignment, message) => {
     expect(failure(CENTRAL, { mode: 'sqs', set: [assignment] })).toContain(message);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// The command, in process
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function command(args: string[], stdin = '') {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const status = await runConfigFromTerraform(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr });
-  return { status, stdout: stdout.text, stderr: stderr.text };
-}
-
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cwl-cfg-tf-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-const writeJson = (name: string, value: unknown): string => {
-  const path = join(dir, name);
-  writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
-  return path;
-};
-
-describe('runConfigFromTerraform', () => {
-  test('reads a file and prints the config on stdout, notes on stderr', async () => {
-    const outputs = writeJson('outputs.json', terraformJson(CENTRAL));
-    const r = await command(['--outputs', outputs, '--mode=sqs', '--sink', 'syslog', '--host', 'siem.example.com', '--port', '6514', '--protocol', 'tls']);
-    expect(r.status).toBe(0);
-    const config = JSON.parse(r.stdout);
-    expect(config.source).toMatchObject({ type: 'sqs', queueUrl: ALL.queue_url, assumeRole: { externalId: '${CWL_SIEM_EXTERNAL_ID}' } });
-    expect(config.sink).toEqual({ type: 'syslog', host: 'siem.example.com', port: 6514, protocol: 'tls' });
-    expect(r.stderr).toMatch(/^note: siem_role_arn is assumed with an external id/m);
-  });
-
-  test('--outputs - reads standard input; --set repeats; --sink-config reads a file', async () => {
-    const sinkFile = writeJson('sink.json', { type: 'file', path: '/data/events.ndjson', maxFiles: 3 });
-    const r = await command(['--outputs', '-', '--mode', 'kinesis', '--sink-config', sinkFile, '--set', 'source.endpoint=http://127.0.0.1:4567', '--set', 'checkpoint.path=/state/cp.json'], JSON.stringify({ kinesis: KINESIS }));
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({
-      source: { type: 'kinesis', endpoint: 'http://127.0.0.1:4567' },
-      sink: { type: 'file', path: '/data/events.ndjson', maxFiles: 3 },
-      checkpoint: { type: 'file', path: '/state/cp.json' },
-    });
-  });
-
-  test('--objects-from FILE repeats; only one input may be standard input', async () => {
-    const outputs = writeJson('central.json', terraformJson(CENTRAL));
-    const source = writeJson('source.json', { region: 'eu-west-1', account_id: '444455556666', firehose_prefix: 'cwl/444455556666', firehose_log_group: '/aws/vpc/flow-logs' });
-    const r = await command(['--outputs', outputs, '--mode', 'sqs', '--external-id', 'acme-siem-7f3c9a2e', '--objects-from', source, '--objects-from=' + source]);
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).source.objects).toEqual({ prefixes: [{ prefix: 'cwl/444455556666/', logGroup: '/aws/vpc/flow-logs', owner: '444455556666' }] });
-    const twice = await command(['--outputs', '-', '--mode', 'sqs', '--objects-from', '-']);
-    expect(twice.status).toBe(2);
-    expect(twice.stderr).toMatch(/only one of --outputs, --sink-config and --objects-from may read standard input/);
-  });
-
-  test('--out writes the file atomically and leaves no temporary file', async () => {
-    const outputs = writeJson('outputs.json', EXPORT);
-    const out = join(dir, 'collector.json');
-    const r = await command(['--outputs', outputs, '--mode', 'export', '--out', out]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`wrote ${out} (source export)`);
-    expect(JSON.parse(readFileSync(out, 'utf8')).source).toMatchObject({ bucket: ALL.export_bucket });
-    expect(readdirSync(dir).sort()).toEqual(['collector.json', 'outputs.json']);
-  });
-
-  test('--out refuses to replace a file without --force; with it, the file is replaced by a rename', async () => {
-    const outputs = writeJson('outputs.json', EXPORT);
-    const out = writeJson('collector.json', '{"mine": true}\n');
-    const before = statSync(out).ino;
-    const refused = await command(['--outputs', outputs, '--mode', 'export', '--out', out]);
-    expect(refused.status).toBe(2);
-    expect(refused.stderr).toBe(`config from-terraform: ${out} exists: pass --force to replace it\n`);
-    expect(readFileSync(out, 'utf8')).toBe('{"mine": true}\n');
-
-    const forced = await command(['--outputs', outputs, '--mode', 'export', '--out', out, '--force']);
-    expect(forced.status).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8')).source.type).toBe('export');
-    // A new inode: the old file was never opened for writing, so a reader saw old or new, never a mix.
-    expect(statSync(out).ino).not.toBe(before);
-    expect(readdirSync(dir).sort()).toEqual(['collector.json', 'outputs.json']);
-  });
-
-  test('a config that fails validation is not written', async () => {
-    const outputs = writeJson('outputs.json', KINESIS);
-    const out = join(dir, 'collector.json');
-    const r = await command(['--outputs', outputs, '--mode', 'kinesis', '--set', 'source.startPosition=SOMEWHERE', '--out', out]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/the config would not be valid/);
-    expect(existsSync(out)).toBe(false);
-  });
-
-  test('a folder that does not exist exits 1', async () => {
-    const outputs = writeJson('outputs.json', KINESIS);
-    const r = await command(['--outputs', outputs, '--mode', 'kinesis', '--out', join(dir, 'missing', 'collector.json')]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^config from-terraform: cannot write .*collector\.json: ENOENT/);
-  });
-
-  test.each([
-    [['--mode', 'kinesis'], '--outputs FILE|- is required (e.g. terraform output -json > outputs.json)'],
-    [['--outputs', 'x', '--outputs', 'y'], '--outputs is given twice'],
-    [['--outputs', 'x', '--frob'], 'unknown option --frob'],
-    [['--outputs', 'x', 'extra'], 'unexpected argument "extra"'],
-    [['--outputs', 'x', '--port', '99999', '--sink', 'syslog'], '--port must be a port number 1-65535, got "99999"'],
-    [['--outputs', 'x', '--protocol', 'smtp'], '--protocol must be one of tls, tcp, udp, got "smtp"'],
-    [['--outputs', 'x', '--sink', 'kafka'], '--sink must be one of stdout, file, syslog, splunk-hec, http, got "kafka"'],
-    [['--outputs', 'x', '--force'], '--force is only for --out'],
-    [['--outputs', 'x', '--sink-config', 's.json', '--sink', 'stdout'], '--sink-config and --sink (or its flags) exclude each other'],
-    [['--outputs', '-', '--sink-config', '-'], '--outputs and --sink-config cannot both read standard input'],
-    [['--outputs'], '--outputs needs a value'],
-  ])('usage error %j exits 2', async (args, message) => {
-    const r = await command(args);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`config from-terraform: ${message}\n`);
-    expect(r.stderr).toContain('Usage: cwl-siem-collector config from-terraform');
-    expect(r.stdout).toBe('');
-  });
-
-  test('outputs that are not JSON, or a missing file, exit 2 naming the file', async () => {
-    const bad = writeJson('outputs.json', 'Outputs:\n\nqueue_url = "https://..."\n');
-    const r = await command(['--outputs', bad, '--mode', 'sqs']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^config from-terraform: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not JSON \\(.*\\); write them with terraform output -json\\n$`));
-    const missing = await command(['--outputs', join(dir, 'nope.json'), '--mode', 'sqs']);
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/nope\.json: cannot read the outputs: ENOENT/);
-    const stdin = await command(['--outputs', '-', '--mode', 'sqs'], '');
-    expect(stdin.status).toBe(2);
-    expect(stdin.stderr).toMatch(/<stdin>: not JSON/);
-  });
-
-  test('--help prints the options; `config` needs a subcommand', async () => {
-    expect((await command(['--help'])).stdout).toMatch(/--external-id VALUE/);
-    const out = new Capture();
-    const err = new Capture();
-    const io = { stdin: Readable.from([]), stdout: out, stderr: err };
-    expect(await runConfigCommand(['--help'], io)).toBe(0);
-    expect(out.text).toMatch(/^Usage: cwl-siem-collector config from-terraform/);
-    expect(await runConfigCommand([], io)).toBe(2);
-    expect(await runConfigCommand(['to-yaml'], io)).toBe(2);
-    expect(err.text).toMatch(/config: needs a subcommand[\s\S]*config: unknown subcommand "to-yaml"/);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// The bin, as a user runs it
-
-describe('cwl-siem-collector config from-terraform (the bin)', () => {
-  const bin = resolve(__dirname, '..', '..', 'bin', 'cwl-siem-collector.js');
-  const run = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input, env: { ...process.env, ...env } });
-
-  test('outputs → config file → check-config accepts it once the external id is set', () => {
-    const outputs = writeJson('outputs.json', terraformJson(CENTRAL));
-    const out = join(dir, 'collector.json');
-    const r = run(['config', 'from-terraform', '--outputs', outputs, '--mode', 'sqs', '--sink', 'splunk-hec', '--url', 'https://splunk.example.com:8088/services/collector/event', '--out', out]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/note: siem_role_arn is assumed with an external id/);
-    const text = readFileSync(out, 'utf8');
-    expect(text).not.toMatch(/"token"/);
-
-    const unset = run(['check-config', '--config', out], undefined, { CWL_SIEM_EXTERNAL_ID: undefined });
-    expect(unset.status).toBe(2);
-    expect(unset.stderr).toMatch(/CWL_SIEM_EXTERNAL_ID, which is not set/);
-    const ok = run(['check-config', '--config', out], undefined, { CWL_SIEM_EXTERNAL_ID: 'acme-siem-7f3c9a2e' });
-    expect(ok.stderr).toBe('');
-    expect(ok.stdout).toBe(`${out}: valid (source sqs, sink splunk-hec)\n`);
-  });
-
-  test('stdin to stdout; a wrong mode exits 2 with the hint; `config --help` and the top-level usage', () => {
-    const r = run(['config', 'from-terraform', '--outputs', '-', '--mode', 'kinesis'], JSON.stringify(terraformJson(KINESIS)));
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).source).toEqual({ type: 'kinesis', streamName: 'cwl-siem-logs', region: 'eu-west-1', assumeRole: { roleArn: ALL.kinesis_reader_role_arn } });
-
-    const wrong = run(['config', 'from-terraform', '--outputs', '-', '--mode', 'sqs'], JSON.stringify(KINESIS));
-    expect(wrong.status).toBe(2);
-    expect(wrong.stdout).toBe('');
-    expect(wrong.stderr).toBe('config from-terraform: --mode sqs needs the output queue_url, which these outputs lack; they fit --mode kinesis\n');
-
-    const help = run(['config', '--help']);
-    expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/--outputs FILE\|-/);
-    expect(run(['--help']).stdout).toMatch(/config from-terraform --outputs FILE --mode MODE/);
   });
 });

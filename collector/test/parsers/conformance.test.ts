@@ -16,7 +16,11 @@ const text = (p: string) => readFileSync(path.join(DIR, p), 'utf8');
 const optional = (p: string) => (existsSync(path.join(DIR, p)) ? text(p).trim() : undefined);
 
 d('conformance: VPC Flow Logs', () => {
-  const cases = existsSync(path.join(DIR, 'vrl')) ? readdirSync(path.join(DIR, 'vrl')).filter((f) => f.endsWith('.input.txt')).map((f) => f.replace('.input.txt', '')) : [];
+  const cases = existsSync(path.join(DIR, 'vrl'))
+    ? readdirSync(path.join(DIR, 'vrl'))
+        .filter((f) => f.endsWith('.input.txt'))
+        .map((f) => f.replace('.input.txt', ''))
+    : [];
 
   test.each(cases)('VRL case %s parses to the expected fields', (name) => {
     const line = text(`vrl/${name}.input.txt`).replace(/\n$/, '');
@@ -53,7 +57,9 @@ d('conformance: VPC Flow Logs', () => {
 
   test('a custom format configured for the group is used', () => {
     const envelope = decodeKinesisRecord(Buffer.from(text('otel-awslogsencoding/valid_vpc_flow_cw_custom.json')));
-    const parser = createParser({ vpcFlowLogs: [{ logGroup: envelope.logGroup, format: text('otel-awslogsencoding/valid_vpc_flow_cw_custom.format.txt').trim() }] });
+    const parser = createParser({
+      vpcFlowLogs: [{ logGroup: envelope.logGroup, format: text('otel-awslogsencoding/valid_vpc_flow_cw_custom.format.txt').trim() }],
+    });
     const events = envelopeToEvents(envelope, { kind: 'file', file: 'f', offset: 0 }, parser);
     expect(events.map((e) => e.type)).toEqual(envelope.logEvents.map(() => 'vpcflow'));
     expect(Object.keys(events[0].fields ?? {})).toEqual(['version', 'interface_id', 'srcaddr', 'dstaddr']);
@@ -62,6 +68,9 @@ d('conformance: VPC Flow Logs', () => {
   test("Vector's behaviour test inputs parse", () => {
     const input = JSON.parse(text('vector-behavior/remap-behavior.input.json')) as { input_log_fields: { a: string; b: string } };
     expect(parseVpcFlowLog(input.input_log_fields.a)).toMatchObject({ log_status: 'NODATA', srcaddr: null });
-    expect(parseVpcFlowLog(input.input_log_fields.b, 'instance_id interface_id srcaddr dstaddr pkt_srcaddr pkt_dstaddr')).toMatchObject({ instance_id: null, pkt_dstaddr: '203.0.113.5' });
+    expect(parseVpcFlowLog(input.input_log_fields.b, 'instance_id interface_id srcaddr dstaddr pkt_srcaddr pkt_dstaddr')).toMatchObject({
+      instance_id: null,
+      pkt_dstaddr: '203.0.113.5',
+    });
   });
 });

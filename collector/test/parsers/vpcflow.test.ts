@@ -20,7 +20,22 @@ describe('VPC flow logs, default format (version 2)', () => {
       action: 'ACCEPT',
       log_status: 'OK',
     });
-    expect(Object.keys(fields!)).toEqual(['version', 'account_id', 'interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log_status']);
+    expect(Object.keys(fields!)).toEqual([
+      'version',
+      'account_id',
+      'interface_id',
+      'srcaddr',
+      'dstaddr',
+      'srcport',
+      'dstport',
+      'protocol',
+      'packets',
+      'bytes',
+      'start',
+      'end',
+      'action',
+      'log_status',
+    ]);
   });
 
   test('parses a rejected flow', () => {
@@ -61,8 +76,10 @@ describe('VPC flow logs, default format (version 2)', () => {
   });
 
   test('accepts runs of blanks, and blanks around the record', () => {
-    const line = '3 vpc-a subnet-a i-1 eni-1 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43638  10.0.0.62 52.213.180.42 6 967 14 1566933133 1566933193 ACCEPT 19 OK';
-    const format = 'version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status';
+    const line =
+      '3 vpc-a subnet-a i-1 eni-1 123456789010 IPv4 10.0.0.62 52.213.180.42 5001 43638  10.0.0.62 52.213.180.42 6 967 14 1566933133 1566933193 ACCEPT 19 OK';
+    const format =
+      'version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status';
     expect(parseVpcFlowLog(line, format)).toMatchObject({ dstport: 43638, pkt_srcaddr: '10.0.0.62', tcp_flags: 19 });
     expect(parseVpcFlowLog(`  ${VPC_DEFAULT_LINES.accept}\n`)).toEqual(parseVpcFlowLog(VPC_DEFAULT_LINES.accept));
   });
@@ -70,7 +87,12 @@ describe('VPC flow logs, default format (version 2)', () => {
   test('leaves a line whose field count does not match unparsed', () => {
     expect(parseVpcFlowLog(VPC_DEFAULT_LINES.accept.replace(' OK', ''))).toBeUndefined();
     expect(parseVpcFlowLog(`${VPC_DEFAULT_LINES.accept} extra`)).toBeUndefined();
-    expect(parseVpcFlowLog('i-01234567890123456 eni-1111aaaa2222bbbb3 10.0.1.5 203.0.113.5 10.0.1.5 203.0.113.5 #comment', 'instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr')).toBeUndefined();
+    expect(
+      parseVpcFlowLog(
+        'i-01234567890123456 eni-1111aaaa2222bbbb3 10.0.1.5 203.0.113.5 10.0.1.5 203.0.113.5 #comment',
+        'instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr',
+      ),
+    ).toBeUndefined();
     expect(parseVpcFlowLog('')).toBeUndefined();
     expect(parseVpcFlowLog('hello world')).toBeUndefined();
   });
@@ -82,7 +104,7 @@ describe('VPC flow logs, default format (version 2)', () => {
   });
 
   test('reads large and zero-padded integers as numbers', () => {
-    expect(parseVpcFlowLog(VPC_DEFAULT_LINES.accept.replace(' 4249 ', ' 123456789012345678 '))?.bytes).toBe(123456789012345678);
+    expect(parseVpcFlowLog(VPC_DEFAULT_LINES.accept.replace(' 4249 ', ' 123456789012345678 '))?.bytes).toBe(Number('123456789012345678'));
     expect(parseVpcFlowLog(VPC_DEFAULT_LINES.accept.replace(' 22 ', ' 022 '))?.dstport).toBe(22);
   });
 
@@ -96,8 +118,10 @@ describe('VPC flow logs, default format (version 2)', () => {
 
 describe('VPC flow logs, custom formats', () => {
   test('v3: TCP flags, packet addresses, VPC, subnet and instance', () => {
-    const format = '${version} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${account-id} ${type} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${pkt-srcaddr} ${pkt-dstaddr} ${protocol} ${bytes} ${packets} ${start} ${end} ${action} ${tcp-flags} ${log-status}';
-    const line = '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK';
+    const format =
+      '${version} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${account-id} ${type} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${pkt-srcaddr} ${pkt-dstaddr} ${protocol} ${bytes} ${packets} ${start} ${end} ${action} ${tcp-flags} ${log-status}';
+    const line =
+      '3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK';
     expect(parseVpcFlowLog(line, format)).toEqual({
       version: 3,
       vpc_id: 'vpc-abcdefab012345678',
@@ -124,8 +148,10 @@ describe('VPC flow logs, custom formats', () => {
   });
 
   test('v4 and v5: region, zone, sublocation, AWS services, flow direction, traffic path', () => {
-    const format = 'version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status';
-    const egress = '5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK';
+    const format =
+      'version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status';
+    const egress =
+      '5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK';
     expect(parseVpcFlowLog(egress, format)).toMatchObject({
       version: 5,
       region: 'ap-southeast-2',
@@ -186,7 +212,9 @@ describe('VPC flow logs, custom formats', () => {
 
   test('v8 and later: reject reason, resource id, encryption status as a number', () => {
     const format = 'version srcaddr dstaddr srcport dstport protocol start end action log-status reject-reason resource-id encryption-status interface-type';
-    expect(parseVpcFlowLog('11 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 REJECT OK BPA nat-0c50d5961bcb2d47b 1 nat_gateway', format)).toMatchObject({
+    expect(
+      parseVpcFlowLog('11 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 REJECT OK BPA nat-0c50d5961bcb2d47b 1 nat_gateway', format),
+    ).toMatchObject({
       reject_reason: 'BPA',
       resource_id: 'nat-0c50d5961bcb2d47b',
       encryption_status: 1,
@@ -234,7 +262,22 @@ describe('compileVpcFormat', () => {
   });
 
   test('the default format is version 2', () => {
-    expect(compileVpcFormat(DEFAULT_VPC_FORMAT).fields).toEqual(['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status']);
+    expect(compileVpcFormat(DEFAULT_VPC_FORMAT).fields).toEqual([
+      'version',
+      'account-id',
+      'interface-id',
+      'srcaddr',
+      'dstaddr',
+      'srcport',
+      'dstport',
+      'protocol',
+      'packets',
+      'bytes',
+      'start',
+      'end',
+      'action',
+      'log-status',
+    ]);
   });
 
   test('keeps unknown fields as strings and lists them', () => {

@@ -9,7 +9,12 @@ import { removeDir, testDeps } from './helpers';
 
 // The same options the collector's config loader uses.
 const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true, useDefaults: true, allowUnionTypes: true });
-const validate = ajv.compile({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: false, properties: { sink: sinkConfigSchema } });
+const validate = ajv.compile({
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  additionalProperties: false,
+  properties: { sink: sinkConfigSchema },
+});
 
 function check(sink: unknown): { ok: boolean; sink: Record<string, unknown>; errors: string[] } {
   const doc = { sink: structuredClone(sink) };
@@ -43,18 +48,27 @@ describe('sinkConfigSchema', () => {
     expect(hec.sink.ack).toBeUndefined();
     const syslog = check({ type: 'syslog', host: 'siem.example.com', tls: {} });
     expect(syslog.sink).toMatchObject({ protocol: 'tls', format: 'json', facility: 16, severity: 6, tls: { rejectUnauthorized: true } });
-    expect(check({ type: 'http', url: 'https://x.example.com/ingest' }).sink).toMatchObject({ format: 'ndjson', headers: {}, tls: { rejectUnauthorized: true } });
+    expect(check({ type: 'http', url: 'https://x.example.com/ingest' }).sink).toMatchObject({
+      format: 'ndjson',
+      headers: {},
+      tls: { rejectUnauthorized: true },
+    });
     expect(check({ type: 'stdout' }).sink).toEqual({ type: 'stdout', batchSize: 500, retry: SINK_DEFAULTS.retry });
   });
 
   test('turns indexer acknowledgement on with its own defaults when ack is given', () => {
-    expect(check({ type: 'splunk-hec', url: 'https://s:8088/services/collector/event', ack: {} }).sink.ack).toEqual({ pollIntervalMs: 1000, timeoutMs: 120000 });
+    expect(check({ type: 'splunk-hec', url: 'https://s:8088/services/collector/event', ack: {} }).sink.ack).toEqual({
+      pollIntervalMs: 1000,
+      timeoutMs: 120000,
+    });
   });
 
   test('rejects unknown keys, at the root, in retry and in tls', () => {
     expect(check({ type: 'stdout', colour: true }).errors).toContain('/sink additionalProperties {"additionalProperty":"colour"}');
     expect(check({ type: 'stdout', retry: { attempts: 3 } }).errors).toContain('/sink/retry additionalProperties {"additionalProperty":"attempts"}');
-    expect(check({ type: 'http', url: 'https://x/', tls: { verify: false } }).errors).toContain('/sink/tls additionalProperties {"additionalProperty":"verify"}');
+    expect(check({ type: 'http', url: 'https://x/', tls: { verify: false } }).errors).toContain(
+      '/sink/tls additionalProperties {"additionalProperty":"verify"}',
+    );
   });
 
   test("rejects another type's keys", () => {
@@ -112,7 +126,10 @@ describe('createSink config errors (thrown at start)', () => {
 
   test('a header referring to an unset variable names the variable, not other values', () => {
     const e = thrown(() =>
-      createSink({ type: 'http', url: 'https://x.example.com/', headers: { Authorization: 'Bearer ${API_TOKEN}', 'X-Org': '${ORG}' } }, testDeps({ env: { ORG: 'org-secret-value' } })),
+      createSink(
+        { type: 'http', url: 'https://x.example.com/', headers: { Authorization: 'Bearer ${API_TOKEN}', 'X-Org': '${ORG}' } },
+        testDeps({ env: { ORG: 'org-secret-value' } }),
+      ),
     );
     expect(e.message).toBe('$.sink.headers["Authorization"]: refers to the environment variable API_TOKEN, which is not set');
     expect(e.message).not.toContain('org-secret-value');
@@ -143,7 +160,9 @@ describe('createSink config errors (thrown at start)', () => {
   });
 
   test('a HEC url that is not the event endpoint is refused', () => {
-    expect(thrown(() => createSink({ ...hec, url: 'https://s:8088/services/collector/raw' }, testDeps({ env: { SPLUNK_HEC_TOKEN: 't' } }))).path).toBe('$.sink.url');
+    expect(thrown(() => createSink({ ...hec, url: 'https://s:8088/services/collector/raw' }, testDeps({ env: { SPLUNK_HEC_TOKEN: 't' } }))).path).toBe(
+      '$.sink.url',
+    );
   });
 
   test('nothing connects or opens at creation', async () => {

@@ -97,8 +97,16 @@ describe('file sink', () => {
     const sink = createSink({ type: 'file', path, maxBytes: lineBytes(batch[0]) * 2, maxFiles: 2 }, testDeps());
     await sink.send(batch);
     await sink.close();
-    expect(readdirSync(dir).filter((f) => f.startsWith('events')).sort()).toEqual(['events.ndjson', 'events.ndjson.1', 'events.ndjson.2']);
-    expect(rotationSet(path).flatMap(readLines).map((l) => JSON.parse(l).id)).toEqual(batch.slice(4).map((e) => e.id));
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('events'))
+        .sort(),
+    ).toEqual(['events.ndjson', 'events.ndjson.1', 'events.ndjson.2']);
+    expect(
+      rotationSet(path)
+        .flatMap(readLines)
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(batch.slice(4).map((e) => e.id));
   });
 
   test('an event larger than maxBytes gets a file of its own, whole', async () => {
@@ -162,7 +170,9 @@ describe('file sink', () => {
     const b = events(30, { logGroup: 'b', message: 'é'.repeat(40) });
     await Promise.all([sink.send(a), sink.send(b)]);
     await sink.close();
-    const got = rotationSet(path).flatMap(readLines).map((l) => JSON.parse(l) as NormalizedEvent);
+    const got = rotationSet(path)
+      .flatMap(readLines)
+      .map((l) => JSON.parse(l) as NormalizedEvent);
     expect(got.filter((e) => e.logGroup === 'a')).toEqual(a);
     expect(got.filter((e) => e.logGroup === 'b')).toEqual(b);
     for (const f of rotationSet(path)) expect(statSync(f).size).toBeLessThanOrEqual(3000);

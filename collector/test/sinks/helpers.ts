@@ -45,7 +45,10 @@ export function testDeps(over: Partial<SinkDeps> = {}): SinkDeps & { metrics: Co
 /** Fast retries for tests. */
 export const fastRetry = (maxAttempts = 3) => ({ maxAttempts, initialDelayMs: 1, maxDelayMs: 5 });
 
-export async function counterValue(metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> }, labels: Record<string, string>): Promise<number> {
+export async function counterValue(
+  metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
+  labels: Record<string, string>,
+): Promise<number> {
   const { values } = await metric.get();
   return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
 }
@@ -259,7 +262,9 @@ export interface TestPki {
 export function opensslAvailable(): boolean {
   const ok = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
   if (!ok && process.env.CI === 'true') {
-    throw new Error('the openssl CLI is required for the TLS sink tests (it generates their certificates) but was not found on PATH; install openssl on the CI runner');
+    throw new Error(
+      'the openssl CLI is required for the TLS sink tests (it generates their certificates) but was not found on PATH; install openssl on the CI runner',
+    );
   }
   return ok;
 }
@@ -272,17 +277,53 @@ export function generatePki(): TestPki {
   const key = (name: string) => ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f(name));
   const ca = (name: string, cn: string) => {
     key(`${name}.key`);
-    ssl('req', '-x509', '-new', '-key', f(`${name}.key`), '-subj', `/CN=${cn}`, '-days', '2', '-out', f(`${name}.crt`), '-extensions', 'v3_ca', '-config', writeReqConfig(dir, name));
+    ssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      f(`${name}.key`),
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      '2',
+      '-out',
+      f(`${name}.crt`),
+      '-extensions',
+      'v3_ca',
+      '-config',
+      writeReqConfig(dir, name),
+    );
   };
   const leaf = (name: string, cn: string, ext: string) => {
     key(`${name}.key`);
     ssl('req', '-new', '-key', f(`${name}.key`), '-subj', `/CN=${cn}`, '-out', f(`${name}.csr`));
     writeFileSync(f(`${name}.ext`), ext);
-    ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f(`${name}.crt`), '-extfile', f(`${name}.ext`));
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      f(`${name}.crt`),
+      '-extfile',
+      f(`${name}.ext`),
+    );
   };
   ca('ca', 'cwl-siem test CA');
   ca('other-ca', 'unrelated test CA');
-  leaf('server', 'localhost', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  leaf(
+    'server',
+    'localhost',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+  );
   leaf('client', 'cwl-siem-collector', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
   return {
     dir,
@@ -299,7 +340,16 @@ function writeReqConfig(dir: string, name: string): string {
   const path = join(dir, `${name}.cnf`);
   writeFileSync(
     path,
-    ['[req]', 'distinguished_name=dn', '[dn]', '[v3_ca]', 'basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash', ''].join('\n'),
+    [
+      '[req]',
+      'distinguished_name=dn',
+      '[dn]',
+      '[v3_ca]',
+      'basicConstraints=critical,CA:TRUE',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier=hash',
+      '',
+    ].join('\n'),
   );
   return path;
 }

@@ -1,19 +1,11 @@
+import type { Logger } from '../../src/ops/log';
 import { createMetrics } from '../../src/ops/metrics';
-import { backoffDelay, isRetryable, withRetry } from '../../src/sinks/retry';
+import { isRetryable, withRetry } from '../../src/sinks/retry';
 import { SinkError } from '../../src/types';
 import { counterValue } from './helpers';
 
 const policy = { maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 4 };
 const coded = (code: string) => Object.assign(new Error(`failed ${code}`), { code });
-
-describe('backoffDelay', () => {
-  test('is full jitter: uniform below a bound that doubles from initialDelayMs up to maxDelayMs', () => {
-    const p = { maxAttempts: 10, initialDelayMs: 200, maxDelayMs: 30000 };
-    expect([1, 2, 3, 4, 8, 9].map((n) => backoffDelay(n, p, () => 0.999999))).toEqual([199, 399, 799, 1599, 25599, 29999]);
-    expect(backoffDelay(5, p, () => 0)).toBe(0);
-    expect(backoffDelay(3, p, () => 0.5)).toBe(400);
-  });
-});
 
 describe('isRetryable', () => {
   test.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOSPC', 'EIO'])('%s is retryable', (code) => {
@@ -41,6 +33,30 @@ describe('isRetryable', () => {
 });
 
 describe('withRetry', () => {
+  test('waits full jitter between attempts: below initialDelayMs × 2^(retry−1), capped by maxDelayMs', async () => {
+    const logged: number[] = [];
+    const logger = { warn: (o: { retryInMs: number }) => logged.push(o.retryInMs) } as unknown as Logger;
+    const p = { maxAttempts: 5, initialDelayMs: 2, maxDelayMs: 10 };
+    await withRetry(
+      async (n) => {
+        if (n < 5) throw coded('ECONNRESET');
+      },
+      p,
+      { component: 'http', logger, random: () => 0.999999 },
+    );
+    // Ceilings 2, 4, 8, then the cap 10; whole milliseconds.
+    expect(logged).toEqual([1, 3, 7, 9]);
+    logged.length = 0;
+    await withRetry(
+      async (n) => {
+        if (n < 3) throw coded('ECONNRESET');
+      },
+      p,
+      { component: 'http', logger, random: () => 0 },
+    );
+    expect(logged).toEqual([0, 0]);
+  });
+
   test('retries transient failures and counts each retry for the component', async () => {
     const metrics = createMetrics();
     let calls = 0;

@@ -8,18 +8,25 @@ const TOKEN = '0b1a2c3d-hec-token-4e5f-6789abcdef01';
 const env = { SPLUNK_HEC_TOKEN: TOKEN };
 const ok = { status: 200, body: '{"text":"Success","code":0}' };
 const busy = { status: 503, body: '{"text":"Server is busy","code":9}' };
-const hecLine = (e: NormalizedEvent, time: string) => `{"time":${time},"source":${JSON.stringify(e.logGroup)},"sourcetype":"aws:cloudwatchlogs","event":${JSON.stringify(e)}}`;
+const hecLine = (e: NormalizedEvent, time: string) =>
+  `{"time":${time},"source":${JSON.stringify(e.logGroup)},"sourcetype":"aws:cloudwatchlogs","event":${JSON.stringify(e)}}`;
 
 let hec: FakeHttpServer;
 beforeEach(async () => {
   hec = await new FakeHttpServer(ok).start();
   // Answers 401 to anything but the right token, as HEC does.
   const fromQueue = hec.respond;
-  hec.respond = (req) => (req.headers.authorization === `Splunk ${TOKEN}` ? fromQueue(req) : { status: 401, body: '{"text":"Invalid authorization","code":3}' });
+  hec.respond = (req) =>
+    req.headers.authorization === `Splunk ${TOKEN}` ? fromQueue(req) : { status: 401, body: '{"text":"Invalid authorization","code":3}' };
 });
 afterEach(() => hec.close());
 
-const config = (over: Partial<SplunkHecSinkConfig> = {}): SinkConfig => ({ type: 'splunk-hec', url: hec.url('/services/collector/event'), retry: fastRetry(), ...over });
+const config = (over: Partial<SplunkHecSinkConfig> = {}): SinkConfig => ({
+  type: 'splunk-hec',
+  url: hec.url('/services/collector/event'),
+  retry: fastRetry(),
+  ...over,
+});
 
 /** Every message and log line a failing sink produced must be free of the token. */
 function expectNoSecret(err: unknown, logs: string[]): void {
@@ -31,7 +38,9 @@ function expectNoSecret(err: unknown, logs: string[]): void {
 describe('HEC event format', () => {
   test('time is seconds with exact milliseconds; host, index and a fixed source when configured', () => {
     const e = event(0);
-    expect(formatHecEvent(e, { sourcetype: 'st' }, JSON.stringify)).toBe(`{"time":1700000000.123,"source":"/aws/lambda/orders","sourcetype":"st","event":${JSON.stringify(e)}}`);
+    expect(formatHecEvent(e, { sourcetype: 'st' }, JSON.stringify)).toBe(
+      `{"time":1700000000.123,"source":"/aws/lambda/orders","sourcetype":"st","event":${JSON.stringify(e)}}`,
+    );
     expect(formatHecEvent({ ...e, timestamp: 1_700_000_000_005 }, { host: 'collector-1', source: 'cwl', sourcetype: 'st', index: 'aws' }, () => '{}')).toBe(
       '{"time":1700000000.005,"host":"collector-1","source":"cwl","sourcetype":"st","index":"aws","event":{}}',
     );
@@ -59,7 +68,10 @@ describe('splunk-hec sink', () => {
   });
 
   test('reads the token from the variable tokenEnv names and sends index, host, source and sourcetype', async () => {
-    const sink = createSink(config({ tokenEnv: 'HEC_TOKEN_PROD', index: 'aws', host: 'collector-1', source: 'cwl', sourcetype: 'aws:cwl' }), testDeps({ env: { HEC_TOKEN_PROD: TOKEN } }));
+    const sink = createSink(
+      config({ tokenEnv: 'HEC_TOKEN_PROD', index: 'aws', host: 'collector-1', source: 'cwl', sourcetype: 'aws:cwl' }),
+      testDeps({ env: { HEC_TOKEN_PROD: TOKEN } }),
+    );
     await sink.send([event(0)]);
     expect(JSON.parse(hec.requests[0].body)).toMatchObject({ host: 'collector-1', source: 'cwl', sourcetype: 'aws:cwl', index: 'aws', event: event(0) });
     await sink.close();
@@ -233,7 +245,10 @@ describeTls('splunk-hec sink over HTTPS', () => {
   });
 
   test('verifies the server against the configured CA', async () => {
-    const sink = createSink({ type: 'splunk-hec', url: secure.url('/services/collector/event', 'localhost'), tls: { caFile: pki.caCert }, retry: fastRetry() }, testDeps({ env }));
+    const sink = createSink(
+      { type: 'splunk-hec', url: secure.url('/services/collector/event', 'localhost'), tls: { caFile: pki.caCert }, retry: fastRetry() },
+      testDeps({ env }),
+    );
     await sink.send(events(1));
     expect(secure.requests.at(-1)?.headers.authorization).toBe(`Splunk ${TOKEN}`);
     await sink.close();

@@ -5,7 +5,22 @@ import { createServer as createTlsServer, TLSSocket } from 'tls';
 import { createSink, SinkConfig } from '../../src/sinks';
 import { escapeCefExtension, escapeCefHeader, escapeSdParam, formatCef, formatRfc5424, truncateUtf8, UDP_MAX_BYTES } from '../../src/sinks/syslog';
 import { NormalizedEvent, SinkError } from '../../src/types';
-import { closeServer, counterValue, event, events, fastRetry, generatePki, listen, OctetFrameParser, opensslAvailable, parseRfc5424, port, removeDir, TestPki, testDeps } from './helpers';
+import {
+  closeServer,
+  counterValue,
+  event,
+  events,
+  fastRetry,
+  generatePki,
+  listen,
+  OctetFrameParser,
+  opensslAvailable,
+  parseRfc5424,
+  port,
+  removeDir,
+  TestPki,
+  testDeps,
+} from './helpers';
 
 async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -72,7 +87,15 @@ const fmt = { facility: 16, severity: 6, hostname: 'collector-1', appName: 'cwl-
 describe('RFC 5424 and CEF formatting', () => {
   test('the header carries PRI, version 1, the event time with milliseconds, hostname, app, no PROCID and MSGID cwl', () => {
     const m = parseRfc5424(formatRfc5424(event(0), { ...fmt, facility: 4, severity: 5 }));
-    expect(m).toMatchObject({ pri: 37, version: '1', timestamp: '2023-11-14T22:13:20.123Z', hostname: 'collector-1', appName: 'cwl-siem', procId: '-', msgId: 'cwl' });
+    expect(m).toMatchObject({
+      pri: 37,
+      version: '1',
+      timestamp: '2023-11-14T22:13:20.123Z',
+      hostname: 'collector-1',
+      appName: 'cwl-siem',
+      procId: '-',
+      msgId: 'cwl',
+    });
     expect(JSON.parse(m.msg)).toEqual(event(0));
   });
 
@@ -80,7 +103,9 @@ describe('RFC 5424 and CEF formatting', () => {
     expect(escapeSdParam('a"b\\c]d[e')).toBe('a\\"b\\\\c\\]d[e');
     const e = event(0, { logGroup: 'grp"with\\odd]chars', type: 'cloudtrail' });
     const m = parseRfc5424(formatRfc5424(e, fmt));
-    expect(m.rawSd).toBe(`[cwl@32473 logGroup="grp\\"with\\\\odd\\]chars" logStream="2026/01/01/[$LATEST\\]abcdef" owner="123456789012" id="${e.id}" type="cloudtrail"]`);
+    expect(m.rawSd).toBe(
+      `[cwl@32473 logGroup="grp\\"with\\\\odd\\]chars" logStream="2026/01/01/[$LATEST\\]abcdef" owner="123456789012" id="${e.id}" type="cloudtrail"]`,
+    );
     expect(m.sd['cwl@32473']).toEqual({ logGroup: e.logGroup, logStream: e.logStream, owner: e.owner, id: e.id, type: 'cloudtrail' });
   });
 
@@ -110,7 +135,9 @@ describe('RFC 5424 and CEF formatting', () => {
       message: '2 123456789012 eni-1 10.0.0.1 10.0.0.2 443 49152 6 1 40 1 2 REJECT OK',
       fields: { srcaddr: '10.0.0.1', dstaddr: '10.0.0.2', srcport: 443, dstport: 49152, protocol: 6, action: 'REJECT', bytes: 40 },
     });
-    expect(formatCef(e, 4)).toMatch(/^CEF:0\|AWS\|CloudWatch Logs\|1\.0\|vpcflow\|vpc-flow\|5\|rt=1700000000124 .* externalId=\S+ src=10\.0\.0\.1 dst=10\.0\.0\.2 spt=443 dpt=49152 proto=TCP act=REJECT msg=2 123456789012 eni-1 /);
+    expect(formatCef(e, 4)).toMatch(
+      /^CEF:0\|AWS\|CloudWatch Logs\|1\.0\|vpcflow\|vpc-flow\|5\|rt=1700000000124 .* externalId=\S+ src=10\.0\.0\.1 dst=10\.0\.0\.2 spt=443 dpt=49152 proto=TCP act=REJECT msg=2 123456789012 eni-1 /,
+    );
     expect(formatCef(event(1, { type: 'vpcflow', fields: { srcaddr: null, protocol: null } }), 6)).not.toMatch(/ (src|proto)=/);
   });
 
@@ -128,7 +155,8 @@ describe('syslog over TCP', () => {
   });
   afterEach(() => rx.close());
 
-  const tcp = (over: Partial<SinkConfig> = {}): SinkConfig => ({ type: 'syslog', protocol: 'tcp', host: '127.0.0.1', port: rx.port, hostname: 'collector-1', retry: fastRetry(), ...over }) as SinkConfig;
+  const tcp = (over: Partial<SinkConfig> = {}): SinkConfig =>
+    ({ type: 'syslog', protocol: 'tcp', host: '127.0.0.1', port: rx.port, hostname: 'collector-1', retry: fastRetry(), ...over }) as SinkConfig;
 
   test('delivers octet-counted RFC 5424 messages, LEN counted in bytes, one connection', async () => {
     const deps = testDeps();
@@ -236,7 +264,14 @@ describeTls('syslog over TLS', () => {
     const rx = await server(true);
     try {
       const sink = createSink(
-        { type: 'syslog', protocol: 'tls', host: 'localhost', port: rx.port, tls: { caFile: pki.caCert, certFile: pki.clientCert, keyFile: pki.clientKey }, retry: fastRetry() },
+        {
+          type: 'syslog',
+          protocol: 'tls',
+          host: 'localhost',
+          port: rx.port,
+          tls: { caFile: pki.caCert, certFile: pki.clientCert, keyFile: pki.clientKey },
+          retry: fastRetry(),
+        },
         testDeps(),
       );
       await sink.send(events(3));
@@ -252,11 +287,16 @@ describeTls('syslog over TLS', () => {
     const rx = await server(false);
     try {
       const deps = testDeps();
-      const sink = createSink({ type: 'syslog', protocol: 'tls', host: 'localhost', port: rx.port, tls: { caFile: pki.otherCaCert }, retry: fastRetry(5) }, deps);
+      const sink = createSink(
+        { type: 'syslog', protocol: 'tls', host: 'localhost', port: rx.port, tls: { caFile: pki.otherCaCert }, retry: fastRetry(5) },
+        deps,
+      );
       const err = (await sink.send(events(1)).catch((e: unknown) => e)) as SinkError;
       expect(err).toBeInstanceOf(SinkError);
       expect(err.retryable).toBe(false);
-      expect(err.message).toMatch(/^syslog: tls:\/\/localhost:\d+: unable to verify the first certificate \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\) \(not retryable\)$/);
+      expect(err.message).toMatch(
+        /^syslog: tls:\/\/localhost:\d+: unable to verify the first certificate \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\) \(not retryable\)$/,
+      );
       expect(await counterValue(deps.metrics.retries, { component: 'syslog' })).toBe(0);
       expect(rx.frames).toEqual([]);
       await sink.close();
@@ -268,7 +308,10 @@ describeTls('syslog over TLS', () => {
   test("a name the receiver's certificate does not hold is refused", async () => {
     const rx = await server(false);
     try {
-      const sink = createSink({ type: 'syslog', protocol: 'tls', host: '127.0.0.1', port: rx.port, tls: { caFile: pki.caCert, servername: 'siem.example.com' }, retry: fastRetry() }, testDeps());
+      const sink = createSink(
+        { type: 'syslog', protocol: 'tls', host: '127.0.0.1', port: rx.port, tls: { caFile: pki.caCert, servername: 'siem.example.com' }, retry: fastRetry() },
+        testDeps(),
+      );
       const err = (await sink.send(events(1)).catch((e: unknown) => e)) as SinkError;
       expect(err.retryable).toBe(false);
       expect(err.message).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|does not match/);

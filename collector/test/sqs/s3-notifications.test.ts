@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import path from 'path';
-import { decodeS3Key, dedupeObjects, parseS3Notification, S3ObjectRef } from '../../src/sources/s3-notifications';
+import { decodeS3Key, dedupeObjects, parseS3Notification, S3ObjectRef } from '../../src/sources/sqs/s3-notifications';
 import { DecodeError } from '../../src/types';
 
 // ---- builders for realistic bodies ------------------------------------------------------------
@@ -78,7 +78,14 @@ function eventBridgeBody(detailType: string, key: string, extra: Record<string, 
     detail: {
       version: '0',
       bucket: { name: 'cwl-export-bucket' },
-      object: { key, size: 5576, etag: 'b1946ac92492d2347c6235b4d2611184', 'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e', sequencer: '617f08299329d189', ...extra },
+      object: {
+        key,
+        size: 5576,
+        etag: 'b1946ac92492d2347c6235b4d2611184',
+        'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
+        sequencer: '617f08299329d189',
+        ...extra,
+      },
       'request-id': 'N4N7GDK58NMKJ12R',
       requester: '123456789012',
       'source-ip-address': '1.2.3.4',
@@ -177,7 +184,13 @@ describe('parseS3Notification: S3 event notifications', () => {
     if (r.kind !== 'objects') return;
     expect(r.objects.map((o) => o.key)).toEqual(['new file.gz']);
     expect(r.ignored).toEqual([
-      expect.objectContaining({ index: 0, eventName: 'ObjectRemoved:Delete', bucket: 'cwl-export-bucket', key: 'old file.gz', reason: expect.stringContaining('ObjectRemoved:Delete') }),
+      expect.objectContaining({
+        index: 0,
+        eventName: 'ObjectRemoved:Delete',
+        bucket: 'cwl-export-bucket',
+        key: 'old file.gz',
+        reason: expect.stringContaining('ObjectRemoved:Delete'),
+      }),
       expect.objectContaining({ index: 2, eventName: 'ObjectRestore:Completed', key: 'cold.gz' }),
     ]);
   });
@@ -223,7 +236,12 @@ describe('parseS3Notification: test events and envelopes', () => {
     expect(decodeErrorOf(snsWrap('Hello from SNS!')).message).toMatch(/SNS Message is not JSON/);
     expect(decodeErrorOf(snsWrap(JSON.stringify({ hello: 'world' }))).message).toMatch(/SNS Message: no "Records"/);
     expect(decodeErrorOf(snsWrap(snsWrap(testEventBody))).message).toMatch(/nested/);
-    const confirm = JSON.stringify({ Type: 'SubscriptionConfirmation', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t', Message: 'You have chosen to subscribe', SubscribeURL: 'https://example' });
+    const confirm = JSON.stringify({
+      Type: 'SubscriptionConfirmation',
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t',
+      Message: 'You have chosen to subscribe',
+      SubscribeURL: 'https://example',
+    });
     expect(decodeErrorOf(confirm).message).toMatch(/Type "SubscriptionConfirmation"/);
   });
 
@@ -270,7 +288,11 @@ describe('parseS3Notification: not a notification', () => {
     ['empty Records', '{"Records":[]}', /"Records" is empty/],
     ['Records not an array', '{"Records":{"eventSource":"aws:s3"}}', /"Records" is not an array/],
     ['a record that is not an object', '{"Records":["x"]}', /Records\[0\] is not an object/],
-    ['a Lambda SQS event (the envelope, not a body)', JSON.stringify({ Records: [{ messageId: 'm', body: '{}', eventSource: 'aws:sqs' }] }), /Records\[0\] has eventSource "aws:sqs"/],
+    [
+      'a Lambda SQS event (the envelope, not a body)',
+      JSON.stringify({ Records: [{ messageId: 'm', body: '{}', eventSource: 'aws:sqs' }] }),
+      /Records\[0\] has eventSource "aws:sqs"/,
+    ],
     ['a Lambda SNS event', JSON.stringify({ Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hi' } }] }), /eventSource "aws:sns"/],
   ])('rejects %s', (_name, body, reason) => {
     const err = decodeErrorOf(body);
@@ -358,7 +380,17 @@ const DATADOG_OBJECT = { bucket: 'my-bucket', key: 'my-key.log', size: 1234, eve
 const EXPECTED: Record<string, Expectation> = {
   'awsdoc-s3-ObjectCreated-Put-example.json': {
     kind: 'objects',
-    objects: [{ bucket: 'mybucket', key: 'HappyFace.jpg', size: 1024, eTag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0055AED6DCD90281E5', eventName: 'ObjectCreated:Put', eventTime: '1970-01-01T00:00:00.000Z' }],
+    objects: [
+      {
+        bucket: 'mybucket',
+        key: 'HappyFace.jpg',
+        size: 1024,
+        eTag: 'd41d8cd98f00b204e9800998ecf8427e',
+        sequencer: '0055AED6DCD90281E5',
+        eventName: 'ObjectCreated:Put',
+        eventTime: '1970-01-01T00:00:00.000Z',
+      },
+    ],
   },
   'awsdoc-s3-TestEvent.json': { kind: 'test', bucket: 'bucketname' },
   // Structure templates: placeholder eventName "event-type" is not ObjectCreated:*.
@@ -427,9 +459,13 @@ describeCorpus('conformance: shared/fixtures/05-s3-notifications', () => {
     check(body, want);
   });
 
-  it.each(Object.keys(EXPECTED_INNER).filter((f) => existsSync(path.join(CORPUS, f))).map((f) => [f]))('bodies inside the Lambda envelope %s', (file) => {
+  it.each(
+    Object.keys(EXPECTED_INNER)
+      .filter((f) => existsSync(path.join(CORPUS, f)))
+      .map((f) => [f]),
+  )('bodies inside the Lambda envelope %s', (file) => {
     const envelope = JSON.parse(readFileSync(path.join(CORPUS, file), 'utf8')) as { Records: Record<string, unknown>[] };
-    const bodies = envelope.Records.map((r) => (typeof r.body === 'string' ? r.body : (r.Sns as Record<string, unknown>).Message as string));
+    const bodies = envelope.Records.map((r) => (typeof r.body === 'string' ? r.body : ((r.Sns as Record<string, unknown>).Message as string)));
     const wants = EXPECTED_INNER[file];
     expect(bodies).toHaveLength(wants.length);
     bodies.forEach((b, i) => check(b, wants[i]));

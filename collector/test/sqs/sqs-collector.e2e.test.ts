@@ -76,18 +76,37 @@ function writeConfig(): string {
   const made = spawnSync(
     process.execPath,
     [
-      bin, 'config', 'from-terraform', '--outputs', outputs, '--mode', 'sqs',
-      '--sink', 'file', '--path', join(dir, 'out', 'events.ndjson'),
-      '--set', `source.endpoint=${sqs.endpoint}`,
-      '--set', `source.s3=${JSON.stringify({ endpoint: s3.endpoint, forcePathStyle: true })}`,
-      '--set', 'source.waitTimeSeconds=1',
-      '--set', 'source.visibilityTimeoutSeconds=10',
-      '--set', `checkpoint.path=${join(dir, 'state', 'checkpoints.json')}`,
-      '--set', `deadLetter.path=${join(dir, 'state', 'dead-letter.ndjson')}`,
-      '--set', 'sink.batchSize=7',
-      '--set', 'ops={"host":"127.0.0.1","port":0}',
-      '--set', 'shutdownTimeoutMs=10000',
-      '--out', path,
+      bin,
+      'config',
+      'from-terraform',
+      '--outputs',
+      outputs,
+      '--mode',
+      'sqs',
+      '--sink',
+      'file',
+      '--path',
+      join(dir, 'out', 'events.ndjson'),
+      '--set',
+      `source.endpoint=${sqs.endpoint}`,
+      '--set',
+      `source.s3=${JSON.stringify({ endpoint: s3.endpoint, forcePathStyle: true })}`,
+      '--set',
+      'source.waitTimeSeconds=1',
+      '--set',
+      'source.visibilityTimeoutSeconds=10',
+      '--set',
+      `checkpoint.path=${join(dir, 'state', 'checkpoints.json')}`,
+      '--set',
+      `deadLetter.path=${join(dir, 'state', 'dead-letter.ndjson')}`,
+      '--set',
+      'sink.batchSize=7',
+      '--set',
+      'ops={"host":"127.0.0.1","port":0}',
+      '--set',
+      'shutdownTimeoutMs=10000',
+      '--out',
+      path,
     ],
     { encoding: 'utf8' },
   );
@@ -98,7 +117,11 @@ function writeConfig(): string {
 type Running = RunningCollector;
 
 function startCollector(config: string): Running {
-  const running = startCollectorProcess(config, { AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_REGION: TEST_REGION });
+  const running = startCollectorProcess(config, {
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_REGION: TEST_REGION,
+  });
   children.push(running.child);
   return running;
 }
@@ -112,7 +135,7 @@ async function withLogs(running: Running, check: () => Promise<void>): Promise<v
   try {
     await check();
   } catch (e) {
-    throw new Error(`${(e as Error).message}\ncollector output:\n${running.logs().slice(-4000)}`);
+    throw new Error(`${(e as Error).message}\ncollector output:\n${running.logs().slice(-4000)}`, { cause: e });
   }
 }
 

@@ -75,7 +75,16 @@ function config(queue: TestQueue, o: Options = {}): CollectorConfig {
   writeFileSync(
     path,
     JSON.stringify({
-      source: { type: 'sqs', queueUrl: queue.url, region: 'us-east-1', endpoint: sqs.endpoint, s3: { endpoint: s3.endpoint, forcePathStyle: true }, waitTimeSeconds: 1, visibilityTimeoutSeconds: 10, objects: o.objects ?? {} },
+      source: {
+        type: 'sqs',
+        queueUrl: queue.url,
+        region: 'us-east-1',
+        endpoint: sqs.endpoint,
+        s3: { endpoint: s3.endpoint, forcePathStyle: true },
+        waitTimeSeconds: 1,
+        visibilityTimeoutSeconds: 10,
+        objects: o.objects ?? {},
+      },
       checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
       deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
       sink: o.sink ?? { type: 'file', path: join(dir, 'out', 'events.ndjson') },
@@ -95,9 +104,11 @@ async function start(cfg: CollectorConfig, sqsClient: SQSClient = sqsClientFor(s
   return collector;
 }
 
-const newQueue = (visibilityTimeoutSeconds = 10, redrive?: { dlq: TestQueue; maxReceiveCount: number }) => createQueue(sqs.client, `cwl-objects-${++queueSeq}`, visibilityTimeoutSeconds, redrive);
+const newQueue = (visibilityTimeoutSeconds = 10, redrive?: { dlq: TestQueue; maxReceiveCount: number }) =>
+  createQueue(sqs.client, `cwl-objects-${++queueSeq}`, visibilityTimeoutSeconds, redrive);
 const delivered = (): DeliveredEvent[] => readNdjson<DeliveredEvent>(join(dir, 'out'), 'events.ndjson');
-const deadLetters = (): { origin: { kind: string; bucket?: string; key?: string }; code: string; data: string }[] => readNdjson(join(dir, 'state'), 'dead-letter.ndjson');
+const deadLetters = (): { origin: { kind: string; bucket?: string; key?: string }; code: string; data: string }[] =>
+  readNdjson(join(dir, 'state'), 'dead-letter.ndjson');
 
 /** Waits until `count` events were delivered and every message is gone from the queue (deleted). */
 async function waitDrained(queue: TestQueue, count: number): Promise<void> {
@@ -117,7 +128,9 @@ describe('SQS mode against s3rver and fauxqs', () => {
     const objects = {
       'firehose/2026/11/22/10/cwl-siem-1-2026-11-22-10-00-00-aaaa': [dataEnvelope('one', 3)],
       'firehose/2026/11/22/10/cwl-siem-1-2026-11-22-10-00-05-bbbb': [dataEnvelope('two-a', 2), controlEnvelope(), dataEnvelope('two-b', 1, '/aws/lambda/fn')],
-      'firehose/2026/11/22/10/cwl-siem-1-2026-11-22-10-00-10-cccc': ['f0', 'f1', 'f2', 'f3', 'f4'].map((t, i) => dataEnvelope(`five-${t}`, i + 1, `/app/group-${i % 2}`)),
+      'firehose/2026/11/22/10/cwl-siem-1-2026-11-22-10-00-10-cccc': ['f0', 'f1', 'f2', 'f3', 'f4'].map((t, i) =>
+        dataEnvelope(`five-${t}`, i + 1, `/app/group-${i % 2}`),
+      ),
     };
     const expected: (ReturnType<typeof expectedEvents>[number] & { key: string })[] = [];
     for (const [key, envelopes] of Object.entries(objects)) {
@@ -174,18 +187,31 @@ describe('SQS mode against s3rver and fauxqs', () => {
     expect(events).toHaveLength(5);
     const lines = events.filter((e) => e.source.key === linesKey).sort((x, y) => x.source.offset - y.source.offset);
     expect(lines.map((e) => e.message)).toEqual(['GET /index.html 200', 'POST /login 302', 'last line without a newline']);
-    for (const e of lines) expect(e).toMatchObject({ owner: OWNER, logGroup: '/firehose/extracted', logStream: '', timestamp: linesModified, source: { kind: 'firehose-object', bucket: BUCKET } });
+    for (const e of lines)
+      expect(e).toMatchObject({
+        owner: OWNER,
+        logGroup: '/firehose/extracted',
+        logStream: '',
+        timestamp: linesModified,
+        source: { kind: 'firehose-object', bucket: BUCKET },
+      });
     const exported = events.filter((e) => e.source.key === exportKey).sort((x, y) => x.timestamp - y.timestamp);
     expect(exported.map(({ message, timestamp, logStream, logGroup, owner }) => ({ message, timestamp, logStream, logGroup, owner }))).toEqual([
       { message: 'first', timestamp: Date.parse('2026-11-22T10:00:00.000Z'), logStream: 'i-0123456789abcdef0', logGroup: '/firehose/extracted', owner: OWNER },
-      { message: 'second\ncontinued', timestamp: Date.parse('2026-11-22T10:00:01.500Z'), logStream: 'i-0123456789abcdef0', logGroup: '/firehose/extracted', owner: OWNER },
+      {
+        message: 'second\ncontinued',
+        timestamp: Date.parse('2026-11-22T10:00:01.500Z'),
+        logStream: 'i-0123456789abcdef0',
+        logGroup: '/firehose/extracted',
+        owner: OWNER,
+      },
     ]);
     // Lines carry no CloudWatch id: deterministic ones, distinct per line.
     expect(new Set(events.map((e) => e.id)).size).toBe(5);
     expect(events.every((e) => e.id !== '')).toBe(true);
   });
 
-  test('extracted lines of two source accounts each get their prefix\'s log group, stream and owner (longest prefix wins, the flat fields fill the rest)', async () => {
+  test("extracted lines of two source accounts each get their prefix's log group, stream and owner (longest prefix wins, the flat fields fill the rest)", async () => {
     const queue = await newQueue();
     const a = 'cwl/444455556666/2026/11/22/10/central-1-lines';
     const b = 'cwl/555566667777/vpc/2026/11/22/10/central-2-lines';
@@ -262,7 +288,11 @@ describe('SQS mode against s3rver and fauxqs', () => {
     await putObject(s3.client, BUCKET, 'bad/random bytes', random);
     const collector = await start(config(queue, { visibilityTimeoutSeconds: 2 }));
     // A missing object cannot be fetched: its message stays too, without a dead letter (there are no bytes to keep).
-    const bodies = [s3Notification(BUCKET, ['bad/good-one', 'bad/truncated.gz']), s3Notification(BUCKET, ['bad/random bytes']), s3Notification(BUCKET, ['bad/never-written'])];
+    const bodies = [
+      s3Notification(BUCKET, ['bad/good-one', 'bad/truncated.gz']),
+      s3Notification(BUCKET, ['bad/random bytes']),
+      s3Notification(BUCKET, ['bad/never-written']),
+    ];
     for (const b of bodies) await sendJson(sqs.client, queue, b);
 
     await waitFor('the three messages in the DLQ', 20000, async () => (await queueCounts(sqs.client, dlq)).visible === 3);
@@ -295,7 +325,10 @@ describe('SQS mode against s3rver and fauxqs', () => {
       await putObject(s3.client, BUCKET, 'slow/object', gzipMembers(envelopes));
       const client = sqsClientFor(sqs.endpoint);
       const calls = countCalls(client);
-      await start(config(queue, { visibilityTimeoutSeconds: 2, sink: { type: 'http', url: `http://127.0.0.1:${sink.port}/ingest`, timeoutMs: 20000 } }), client);
+      await start(
+        config(queue, { visibilityTimeoutSeconds: 2, sink: { type: 'http', url: `http://127.0.0.1:${sink.port}/ingest`, timeoutMs: 20000 } }),
+        client,
+      );
       const t0 = Date.now();
       await sendJson(sqs.client, queue, s3Notification(BUCKET, ['slow/object']));
 
@@ -306,7 +339,11 @@ describe('SQS mode against s3rver and fauxqs', () => {
       });
       expect(Date.now() - t0).toBeGreaterThan(2 * 2000);
       expect(sink.requests).toHaveLength(1);
-      expect(sink.requests[0].map((e) => e.id).sort()).toEqual(expectedEvents(envelopes).map((e) => e.id).sort());
+      expect(sink.requests[0].map((e) => e.id).sort()).toEqual(
+        expectedEvents(envelopes)
+          .map((e) => e.id)
+          .sort(),
+      );
       expect(calls.received).toEqual([1]);
       // Held 5 s with a 2 s timeout, extended every 1 s.
       expect(calls.changeVisibility).toBeGreaterThanOrEqual(3);
@@ -325,7 +362,8 @@ function countCalls(client: SQSClient) {
     (next, context) => async (args) => {
       const out = await next(args);
       if (context.commandName === 'ReceiveMessageCommand') {
-        for (const m of (out.output as { Messages?: { Attributes?: Record<string, string> }[] }).Messages ?? []) calls.received.push(Number(m.Attributes?.ApproximateReceiveCount));
+        for (const m of (out.output as { Messages?: { Attributes?: Record<string, string> }[] }).Messages ?? [])
+          calls.received.push(Number(m.Attributes?.ApproximateReceiveCount));
       } else if (context.commandName === 'ChangeMessageVisibilityCommand') calls.changeVisibility++;
       else if (context.commandName === 'DeleteMessageCommand') calls.deleted++;
       return out;
@@ -352,7 +390,12 @@ async function holdingServer(holdMs: number): Promise<HoldingServer> {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      requests.push(body.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)));
+      requests.push(
+        body
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l)),
+      );
       const t = setTimeout(() => {
         timers.delete(t);
         res.writeHead(200).end('{}');
@@ -383,11 +426,16 @@ const withFixtures = existsSync(FIXTURES) ? describe : describe.skip;
 
 withFixtures('SQS mode with real-world payloads (../shared/fixtures)', () => {
   test("AWS's documented ObjectCreated:Put notification, verbatim, announcing a reconstructed Firehose object: every expected event, message deleted", async () => {
-    const notification = JSON.parse(readFileSync(join(FIXTURES, '05-s3-notifications/awsdoc-s3-ObjectCreated-Put-example.json'), 'utf8')) as { Records: { s3: { bucket: { name: string }; object: { key: string } } }[] };
+    const notification = JSON.parse(readFileSync(join(FIXTURES, '05-s3-notifications/awsdoc-s3-ObjectCreated-Put-example.json'), 'utf8')) as {
+      Records: { s3: { bucket: { name: string }; object: { key: string } } }[];
+    };
     const { bucket, object } = notification.Records[0].s3;
     await ensureBucket(s3.client, bucket.name);
     await putObject(s3.client, bucket.name, decodeURIComponent(object.key.replace(/\+/g, ' ')), readFileSync(`${FIREHOSE_OBJECT}.gz`));
-    const expected = readFileSync(`${FIREHOSE_OBJECT}.expected-data-events.ndjson`, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => core(JSON.parse(l) as DeliveredEvent));
+    const expected = readFileSync(`${FIREHOSE_OBJECT}.expected-data-events.ndjson`, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => core(JSON.parse(l) as DeliveredEvent));
     const queue = await newQueue();
     await start(config(queue));
     await sendJson(sqs.client, queue, notification);

@@ -31,14 +31,20 @@ describe('s3Port', () => {
   });
 
   test('a missing object rejects with an S3ObjectError naming bucket, key and NoSuchKey', async () => {
-    const err = await s3Port(s3.client).getObject(BUCKET, 'gone/object.gz', never).catch((e: unknown) => e);
+    const err = await s3Port(s3.client)
+      .getObject(BUCKET, 'gone/object.gz', never)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(S3ObjectError);
     expect(err).toMatchObject({ code: 'CWL_COLLECTOR_SOURCE', bucket: BUCKET, key: 'gone/object.gz', awsError: 'NoSuchKey' });
-    expect((err as Error).message).toBe(`GetObject s3://${BUCKET}/gone/object.gz failed: the object does not exist (deleted, or announced before it was readable) (NoSuchKey)`);
+    expect((err as Error).message).toBe(
+      `GetObject s3://${BUCKET}/gone/object.gz failed: the object does not exist (deleted, or announced before it was readable) (NoSuchKey)`,
+    );
   });
 
   test('a missing bucket rejects naming NoSuchBucket', async () => {
-    const err = await s3Port(s3.client).getObject('no-such-bucket', 'k', never).catch((e: unknown) => e);
+    const err = await s3Port(s3.client)
+      .getObject('no-such-bucket', 'k', never)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'S3ObjectError', bucket: 'no-such-bucket', key: 'k', awsError: 'NoSuchBucket' });
   });
 

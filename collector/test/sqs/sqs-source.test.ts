@@ -1,6 +1,7 @@
 import { silentLogger } from '../../src/ops/log';
 import { createMetrics } from '../../src/ops/metrics';
-import { S3Port, SqsMessage, SqsPort, SqsSource, SqsSourceError, SqsSourceOptions, sqsQueueName } from '../../src/sources/sqs';
+import type { S3Port, SqsMessage, SqsPort } from '../../src/sources/sqs/ports';
+import { SqsSource, SqsSourceError, SqsSourceOptions, sqsQueueName } from '../../src/sources/sqs/source';
 import { SourceBatch } from '../../src/types';
 
 jest.setTimeout(10000);
@@ -170,7 +171,14 @@ function s3Body(objects: { bucket?: string; key: string; sequencer?: string }[])
   });
 }
 
-const TEST_EVENT = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-11-22T10:00:00.000Z', Bucket: 'cwl-bucket', RequestId: 'R', HostId: 'H' });
+const TEST_EVENT = JSON.stringify({
+  Service: 'Amazon S3',
+  Event: 's3:TestEvent',
+  Time: '2026-11-22T10:00:00.000Z',
+  Bucket: 'cwl-bucket',
+  RequestId: 'R',
+  HostId: 'H',
+});
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -190,9 +198,7 @@ interface Readable {
 
 async function counter(c: Readable, labels: Record<string, string>): Promise<number> {
   const got = await c.get();
-  return got.values
-    .filter((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))
-    .reduce((n, v) => n + v.value, 0);
+  return got.values.filter((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x)).reduce((n, v) => n + v.value, 0);
 }
 
 const VISIBILITY = 30;
@@ -439,8 +445,8 @@ describe('SqsSource', () => {
     expect(queue.get(id).receivedAt).toHaveLength(1);
   });
 
-  it('retries a failing receive with back-off', async () => {
-    const { time, queue, bucket, source, stop, metrics } = setup({ backoffBaseMs: 1000 });
+  it('retries a failing receive after a full-jitter back-off: random() × base × 2^attempt', async () => {
+    const { time, queue, bucket, source, stop, metrics } = setup({ backoffBaseMs: 1000, random: () => 0.5 });
     bucket.put('cwl-bucket', 'a.gz', 'A');
     const id = queue.send(s3Body([{ key: 'a.gz' }]));
     const real = queue.receive.bind(queue);
@@ -449,13 +455,17 @@ describe('SqsSource', () => {
       if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
       return real(p);
     };
+    const startedAt = time.now;
     const run = source.run(async (b) => b.ack(), stop.signal);
-    await time.advance(500);
+    // Waits 0.5 × 1000 ms after the first failure and 0.5 × 2000 ms after the second: the third receive is at 1500 ms.
+    await time.advance(1499);
+    expect(queue.receives).toHaveLength(0);
     expect(queue.get(id).deleted).toBe(false);
-    await time.advance(3000);
+    await time.advance(1);
+    expect(queue.receives[0].at - startedAt).toBe(1500);
+    expect(queue.get(id).deleted).toBe(true);
     stop.abort();
     await run;
-    expect(queue.get(id).deleted).toBe(true);
     expect(await counter(metrics.retries, { component: 'sqs' })).toBe(2);
   });
 

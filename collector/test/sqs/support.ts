@@ -20,7 +20,11 @@ export function dataEnvelope(tag: string, count: number, logGroup = '/app/orders
     logGroup,
     logStream,
     subscriptionFilters: ['cwl-siem-firehose'],
-    logEvents: Array.from({ length: count }, (_, i) => ({ id: `${tag}-${i}`, timestamp: 1763800000000 + i * 1000, message: `{"tag":"${tag}","i":${i},"text":"line \\"${i}\\" ü"}` })),
+    logEvents: Array.from({ length: count }, (_, i) => ({
+      id: `${tag}-${i}`,
+      timestamp: 1763800000000 + i * 1000,
+      message: `{"tag":"${tag}","i":${i},"text":"line \\"${i}\\" ü"}`,
+    })),
   };
 }
 
@@ -45,7 +49,9 @@ export function gzipMembers(envelopes: readonly CloudWatchEnvelope[]): Buffer {
 export function expectedEvents(envelopes: readonly CloudWatchEnvelope[]): ExpectedEvent[] {
   return envelopes
     .filter((e) => e.messageType === 'DATA_MESSAGE')
-    .flatMap((e) => e.logEvents.map((l) => ({ id: l.id!, timestamp: l.timestamp, owner: e.owner, logGroup: e.logGroup, logStream: e.logStream, message: l.message })));
+    .flatMap((e) =>
+      e.logEvents.map((l) => ({ id: l.id!, timestamp: l.timestamp, owner: e.owner, logGroup: e.logGroup, logStream: e.logStream, message: l.message })),
+    );
 }
 
 export type ExpectedEvent = Pick<NormalizedEvent, 'id' | 'timestamp' | 'owner' | 'logGroup' | 'logStream' | 'message'>;
@@ -57,7 +63,14 @@ export interface DeliveredEvent extends ExpectedEvent {
 }
 
 /** The comparable part of a delivered event. */
-export const core = (e: DeliveredEvent): ExpectedEvent => ({ id: e.id, timestamp: e.timestamp, owner: e.owner, logGroup: e.logGroup, logStream: e.logStream, message: e.message });
+export const core = (e: DeliveredEvent): ExpectedEvent => ({
+  id: e.id,
+  timestamp: e.timestamp,
+  owner: e.owner,
+  logGroup: e.logGroup,
+  logStream: e.logStream,
+  message: e.message,
+});
 
 export const byId = <T extends { id: string }>(a: T, b: T): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -130,7 +143,12 @@ export interface TestQueue {
 }
 
 /** A queue with the given VisibilityTimeout, and a redrive policy to `dlq` when given. */
-export async function createQueue(sqs: SQSClient, name: string, visibilityTimeoutSeconds: number, redrive?: { dlq: TestQueue; maxReceiveCount: number }): Promise<TestQueue> {
+export async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  visibilityTimeoutSeconds: number,
+  redrive?: { dlq: TestQueue; maxReceiveCount: number },
+): Promise<TestQueue> {
   const attributes: Record<string, string> = { VisibilityTimeout: String(visibilityTimeoutSeconds) };
   if (redrive) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: redrive.dlq.arn, maxReceiveCount: String(redrive.maxReceiveCount) });
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
@@ -144,7 +162,9 @@ export async function sendJson(sqs: SQSClient, queue: TestQueue, body: Record<st
 
 /** Messages waiting (visible) and in flight (received, not deleted, not yet visible again). */
 export async function queueCounts(sqs: SQSClient, queue: TestQueue): Promise<{ visible: number; inFlight: number }> {
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
   return { visible: Number(out.Attributes?.ApproximateNumberOfMessages), inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible) };
 }
 

@@ -137,11 +137,7 @@ describe('CloudWatch Logs export test server', () => {
     expect(task!.executionInfo!.completionTime).toBeGreaterThanOrEqual(task!.executionInfo!.creationTime!);
 
     expect([...store.objects.keys()].sort()).toEqual(
-      [
-        `${BUCKET}/exports/api/${taskId}/i-a/000000.gz`,
-        `${BUCKET}/exports/api/${taskId}/i-b/000000.gz`,
-        `${BUCKET}/exports/api/aws-logs-write-test`,
-      ].sort(),
+      [`${BUCKET}/exports/api/${taskId}/i-a/000000.gz`, `${BUCKET}/exports/api/${taskId}/i-b/000000.gz`, `${BUCKET}/exports/api/aws-logs-write-test`].sort(),
     );
     const text = (key: string) => gunzipSync(store.objects.get(`${BUCKET}/exports/api/${taskId}/${key}`)!).toString('utf8');
     expect(text('i-b/000000.gz')).toBe(
@@ -157,7 +153,11 @@ describe('CloudWatch Logs export test server', () => {
     const c = client(own);
     try {
       own.addLogGroup('g');
-      own.putEvents('g', 'web-1', [1, 2, 3].map((n) => ({ timestamp: T0 + n, message: `m${n}` })));
+      own.putEvents(
+        'g',
+        'web-1',
+        [1, 2, 3].map((n) => ({ timestamp: T0 + n, message: `m${n}` })),
+      );
       own.putEvents('g', 'db-1', [{ timestamp: T0, message: 'db' }]);
       const { taskId } = await c.send(
         new CreateExportTaskCommand({ logGroupName: 'g', from: T0, to: T0 + 100, destination: 'b', logStreamNamePrefix: 'web-' }),

@@ -21,12 +21,7 @@ import { gzipSync } from 'node:zlib';
  */
 
 export type CwlOperation = 'DescribeLogGroups' | 'CreateExportTask' | 'DescribeExportTasks' | 'CancelExportTask';
-export const CWL_OPERATIONS: readonly CwlOperation[] = [
-  'DescribeLogGroups',
-  'CreateExportTask',
-  'DescribeExportTasks',
-  'CancelExportTask',
-];
+export const CWL_OPERATIONS: readonly CwlOperation[] = ['DescribeLogGroups', 'CreateExportTask', 'DescribeExportTasks', 'CancelExportTask'];
 
 export type ExportTaskStatusCode = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED' | 'PENDING_CANCEL';
 
@@ -175,7 +170,10 @@ function decodeToken(token: unknown): number {
 function pageLimit(limit: unknown): number {
   if (limit === undefined || limit === null) return 50;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 50) {
-    throw new ApiError('InvalidParameterException', "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value between 1 and 50");
+    throw new ApiError(
+      'InvalidParameterException',
+      "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value between 1 and 50",
+    );
   }
   return limit;
 }
@@ -198,7 +196,10 @@ function requireString(input: Record<string, unknown>, name: string): string {
 function requireTime(input: Record<string, unknown>, name: string): number {
   const v = input[name];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new ApiError('InvalidParameterException', `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must have value greater than or equal to 0`);
+    throw new ApiError(
+      'InvalidParameterException',
+      `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+    );
   }
   return v;
 }
@@ -325,7 +326,14 @@ export async function startCwlExportServer(options: CwlExportServerOptions = {})
       const destinationPrefix = optionalString(input, 'destinationPrefix') ?? 'exportedlogs';
       const logStreamNamePrefix = optionalString(input, 'logStreamNamePrefix');
       const taskName = optionalString(input, 'taskName');
-      if (from > to) throw new ApiError('InvalidParameterException', 'Specified time range of 0 to 1 is not valid. Please make sure the values are non-negative and the start time is before the end time.'.replace('0 to 1', `${from} to ${to}`));
+      if (from > to)
+        throw new ApiError(
+          'InvalidParameterException',
+          'Specified time range of 0 to 1 is not valid. Please make sure the values are non-negative and the start time is before the end time.'.replace(
+            '0 to 1',
+            `${from} to ${to}`,
+          ),
+        );
       if (!groups.has(logGroupName)) throw new ApiError('ResourceNotFoundException', 'The specified log group does not exist.');
       if ([...tasks.values()].some((t) => ACTIVE.includes(t.status.code))) {
         throw new ApiError('LimitExceededException', 'Resource limit exceeded.');
@@ -427,9 +435,7 @@ export async function startCwlExportServer(options: CwlExportServerOptions = {})
     const i = failures.findIndex((f) => f.operation === undefined || f.operation === operation);
     if (i >= 0) {
       const [f] = failures.splice(i, 1);
-      return f!.failure === 'Throttling'
-        ? fail('ThrottlingException', 'Rate exceeded')
-        : fail('LimitExceededException', 'Resource limit exceeded.');
+      return f!.failure === 'Throttling' ? fail('ThrottlingException', 'Rate exceeded') : fail('LimitExceededException', 'Resource limit exceeded.');
     }
 
     let input: Record<string, unknown>;

@@ -13,6 +13,7 @@ import { constants as fsConstants, promises as fsp, statSync, readFileSync } fro
 import * as path from 'path';
 import { wildcardMatcher } from '../../glob';
 import { writeFileAtomic } from '../../ops/atomic-file';
+import { abortableSleep, backoffDelayMs } from '../../ops/backoff';
 import { ERROR_CODES } from '../../types';
 
 export interface PauseEntry {
@@ -36,6 +37,9 @@ export class ExportControlError extends Error {
     this.name = 'ExportControlError';
   }
 }
+
+/** Waits between tries to take the lock of another `export pause|resume`. */
+const LOCK_BACKOFF = { baseMs: 50, capMs: 1000 } as const;
 
 /** Parses the control file's text; throws ExportControlError for anything but the documented shape. */
 export function parseControl(text: string, file: string): ExportControl {
@@ -113,16 +117,16 @@ export class ControlWatcher {
 }
 
 /**
- * Changes the control file under a lock (`<file>.lock`, created exclusively; a lock older than 30 s
- * is taken over): reads it, applies `change`, writes it atomically (ops/atomic-file.ts). Returns the
- * new content.
+ * Changes the control file under a lock (`<file>.lock`, created exclusively, tried again after a
+ * back-off for up to 10 s; a lock older than 30 s is taken over): reads it, applies `change`, writes
+ * it atomically (ops/atomic-file.ts). Returns the new content.
  */
 export async function updateControl(file: string, change: (c: ExportControl) => ExportControl, now: () => Date = () => new Date()): Promise<ExportControl> {
   const dir = path.dirname(file);
   await fsp.mkdir(dir, { recursive: true });
   const lock = `${file}.lock`;
   const deadline = Date.now() + 10000;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
       const h = await fsp.open(lock, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o600);
       await h.writeFile(`${process.pid} ${now().toISOString()}\n`);
@@ -135,8 +139,9 @@ export async function updateControl(file: string, change: (c: ExportControl) => 
         await fsp.unlink(lock).catch(() => undefined);
         continue;
       }
-      if (Date.now() > deadline) throw new ExportControlError(`is locked by another command (${lock}); try again, or remove the lock file if no command is running`, file);
-      await new Promise((r) => setTimeout(r, 50));
+      if (Date.now() > deadline)
+        throw new ExportControlError(`is locked by another command (${lock}); try again, or remove the lock file if no command is running`, file);
+      await abortableSleep(backoffDelayMs(LOCK_BACKOFF, attempt));
     }
   }
   try {

@@ -32,7 +32,7 @@ export interface CreateExportTaskParams {
   readonly destinationPrefix: string;
 }
 
-/** The CloudWatch Logs calls of the export mode. Errors are classified with `exportErrorKind`. */
+/** The CloudWatch Logs calls of the export mode. Errors are the SDK's, classified by aws/errors.ts. */
 export interface LogsPort {
   /** One page of DescribeLogGroups. */
   describeLogGroups(nextToken: string | undefined, signal: AbortSignal): Promise<{ readonly groups: readonly LogGroupInfo[]; readonly nextToken?: string }>;
@@ -57,24 +57,4 @@ export interface ObjectStore {
   get(key: string, signal: AbortSignal): Promise<Uint8Array>;
   /** Deletes the keys (missing keys are not an error). */
   delete(keys: readonly string[], signal: AbortSignal): Promise<void>;
-}
-
-/**
- * How an AWS error should be handled:
- * - `limit`: LimitExceededException (another export task is active in the account) — wait and retry;
- * - `throttled`: throttling, 5xx, network — back off and retry;
- * - `fatal`: anything else (access denied, bad bucket, validation) — retried slowly, logged as an error.
- */
-export type ExportErrorKind = 'limit' | 'throttled' | 'fatal';
-
-export function exportErrorKind(e: unknown): ExportErrorKind {
-  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  const name = err?.name ?? err?.code ?? '';
-  if (name === 'LimitExceededException') return 'limit';
-  if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|ServiceUnavailable|InternalFailure|InternalError|TimeoutError|RequestTimeout/i.test(name)) return 'throttled';
-  const status = err?.$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 500) return 'throttled';
-  if (err?.$retryable) return 'throttled';
-  if (/ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|socket hang up/i.test(`${(e as Error)?.message ?? ''} ${err?.code ?? ''}`)) return 'throttled';
-  return 'fatal';
 }

@@ -12,7 +12,7 @@
  * - EventBridge S3 events (`"source":"aws.s3"`); their keys are not URL-encoded and are kept as-is.
  * Anything else throws a DecodeError naming what was received and why it is not a notification.
  */
-import { DecodeError } from '../types';
+import { DecodeError } from '../../types';
 
 /** One S3 object a notification announced as created. */
 export interface S3ObjectRef {
@@ -78,7 +78,7 @@ export function decodeS3Key(encoded: string): string {
   try {
     return decodeKey(encoded);
   } catch (e) {
-    if (e instanceof NotANotification) throw new DecodeError(e.message);
+    if (e instanceof NotANotification) throw new DecodeError('not-notification', e.message);
     throw e;
   }
 }
@@ -208,7 +208,10 @@ function fromValue(v: unknown, insideSns: boolean): S3NotificationMessage {
     }
   }
   if (typeof v.source === 'string' && 'detail-type' in v) fail(`EventBridge event from ${JSON.stringify(v.source)}, expected "aws.s3"`);
-  const keys = Object.keys(v).slice(0, 8).map((k) => JSON.stringify(k)).join(', ');
+  const keys = Object.keys(v)
+    .slice(0, 8)
+    .map((k) => JSON.stringify(k))
+    .join(', ');
   return fail(`no "Records", s3:TestEvent, SNS Notification or aws.s3 EventBridge shape (keys: ${keys || 'none'})`);
 }
 
@@ -223,7 +226,7 @@ export function parseS3Notification(body: string): S3NotificationMessage {
     return fromValue(parseJson(body, 'the body'), false);
   } catch (e) {
     if (e instanceof NotANotification) {
-      throw new DecodeError(`not an S3 notification: ${e.message}; received ${describeReceived(body)}`);
+      throw new DecodeError('not-notification', `not an S3 notification: ${e.message}; received ${describeReceived(body)}`);
     }
     throw e;
   }

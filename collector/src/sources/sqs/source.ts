@@ -21,63 +21,38 @@
  *   starts after the abort (object fetches in progress are aborted, leaving their messages).
  * - Counts `bytesIn{source="sqs"}` (object bytes fetched) and `retries{component="sqs"}`.
  */
-import { abortableSleep } from '../ops/sleep';
-import { Logger } from '../ops/log';
-import { CollectorMetrics } from '../ops/metrics';
-import { DecodeError, ERROR_CODES, Source, SourceBatch } from '../types';
+import { classifyAwsError } from '../../aws/errors';
+import { abortableSleep, backoffDelayMs, Sleep } from '../../ops/backoff';
+import { Logger } from '../../ops/log';
+import { CollectorMetrics } from '../../ops/metrics';
+import { DecodeError, ERROR_CODES, Source, SourceBatch } from '../../types';
+import { SQS_POLLING_DEFAULTS } from './config';
+import type { S3Port, SqsMessage, SqsPort } from './ports';
 import { dedupeObjects, parseS3Notification, S3ObjectRef } from './s3-notifications';
-
-/** One received SQS message. */
-export interface SqsMessage {
-  readonly messageId: string;
-  readonly receiptHandle: string;
-  readonly body: string;
-  /** ApproximateReceiveCount, when asked for. */
-  readonly receiveCount?: number;
-}
-
-/** The few SQS calls the source needs; the app adapts `@aws-sdk/client-sqs` to it (bound to one queue). */
-export interface SqsPort {
-  /** ReceiveMessage. Should resolve (or reject) promptly when `signal` aborts. */
-  receive(params: {
-    readonly maxMessages: number;
-    readonly waitTimeSeconds: number;
-    /** How long received messages stay invisible (ReceiveMessage's VisibilityTimeout, overriding the queue's). */
-    readonly visibilityTimeoutSeconds?: number;
-    readonly signal: AbortSignal;
-  }): Promise<readonly SqsMessage[]>;
-  /** DeleteMessage. */
-  delete(receiptHandle: string): Promise<void>;
-  /** ChangeMessageVisibility: the message stays invisible for `seconds` from now. */
-  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
-}
-
-/** The S3 call the source needs; the app adapts `@aws-sdk/client-s3` GetObject to it. */
-export interface S3Port {
-  getObject(bucket: string, key: string, signal: AbortSignal): Promise<{ readonly body: Uint8Array; readonly lastModified?: Date }>;
-}
 
 export interface SqsSourceOptions {
   readonly sqs: SqsPort;
   readonly s3: S3Port;
   /** For labels and logs (the last path segment is used as the queue's name). */
   readonly queueUrl: string;
-  /** Messages worked on at once. @default 4 */
+  /** Messages worked on at once. @default the config schema's */
   readonly concurrency?: number;
-  /** Long-poll wait of a receive (0–20). @default 20 */
+  /** Long-poll wait of a receive (0–20). @default the config schema's */
   readonly waitTimeSeconds?: number;
-  /** Messages asked for per receive (1–10); never more than the free slots. @default 10 */
+  /** Messages asked for per receive (1–10); never more than the free slots. @default the config schema's */
   readonly maxMessages?: number;
-  /** How long received messages stay invisible (asked on each receive); in-flight messages are extended by as much every half of it. @default 300 */
+  /** How long received messages stay invisible (asked on each receive); in-flight messages are extended by as much every half of it. @default the config schema's */
   readonly visibilityTimeoutSeconds?: number;
-  /** Base of the back-off after a failed receive. @default 1000 */
+  /** Base of the back-off (ops/backoff.ts) after a failed receive. @default 1000 */
   readonly backoffBaseMs?: number;
   /** Cap of that back-off. @default 30000 */
   readonly backoffMaxMs?: number;
   readonly logger: Logger;
   readonly metrics: CollectorMetrics;
   /** Waits `ms`, resolving early (never rejecting) when `signal` aborts; for tests. @default timers */
-  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly sleep?: Sleep;
+  /** Uniform in [0, 1), for the back-off jitter; for tests. @default Math.random */
+  readonly random?: () => number;
   /** Milliseconds since the epoch, for tests. @default Date.now */
   readonly clock?: () => number;
 }
@@ -110,14 +85,8 @@ export class SqsSourceError extends Error {
   }
 }
 
-export const SQS_SOURCE_DEFAULTS = {
-  concurrency: 4,
-  waitTimeSeconds: 20,
-  maxMessages: 10,
-  visibilityTimeoutSeconds: 300,
-  backoffBaseMs: 1000,
-  backoffMaxMs: 30000,
-} as const;
+/** The back-off after a failed receive, when the options give none. */
+const RECEIVE_BACKOFF = { baseMs: 1000, capMs: 30000 } as const;
 
 /** The queue's name from its URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`), or the URL itself. */
 export function sqsQueueName(queueUrl: string): string {
@@ -135,19 +104,20 @@ export class SqsSource implements Source {
   private readonly visibilityTimeoutSeconds: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
   private readonly clock: () => number;
   private readonly log: Logger;
   private running = false;
 
   constructor(private readonly o: SqsSourceOptions) {
-    const d = SQS_SOURCE_DEFAULTS;
+    const d = SQS_POLLING_DEFAULTS;
     this.concurrency = o.concurrency ?? d.concurrency;
     this.waitTimeSeconds = o.waitTimeSeconds ?? d.waitTimeSeconds;
     this.maxMessages = o.maxMessages ?? d.maxMessages;
     this.visibilityTimeoutSeconds = o.visibilityTimeoutSeconds ?? d.visibilityTimeoutSeconds;
-    this.backoffBaseMs = o.backoffBaseMs ?? d.backoffBaseMs;
-    this.backoffMaxMs = o.backoffMaxMs ?? d.backoffMaxMs;
+    this.backoffBaseMs = o.backoffBaseMs ?? RECEIVE_BACKOFF.baseMs;
+    this.backoffMaxMs = o.backoffMaxMs ?? RECEIVE_BACKOFF.capMs;
     const problems: string[] = [];
     if (typeof o.queueUrl !== 'string' || o.queueUrl === '') problems.push(`queueUrl must be a non-empty string, got ${JSON.stringify(o.queueUrl)}`);
     const int = (name: string, v: number, min: number, max: number) => {
@@ -158,12 +128,16 @@ export class SqsSource implements Source {
     int('maxMessages', this.maxMessages, 1, 10);
     // SQS allows 0 to 12 hours; under 2 s there is no room to extend before it expires.
     int('visibilityTimeoutSeconds', this.visibilityTimeoutSeconds, 2, 43200);
-    for (const [name, v] of [['backoffBaseMs', this.backoffBaseMs], ['backoffMaxMs', this.backoffMaxMs]] as const) {
+    for (const [name, v] of [
+      ['backoffBaseMs', this.backoffBaseMs],
+      ['backoffMaxMs', this.backoffMaxMs],
+    ] as const) {
       if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) problems.push(`${name} must be a positive number, got ${JSON.stringify(v)}`);
     }
     if (problems.length) throw new SqsSourceError(`invalid SqsSource options: ${problems.join('; ')}`);
     this.queue = sqsQueueName(o.queueUrl);
     this.sleep = o.sleep ?? abortableSleep;
+    this.random = o.random ?? Math.random;
     this.clock = o.clock ?? Date.now;
     this.log = o.logger.child({ queue: this.queue });
   }
@@ -183,12 +157,18 @@ export class SqsSource implements Source {
         let messages: readonly SqsMessage[];
         try {
           // Received messages stay invisible for our timeout whatever the queue's is, so the first extension (at half of it) is always in time.
-          messages = await this.o.sqs.receive({ maxMessages: Math.min(this.maxMessages, this.concurrency - inFlight.size), waitTimeSeconds: this.waitTimeSeconds, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds, signal });
+          messages = await this.o.sqs.receive({
+            maxMessages: Math.min(this.maxMessages, this.concurrency - inFlight.size),
+            waitTimeSeconds: this.waitTimeSeconds,
+            visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+            signal,
+          });
         } catch (e) {
           if (signal.aborted) break;
           this.o.metrics.retries.inc({ component: 'sqs' });
-          const delayMs = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(errors++, 30));
-          this.log.warn({ err: e, attempt: errors, retryInMs: delayMs }, 'ReceiveMessage failed; retrying');
+          // Every class is retried: the queue holds the messages meanwhile, so waiting loses nothing.
+          const delayMs = backoffDelayMs({ baseMs: this.backoffBaseMs, capMs: this.backoffMaxMs }, errors++, this.random);
+          this.log.warn({ err: e, errorClass: classifyAwsError(e), attempt: errors, retryInMs: Math.round(delayMs) }, 'ReceiveMessage failed; retrying');
           await this.sleep(delayMs, signal);
           continue;
         }
@@ -244,7 +224,11 @@ export class SqsSource implements Source {
         const fetched = await this.fetch(obj, m, signal, log);
         if (fetched === undefined) return;
         const time = fetched.lastModified?.getTime();
-        records.push({ data: fetched.body, origin: { kind: 'firehose-object', bucket: obj.bucket, key: obj.key, offset: 0 }, ...(time !== undefined && Number.isFinite(time) ? { timestamp: time } : {}) });
+        records.push({
+          data: fetched.body,
+          origin: { kind: 'firehose-object', bucket: obj.bucket, key: obj.key, offset: 0 },
+          ...(time !== undefined && Number.isFinite(time) ? { timestamp: time } : {}),
+        });
       }
       let acked = false;
       let deleting: Promise<void> | undefined;
@@ -261,7 +245,9 @@ export class SqsSource implements Source {
             },
             (e: unknown) => {
               deleting = undefined;
-              throw new SqsSourceError(`DeleteMessage of message ${m.messageId} on ${this.queue} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+              throw new SqsSourceError(`DeleteMessage of message ${m.messageId} on ${this.queue} failed: ${e instanceof Error ? e.message : String(e)}`, {
+                cause: e,
+              });
             },
           );
           return deleting;
@@ -276,7 +262,10 @@ export class SqsSource implements Source {
       }
       if (!acked) {
         this.stats.handlerErrors++;
-        log.warn({ objects: objects.length, receiveCount: m.receiveCount }, 'batch not acknowledged (e.g. an object failed to decode); leaving the message to be received again, then moved to the dead-letter queue');
+        log.warn(
+          { objects: objects.length, receiveCount: m.receiveCount },
+          'batch not acknowledged (e.g. an object failed to decode); leaving the message to be received again, then moved to the dead-letter queue',
+        );
         return;
       }
       log.debug({ objects: objects.length, ms: this.clock() - startedAt }, 'message delivered and deleted');
@@ -295,7 +284,8 @@ export class SqsSource implements Source {
     } catch (e) {
       this.stats.fetchErrors++;
       if (signal.aborted) log.info({ bucket: obj.bucket, object: obj.key }, 'stopped while fetching an object; leaving the message to be received again');
-      else log.warn({ err: e, bucket: obj.bucket, object: obj.key, receiveCount: m.receiveCount }, 'GetObject failed; leaving the message to be received again');
+      else
+        log.warn({ err: e, bucket: obj.bucket, object: obj.key, receiveCount: m.receiveCount }, 'GetObject failed; leaving the message to be received again');
       return undefined;
     }
   }

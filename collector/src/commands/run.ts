@@ -1,0 +1,56 @@
+/**
+ * `cwl-siem-collector run --config FILE`: the service. Loads and checks the config (exit 2 on a
+ * problem), builds the collector, starts it, and drains once on SIGTERM/SIGINT or when the source
+ * ends: stop reading, deliver in-flight batches, checkpoint, then exit with the drain's status (1
+ * when the reason was a failure).
+ */
+import { buildCollector } from '../app';
+import { loadCollectorConfig } from '../config/load';
+import { createLogger } from '../ops/log';
+import { CLI_USAGE, CommandIo, configFileArg, EXIT } from './conventions';
+
+/** Runs the service; resolves once it started (the process then exits from the drain), or with 2 for a usage or config problem. */
+export async function runService(args: string[], io: CommandIo): Promise<number> {
+  const path = configFileArg('run', args, io);
+  if (typeof path === 'number') return path;
+  if (path === 'help') {
+    io.stdout.write(CLI_USAGE);
+    return EXIT.ok;
+  }
+  let config;
+  try {
+    config = loadCollectorConfig(path);
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const logger = createLogger(config.logLevel);
+  const collector = buildCollector(config, { logger });
+  let stopping: Promise<void> | undefined;
+  /** Drains once; exits with the drain's code, or 1 when the reason is a failure. */
+  const shutdown = (reason: string, failed = false): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutting down: stop reading, deliver in-flight batches, checkpoint');
+      const code = await collector.stop();
+      process.exit(failed ? EXIT.failed : code);
+    })();
+    return stopping;
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  try {
+    await collector.start();
+  } catch (e) {
+    logger.fatal({ err: e, code: (e as { code?: string }).code }, 'collector failed to start');
+    await shutdown('start failed', true);
+    return EXIT.failed;
+  }
+  collector.finished.then(
+    () => void shutdown('source finished'),
+    (e: unknown) => {
+      logger.fatal({ err: e, code: (e as { code?: string }).code }, 'source failed');
+      void shutdown('source failed', true);
+    },
+  );
+  return EXIT.ok;
+}

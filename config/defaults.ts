@@ -1,0 +1,161 @@
+import { logDestinationArn } from '../policies/arns';
+import { accountPrincipalArn } from '../policies/compose';
+import { Partition } from '../policies/partitions';
+import { toolkitConfigSchema } from './schema';
+import {
+  CentralConfig,
+  DestinationSenderConfig,
+  ExportAccessConfig,
+  ExportSenderConfig,
+  FirehoseConfig,
+  KinesisConfig,
+  LogGroupSelectionConfig,
+  StackConfig,
+  ToolkitConfig,
+} from './types';
+
+/**
+ * Every default of the toolkit config, in two kinds:
+ * - fixed ones, declared once as `default` in schema.ts: ajv (`useDefaults`) applies them when the
+ *   loader validates, and {@link TOOLKIT_DEFAULTS} reads them from the schema for the constructs of
+ *   modules/ used without a config, so that no module writes a default of its own;
+ * - computed ones, which depend on other values (names after `namePrefix`, prefixes of a central
+ *   bucket of the same config), applied by {@link applyComputedDefaults} after validation, with the
+ *   name rules the constructs share.
+ */
+
+type SchemaNode = Record<string, unknown>;
+
+/** The `default` schema.ts declares at a dotted key path (list items looked through); throws if it declares none. */
+function schemaDefault(path: string): unknown {
+  let node = toolkitConfigSchema as SchemaNode;
+  for (const key of path.split('.')) {
+    if (node.type === 'array') node = node.items as SchemaNode;
+    const next = (node.properties as Record<string, SchemaNode> | undefined)?.[key];
+    if (!next) throw new Error(`config/schema.ts has no key ${path}`);
+    node = next;
+  }
+  if (!('default' in node)) throw new Error(`config/schema.ts declares no default for ${path}`);
+  return structuredClone(node.default);
+}
+
+function typed<T>(path: string, is: (v: unknown) => boolean): T {
+  const value = schemaDefault(path);
+  if (!is(value)) throw new Error(`config/schema.ts declares a default of the wrong type for ${path}: ${JSON.stringify(value)}`);
+  return Object.freeze(value) as T;
+}
+const num = (path: string) => typed<number>(path, (v) => typeof v === 'number');
+const str = (path: string) => typed<string>(path, (v) => typeof v === 'string');
+const bool = (path: string) => typed<boolean>(path, (v) => typeof v === 'boolean');
+const obj = <T>(path: string) => typed<T>(path, (v) => v !== null && typeof v === 'object');
+
+/** The fixed defaults of schema.ts, read from it: what a construct assumes when a prop is left out. */
+export const TOOLKIT_DEFAULTS = {
+  namePrefix: str('namePrefix'),
+  export: {
+    prefix: str('stacks.export.prefix'),
+    // A mode and nothing else: the one mode that names no other account.
+    access: typed<Extract<ExportAccessConfig, { mode: 'same-account' }>>(
+      'stacks.export.access',
+      (v) => v !== null && typeof v === 'object' && Object.keys(v).join() === 'mode',
+    ),
+    expirationDays: num('stacks.export.expirationDays'),
+    versioning: bool('stacks.export.versioning'),
+  },
+  exportSender: { prefix: str('stacks.exportSender.prefix') },
+  /** Of every subscription (kinesis, firehose, destinationSender). */
+  subscription: {
+    filterPattern: str('stacks.kinesis.subscription.filterPattern'),
+    excludeLogGroupNames: obj<readonly string[]>('stacks.kinesis.subscription.accountPolicy.excludeLogGroupNames'),
+  },
+  kinesis: {
+    capacity: obj<KinesisConfig['capacity']>('stacks.kinesis.capacity'),
+    retentionHours: num('stacks.kinesis.retentionHours'),
+  },
+  firehose: {
+    bufferingSizeMiB: num('stacks.firehose.bufferingSizeMiB'),
+    bufferingIntervalSeconds: num('stacks.firehose.bufferingIntervalSeconds'),
+    decompress: bool('stacks.firehose.processing.decompress'),
+    extractMessages: bool('stacks.firehose.processing.extractMessages'),
+    errorLogRetentionDays: num('stacks.firehose.errorLogRetentionDays'),
+  },
+  central: {
+    prefix: str('stacks.central.prefix'),
+    expirationDays: num('stacks.central.expirationDays'),
+    visibilityTimeoutSeconds: num('stacks.central.visibilityTimeoutSeconds'),
+    maxReceiveCount: num('stacks.central.maxReceiveCount'),
+    messageRetentionSeconds: num('stacks.central.messageRetentionSeconds'),
+    errorNotifications: bool('stacks.central.errorNotifications'),
+  },
+} as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Name rules of computed defaults, shared with the constructs.
+
+/** The subscription filter (or account policy) name of a path: `<namePrefix>-kinesis`. */
+export const defaultFilterName = (namePrefix: string, path: 'kinesis' | 'firehose' | 'destination'): string => `${namePrefix}-${path}`;
+
+/** Firehose compresses only records it decompressed: CloudWatch Logs records are gzip already. */
+export const defaultCompression = (decompress: boolean): FirehoseConfig['compression'] => (decompress ? 'GZIP' : 'UNCOMPRESSED');
+
+/** The log group of a delivery stream's errors, where the Firehose console looks for it. */
+export const defaultErrorLogGroupName = (deliveryStreamName: string): string => `/aws/kinesisfirehose/${deliveryStreamName}`;
+
+/** Who may assume a collector role the toolkit creates: the given principals, else the account root. */
+export function trustedPrincipalArnsOrAccount(partition: Partition, accountId: string, arns: readonly string[] | undefined): readonly string[] {
+  return arns?.length ? arns : [accountPrincipalArn(partition, accountId)];
+}
+
+/** The ARN of the CloudWatch Logs destination a stack creates, if it creates one. */
+export function destinationArnOf(stack: StackConfig): string | undefined {
+  return stack.destination && logDestinationArn(stack.partition, stack.region, stack.accountId, stack.destination.name);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Computed defaults: the ones that depend on other values, so JSON Schema `default` cannot express them.
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Fills the computed defaults of a validated config, in place. */
+export function applyComputedDefaults(config: ToolkitConfig): void {
+  const p = config.namePrefix;
+  for (const stack of config.stacks) {
+    if (stack.exportSender) {
+      const s = stack.exportSender as Writable<ExportSenderConfig>;
+      // Decrypt with the bucket's key when this config describes that bucket: the collector reads the objects.
+      const bucketKey = config.stacks.find((b) => b.export?.bucketName === s.bucketName && b.accountId === s.bucketAccountId)?.export?.kmsKeyArn;
+      if (s.bucketKmsKeyArn === undefined && bucketKey !== undefined) s.bucketKmsKeyArn = bucketKey;
+    }
+    if (stack.kinesis) {
+      const k = stack.kinesis as Writable<KinesisConfig>;
+      (k.subscription as Writable<LogGroupSelectionConfig>).filterName ??= defaultFilterName(p, 'kinesis');
+      k.reader ??= { create: true } as KinesisConfig['reader'];
+      (k.reader as Writable<KinesisConfig['reader']>).roleName ??= `${p}-kinesis-reader`;
+    }
+    if (stack.firehose) {
+      const f = stack.firehose as Writable<FirehoseConfig>;
+      (f.subscription as Writable<LogGroupSelectionConfig>).filterName ??= defaultFilterName(p, 'firehose');
+      // Deliver under the central bucket's prefix when this config describes that bucket: its policy
+      // admits writes only under <prefix>/ and <prefix>-errors/.
+      const centralPrefix = config.stacks.find((c) => c.central?.bucketName === f.destination.bucketName)?.central?.prefix ?? TOOLKIT_DEFAULTS.central.prefix;
+      f.prefix ??= `${centralPrefix}/${stack.accountId}`;
+      f.errorOutputPrefix ??= `${centralPrefix}-errors/${stack.accountId}`;
+      f.compression ??= defaultCompression(f.processing.decompress);
+      f.errorLogGroupName ??= defaultErrorLogGroupName(f.deliveryStreamName);
+    }
+    if (stack.destinationSender) {
+      const d = stack.destinationSender as Writable<DestinationSenderConfig>;
+      (d.subscription as Writable<LogGroupSelectionConfig>).filterName ??= defaultFilterName(p, 'destination');
+      // The destination of this config that names this account as a sender, when exactly one does.
+      const receivers = config.stacks.filter((r) => r !== stack && r.destination?.senderAccountIds.includes(stack.accountId));
+      if (d.destinationArn === undefined && receivers.length === 1) d.destinationArn = destinationArnOf(receivers[0])!;
+    }
+    if (stack.central) {
+      const c = stack.central as Writable<CentralConfig>;
+      c.queueName ??= `${p}-objects`;
+      c.keyAlias ??= `alias/${p}-central`;
+      c.writerRoleNames ??= [`${p}-firehose-*`];
+      if (c.siem) (c.siem as Writable<typeof c.siem>).roleName ??= `${p}-siem-reader`;
+    }
+  }
+}
