@@ -176,6 +176,11 @@ export class InputCheck {
     if (!condition) this.fail(param, value, expected);
   }
 
+  /** A whole number from `min` to `max` (unbounded above without `max`); `expected` says so in the unit of `param`. */
+  wholeNumber(param: string, value: number, expected: string, min: number, max?: number): void {
+    this.require(Number.isInteger(value) && value >= min && (max === undefined || value <= max), param, value, expected);
+  }
+
   /** Throws the collected problems, if any. */
   done(): void {
     if (this.problems.length > 0) throw new PolicyInputError(this.fn, this.problems);

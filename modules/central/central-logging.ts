@@ -101,7 +101,7 @@ export class CentralLogging extends Construct {
     check.queueName('queueName', props.queueName);
     check.kmsAliasName('keyAlias', props.keyAlias);
     const maxReceive = props.maxReceiveCount ?? TOOLKIT_DEFAULTS.central.maxReceiveCount;
-    check.require(Number.isInteger(maxReceive) && maxReceive >= 1 && maxReceive <= 1000, 'maxReceiveCount', maxReceive, 'a whole number from 1 to 1000');
+    check.wholeNumber('maxReceiveCount', maxReceive, 'a whole number from 1 to 1000', 1, 1000);
     const errorNotifications = props.errorNotifications ?? TOOLKIT_DEFAULTS.central.errorNotifications;
     const queueBase = String(props.queueName).replace(/\.fifo$/, '');
     const withSuffix = (suffix: string) => `${queueBase}-${suffix}${String(props.queueName).endsWith('.fifo') ? '.fifo' : ''}`;

@@ -87,13 +87,8 @@ export class FirehoseDelivery extends Construct {
     const compression = props.compression ?? defaultCompression(decompress);
     const check = new InputCheck(`FirehoseDelivery ${this.node.path}`);
     check.deliveryStreamName('deliveryStreamName', props.deliveryStreamName);
-    check.require(Number.isInteger(sizeMiB) && sizeMiB >= 1 && sizeMiB <= 128, 'bufferingSizeMiB', sizeMiB, 'whole MiB from 1 to 128');
-    check.require(
-      Number.isInteger(intervalSeconds) && intervalSeconds >= 0 && intervalSeconds <= 900,
-      'bufferingIntervalSeconds',
-      intervalSeconds,
-      'whole seconds from 0 to 900',
-    );
+    check.wholeNumber('bufferingSizeMiB', sizeMiB, 'whole MiB from 1 to 128', 1, 128);
+    check.wholeNumber('bufferingIntervalSeconds', intervalSeconds, 'whole seconds from 0 to 900', 0, 900);
     check.require(!extract || decompress, 'extractMessages', extract, 'decompress: true as well (Firehose extracts messages only from decompressed records)');
     check.require(
       !extract || (props.logGroupNames?.length ?? 0) <= 1,

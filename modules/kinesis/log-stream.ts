@@ -74,19 +74,9 @@ export class KinesisLogStream extends Construct {
     const retentionHours = props.retentionHours ?? TOOLKIT_DEFAULTS.kinesis.retentionHours;
     const check = new InputCheck(`KinesisLogStream ${this.node.path}`);
     check.streamName('streamName', props.streamName);
-    check.require(
-      Number.isInteger(retentionHours) && retentionHours >= 24 && retentionHours <= 8760,
-      'retentionHours',
-      retentionHours,
-      'whole hours from 24 to 8760',
-    );
+    check.wholeNumber('retentionHours', retentionHours, 'whole hours from 24 to 8760', 24, 8760);
     if (capacity.mode === 'provisioned') {
-      check.require(
-        Number.isInteger(capacity.shardCount) && capacity.shardCount >= 1,
-        'capacity.shardCount',
-        capacity.shardCount,
-        'a whole number of shards, at least 1',
-      );
+      check.wholeNumber('capacity.shardCount', capacity.shardCount, 'a whole number of shards, at least 1', 1);
     }
     check.done();
 

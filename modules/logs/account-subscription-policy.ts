@@ -61,12 +61,7 @@ export class AccountSubscriptionPolicy extends Construct {
       'a role ARN: CloudWatch Logs puts into a Kinesis or Firehose stream with a role',
     );
     const waitSeconds = props.rolePropagationSeconds ?? LOGS_DEFAULTS.rolePropagationSeconds;
-    check.require(
-      Number.isInteger(waitSeconds) && waitSeconds >= 0 && waitSeconds <= 300,
-      'rolePropagationSeconds',
-      waitSeconds,
-      'whole seconds from 0 to 300',
-    );
+    check.wholeNumber('rolePropagationSeconds', waitSeconds, 'whole seconds from 0 to 300', 0, 300);
     check.done();
     const names = [...new Set(excluded)].sort();
     const document: Record<string, string> = { DestinationArn: props.destinationArn };

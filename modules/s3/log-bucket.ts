@@ -52,12 +52,7 @@ export class LogBucket extends Construct {
     check.bucketName('bucketName', props.bucketName);
     if (props.kmsKeyArn !== undefined) check.arnOrReference('kmsKeyArn', props.kmsKeyArn, props.partition, 'kms');
     if (props.expirationDays !== undefined) {
-      check.require(
-        Number.isInteger(props.expirationDays) && props.expirationDays >= 1,
-        'expirationDays',
-        props.expirationDays,
-        'a whole number of days, at least 1',
-      );
+      check.wholeNumber('expirationDays', props.expirationDays, 'a whole number of days, at least 1', 1);
     }
     check.done();
 
