@@ -1,10 +1,11 @@
-import { PARTITION_FACTS, partitionOfRegion } from '../policies/partitions';
+import { PARTITION_FACTS, partitionOfRegion, regionSuggestion } from '../policies/partitions';
 import type { ConfigProblem } from '../collector/src/config/problems';
+import { unknownRegionMessage } from '../collector/src/config/regions';
 import { destinationArnOf } from './defaults';
 import { ToolkitConfig } from './types';
 
 /**
- * Rules across fields and stacks, which JSON Schema cannot express: regions of the stack's partition,
+ * Rules across fields and stacks, which JSON Schema cannot express: regions AWS has, of the stack's partition,
  * unique names, ARNs of the stack's partition and region, and the two halves of each cross-account
  * path (export bucket and sender, destination and sender, Firehose and central bucket) agreeing.
  * They run on a validated config with every default applied.
@@ -28,8 +29,12 @@ export function ruleProblems(config: ToolkitConfig): ConfigProblem[] {
         at(i, '.region'),
         partition
           ? `must be a region of partition ${s.partition} (such as ${example}), got "${s.region}", a region of ${partition}`
-          : `must be a region of partition ${s.partition} (such as ${example}), got "${s.region}", which is no region of a supported partition`,
+          : `must be a region of partition ${s.partition} (such as ${example}), got "${s.region}", which is no region of a supported partition${regionSuggestion(s.region, s.partition)}`,
       );
+    }
+    if (s.backend.type === 's3') {
+      const message = unknownRegionMessage(s.backend.region);
+      if (message) problem(at(i, '.backend.region'), message);
     }
 
     const first = firstByName.get(s.name);

@@ -1,5 +1,5 @@
 import { ErrorObject } from 'ajv';
-import { ajvErrorPath, ajvProblems, ConfigProblem, didYouMean, listWords, pointerPath } from '../collector/src/config/problems';
+import { ajvErrorPath, ajvProblems, ConfigProblem, didYouMean, listWords, pointerPath, unknownKey } from '../collector/src/config/problems';
 
 /**
  * The toolkit's wording of schema errors: one readable line each, saying what was expected (in the
@@ -103,8 +103,7 @@ function describe(e: ErrorObject, root: unknown): ConfigProblem {
       return { path, message: `is missing; expected ${expectation(props?.[missing], true)}` };
     }
     case 'additionalProperties': {
-      const key = e.params.additionalProperty as string;
-      const allowed = Object.keys((parent.properties ?? {}) as object);
+      const { key, allowed } = unknownKey(e);
       const where = unionTagValue(parent);
       return {
         path,

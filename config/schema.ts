@@ -1,10 +1,12 @@
+import { EXPORT_PREFIX_DEFAULT } from '../collector/src/config/schema';
 import { PARTITIONS } from '../policies/partitions';
 
 /**
  * JSON Schema (draft-07) of the toolkit config as users write it. `load.ts` validates with it (ajv,
  * `useDefaults`) and then applies the defaults that depend on other values; `types.ts` is the loaded form.
  * Every fixed default is written here only: the constructs of modules/ read theirs from this schema
- * (defaults.ts `TOOLKIT_DEFAULTS`).
+ * (defaults.ts `TOOLKIT_DEFAULTS`); the export prefix, which both halves share, is the collector's
+ * (`EXPORT_PREFIX_DEFAULT` of collector/src/config/schema.ts).
  *
  * Conventions, relied on by the loader's error messages:
  * - every object has `additionalProperties: false` (the `tags` maps constrain their values instead);
@@ -192,7 +194,7 @@ const COLLECTOR_IDENTITY = union(
 const EXPORT = object(
   {
     bucketName: BUCKET_NAME,
-    prefix: { ...KEY_PREFIX, default: 'cwl-exports' },
+    prefix: { ...KEY_PREFIX, default: EXPORT_PREFIX_DEFAULT },
     access: union(
       'mode',
       {
@@ -216,7 +218,7 @@ const EXPORT_SENDER = object(
   {
     bucketName: BUCKET_NAME,
     bucketAccountId: ACCOUNT_ID,
-    prefix: { ...KEY_PREFIX, default: 'cwl-exports' },
+    prefix: { ...KEY_PREFIX, default: EXPORT_PREFIX_DEFAULT },
     identity: COLLECTOR_IDENTITY,
     bucketKmsKeyArn: KMS_KEY_ARN,
   },

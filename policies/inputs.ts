@@ -1,5 +1,5 @@
 import { InputProblem, PolicyInputError } from './errors';
-import { PARTITION_FACTS, PARTITIONS, Partition, partitionOfRegion } from './partitions';
+import { PARTITION_FACTS, PARTITIONS, Partition, partitionOfRegion, regionSuggestion } from './partitions';
 
 /**
  * True when a string carries an unresolved Terraform reference (`${aws_kms_key.x.arn}`) or a CDKTF
@@ -59,7 +59,7 @@ export class InputCheck {
         value,
         actual
           ? `a region of partition ${partition} (such as ${known.example}); ${value} is in ${actual}`
-          : `a region name of partition ${partition}, such as ${known.example}`,
+          : `a region name of partition ${partition}, such as ${known.example}${regionSuggestion(value, partition)}`,
       );
     }
     return value as string;

@@ -1,33 +1,29 @@
+import { Partition, PARTITION_REGIONS } from '../collector/src/config/regions';
+
 /**
  * Facts about AWS partitions that decide how ARNs, service principals and endpoints are spelled.
+ * The partitions and their regions are the collector's list (collector/src/config/regions.ts: the
+ * collector checks regions too, and imports nothing from outside collector/src); they are
+ * re-exported here, the policies library's one view of them.
  */
 
-export const PARTITIONS = ['aws', 'aws-us-gov', 'aws-cn'] as const;
-export type Partition = (typeof PARTITIONS)[number];
+export { PARTITIONS, partitionOfRegion, regionSuggestion } from '../collector/src/config/regions';
+export type { Partition };
 
 interface PartitionFacts {
   /** DNS suffix of the partition's endpoints and regional service principals. */
   readonly dnsSuffix: string;
-  /** Region names that belong to the partition. */
-  readonly regionPattern: RegExp;
+  /** The regions of the partition (a name that only looks like one, such as us-east-7, is none). */
+  readonly regions: readonly string[];
   readonly example: string;
 }
 
 export const PARTITION_FACTS: Readonly<Record<Partition, PartitionFacts>> = {
-  aws: {
-    dnsSuffix: 'amazonaws.com',
-    regionPattern: /^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d{1,2}$/,
-    example: 'us-east-1',
-  },
-  'aws-us-gov': { dnsSuffix: 'amazonaws.com', regionPattern: /^us-gov-[a-z]+-\d{1,2}$/, example: 'us-gov-west-1' },
+  aws: { dnsSuffix: 'amazonaws.com', regions: PARTITION_REGIONS.aws, example: 'us-east-1' },
+  'aws-us-gov': { dnsSuffix: 'amazonaws.com', regions: PARTITION_REGIONS['aws-us-gov'], example: 'us-gov-west-1' },
   // China regions: endpoints and regional principals such as logs.cn-north-1.amazonaws.com.cn.
-  'aws-cn': { dnsSuffix: 'amazonaws.com.cn', regionPattern: /^cn-[a-z]+-\d{1,2}$/, example: 'cn-north-1' },
+  'aws-cn': { dnsSuffix: 'amazonaws.com.cn', regions: PARTITION_REGIONS['aws-cn'], example: 'cn-north-1' },
 };
-
-/** The partition a region belongs to, or undefined for a name that is no region of a supported partition. */
-export function partitionOfRegion(region: string): Partition | undefined {
-  return PARTITIONS.find((p) => PARTITION_FACTS[p].regionPattern.test(region));
-}
 
 /**
  * CloudWatch Logs acts as a regional service principal (`logs.<region>.amazonaws.com`; in China

@@ -13,6 +13,7 @@ const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
 
 let failed = 0;
 try {
+  process.env.CHECKPOINT_DISABLE ??= '1'; // as scripts/cdktf.ts: no version calls to HashiCorp
   useProviderMirrorFromEnv();
   const summaries = synthesize(loadConfig(source), outdir);
   console.log(formatSummary(summaries, source, outdir));

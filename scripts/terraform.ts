@@ -8,11 +8,13 @@ import { join } from 'path';
 /**
  * When CWL_SIEM_TF_PLUGIN_MIRROR names a provider filesystem mirror (the folder holding
  * registry.terraform.io/), writes a Terraform CLI config that installs providers from it and points
- * TF_CLI_CONFIG_FILE at that config, for this process and its children. Without the variable
- * Terraform keeps its usual configuration (the registry). Returns the config file, if written.
+ * TF_CLI_CONFIG_FILE at that config in `env` (this process's, so its children's, by default).
+ * Without the variable Terraform keeps its usual configuration (the registry). The generated config
+ * replaces yours (TF_CLI_CONFIG_FILE or ~/.terraformrc) for these runs: give Terraform Cloud
+ * credentials as TF_TOKEN_<host> variables then. Returns the config file, if written.
  */
-export function useProviderMirrorFromEnv(): string | undefined {
-  const mirror = process.env.CWL_SIEM_TF_PLUGIN_MIRROR;
+export function useProviderMirrorFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const mirror = env.CWL_SIEM_TF_PLUGIN_MIRROR;
   if (!mirror) return undefined;
   const isDir = (): boolean => {
     try {
@@ -39,7 +41,7 @@ export function useProviderMirrorFromEnv(): string | undefined {
       '',
     ].join('\n'),
   );
-  process.env.TF_CLI_CONFIG_FILE = file;
+  env.TF_CLI_CONFIG_FILE = file;
   return file;
 }
 
@@ -52,9 +54,20 @@ export function terraform(dir: string, args: readonly string[], env: NodeJS.Proc
   });
   if (r.error) throw new Error(`cannot run terraform: ${r.error.message}. Install Terraform >= 1.5 and put it on PATH.`);
   if (r.status !== 0) {
-    throw new Error(`terraform ${args.join(' ')} failed in ${dir} (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    throw new Error(
+      `terraform ${args.join(' ')} failed in ${dir} (exit ${r.status}):\n${r.stdout}\n${r.stderr}${registryHint(r.stderr, { ...process.env, ...env })}`,
+    );
   }
   return r.stdout;
+}
+
+/** What to do when Terraform could not reach its provider registry and no mirror is configured. */
+function registryHint(stderr: string, env: NodeJS.ProcessEnv): string {
+  if (env.CWL_SIEM_TF_PLUGIN_MIRROR || !/could not connect to registry\.terraform\.io|Failed to query available provider packages/.test(stderr)) return '';
+  return (
+    '\nTerraform could not reach registry.terraform.io to install hashicorp/aws 5.100.0. Offline, set CWL_SIEM_TF_PLUGIN_MIRROR to a provider ' +
+    'filesystem mirror (the folder holding registry.terraform.io/): see the README, "Offline Terraform".'
+  );
 }
 
 export interface PlanSummary {

@@ -29,7 +29,10 @@ export interface CollectorDeps {
 /** A built collector: nothing runs, listens or connects until start(). */
 export interface Collector {
   readonly metrics: CollectorMetrics;
-  /** Opens the checkpoint store and the sink, starts the ops server, starts reading. */
+  /**
+   * Opens the checkpoint store (taking its exclusive lock: rejects with StateLockedError when another
+   * process uses the file) and the sink, starts the ops server, starts reading.
+   */
   start(): Promise<void>;
   /** Resolves when the source stopped by itself (a fatal error rejects). */
   readonly finished: Promise<void>;
@@ -47,7 +50,7 @@ export interface Collector {
 export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Collector {
   const logger = deps.logger;
   const metrics = deps.metrics ?? createMetrics();
-  const parser = createParser({ vpcFlowLogs: config.parsers.vpcFlowLogs });
+  const parser = createParser({ vpcFlowLogs: config.parsers.vpcFlowLogs, maxJsonDepth: config.limits.maxJsonDepth });
   const deadLetters = new DeadLetterFile(config.deadLetter.path);
   const abort = new AbortController();
   let checkpoints: CheckpointStore | undefined;
@@ -74,7 +77,14 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
       return opsAddress;
     },
     async start() {
-      checkpoints = new FileCheckpointStore(config.checkpoint.path);
+      // First: a second collector on the same state file stops here, before it reads or listens.
+      const store = new FileCheckpointStore(config.checkpoint.path);
+      checkpoints = store;
+      const stateLog = logger.child({ component: 'checkpoint' });
+      await store.open({
+        tookOver: (previous, why) => stateLog.warn({ file: store.file, previous, why }, 'took over the stale lock of the state file'),
+        refreshFailed: (err) => stateLog.error({ file: store.file, err }, 'cannot refresh the lock of the state file'),
+      });
       sink = createSink(config.sink, { logger: logger.child({ component: 'sink' }), metrics, env: deps.env ?? process.env, serialize: serializeEvent });
       const mode = buildMode(
         config.source,
@@ -83,6 +93,7 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
           metrics,
           parser,
           onUnparsed,
+          limits: config.limits,
           checkpoints,
           clients: deps.clients ?? {},
         },

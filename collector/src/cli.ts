@@ -2,6 +2,7 @@
  * The `cwl-siem-collector` command line: dispatches `argv[0]` to its module in commands/, loaded
  * only when that command runs (decode does not load the AWS SDK, `--help` loads no command), and
  * sets the process's exit status from it (commands/conventions.ts says which status means what).
+ * Every command prints its own usage for `--help`, `-h`, the word `help` alone and `help COMMAND`.
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
@@ -28,10 +29,14 @@ export async function main(argv: string[]): Promise<void> {
     case 'version':
       process.stdout.write(`${(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version}\n`);
       return;
+    case 'help':
+      // `help COMMAND [SUBCOMMAND]` is `COMMAND [SUBCOMMAND] --help`.
+      if (args.length > 0 && !args[0].startsWith('-')) return main([...args, '--help']);
+      process.stdout.write(CLI_USAGE);
+      return;
     case undefined:
     case '--help':
     case '-h':
-    case 'help':
       process.stdout.write(CLI_USAGE);
       return;
   }

@@ -148,6 +148,19 @@ class DecodedEvent implements NormalizedEvent {
   static escapeFree(e: NormalizedEvent): boolean {
     return #escapeFree in e && (e as DecodedEvent).#escapeFree;
   }
+
+  static built(e: NormalizedEvent): boolean {
+    return #escapeFree in e;
+  }
+}
+
+/**
+ * True when `e` was built here (by envelopeToEvents or lineToEvent): its strings are strings (the
+ * envelope's shape was checked, line contexts are strings), its timestamp a number, its origin the
+ * decoder's, and its fields a parser's.
+ */
+export function isBuiltEvent(e: NormalizedEvent): boolean {
+  return DecodedEvent.built(e);
 }
 
 /**

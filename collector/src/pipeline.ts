@@ -2,6 +2,7 @@ import { Logger } from './ops/log';
 import { abortableSleep, backoffDelayMs } from './ops/backoff';
 import { CollectorMetrics, DECODE_ERROR_LABELS } from './ops/metrics';
 import { DeadLetter, DeadLetterFile } from './ops/dead-letter';
+import { serializationProblem } from './serialize';
 import { DecodeError, ERROR_CODES, NormalizedEvent, Sink, SourceBatch } from './types';
 
 export interface PipelineOptions {
@@ -27,7 +28,7 @@ export interface PipelineOptions {
 
 /**
  * Owns the ack rule: decode every record of a batch (undecodable ones are dead-lettered, durably,
- * and skipped), deliver the events (in slices of at most about `maxPendingEvents` when records are
+ * and skipped, as is any event that cannot be serialized, on its own), deliver the events (in slices of at most about `maxPendingEvents` when records are
  * large, so memory stays bounded), and only then acknowledge the batch so the source checkpoints
  * it (a batch marked `retainOnDecodeError` that had an undecodable record is delivered but not
  * acknowledged). A failing sink never loses events: the batch is held and retried with back-off
@@ -57,14 +58,24 @@ export class Pipeline {
       };
       const dead: DeadLetter[] = [];
       for (const record of batch.records) {
+        let index = 0;
+        // An event that cannot be serialized is dead-lettered alone: a sink could never take it, and retrying would stall the source.
+        const take = (events: readonly NormalizedEvent[]) => {
+          for (const e of events) {
+            const problem = serializationProblem(e);
+            if (problem === undefined) pending.push(e);
+            else dead.push(this.unserializable(record, index, problem, e));
+            index++;
+          }
+        };
         try {
           const out = this.o.decode(record);
           if (Array.isArray(out)) {
-            for (const e of out) pending.push(e);
+            take(out);
           } else {
             // Chunks of a large record: delivered as they come, so the record is never held whole.
             for (const chunk of out as Iterable<readonly NormalizedEvent[]>) {
-              for (const e of chunk) pending.push(e);
+              take(chunk);
               if (pending.length >= max) await flush();
             }
           }
@@ -96,6 +107,14 @@ export class Pipeline {
       this.inFlight--;
     }
   };
+
+  /** The dead letter of the `index`th event of `record`, which cannot be serialized: its message is kept (base64), as far as it is a string. */
+  private unserializable(record: SourceBatch['records'][number], index: number, problem: string, e: NormalizedEvent): DeadLetter {
+    const error = new DecodeError('unserializable', `event ${index} of the record cannot be serialized: ${problem}`);
+    this.o.metrics.decodeErrors.inc({ reason: DECODE_ERROR_LABELS[error.reason] });
+    const message = typeof e.message === 'string' ? e.message : '';
+    return { origin: record.origin, code: error.code, error: error.message, data: Buffer.from(message, 'utf8').toString('base64') };
+  }
 
   /** Stops retrying: a batch not yet delivered is abandoned unacknowledged. */
   stop(): void {

@@ -5,21 +5,80 @@
  * it is the collector's hot path: the owner/group/stream and source parts are cached across
  * consecutive events, strings from escape-free payloads are not re-checked (events.ts), and VPC
  * flow records use their format's generated serializer (parsers/vpcflow.ts).
+ *
+ * Serialization never throws. Fields that cannot be serialized (nested too deep for
+ * JSON.stringify's recursion, a BigInt, a cycle) leave the event unparsed: its line is the event
+ * without `type` and `fields`, as for a message no parser recognized. A part of an event off the
+ * contract that cannot be serialized is left out; serializationProblem names such events so that
+ * the pipeline dead-letters them instead of delivering them.
  */
-import { isEscapeFree } from './events';
+import { isBuiltEvent, isEscapeFree } from './events';
 import { JsonWriters, serializeVpcRecord } from './parsers/vpcflow';
 import { EventOrigin, NormalizedEvent } from './types';
 
-/** One event as one line of JSON, without the newline. */
+/** One event as one line of JSON, without the newline. Never throws (see above). */
 export function serializeEvent(e: NormalizedEvent): string {
-  return line(e, '}');
+  try {
+    return line(e, '}');
+  } catch {
+    return unparsed(e);
+  }
 }
 
-/** Events as NDJSON: one line per event, each ending with `\n` ('' for no events). */
+/** Events as NDJSON: one line per event, each ending with `\n` ('' for no events). Never throws. */
 export function serializeBatch(events: readonly NormalizedEvent[]): string {
   let out = '';
-  for (let i = 0; i < events.length; i++) out += line(events[i], '}\n');
+  for (let i = 0; i < events.length; i++) {
+    let l: string;
+    try {
+      l = line(events[i], '}\n');
+    } catch {
+      l = unparsed(events[i]) + '\n';
+    }
+    out += l;
+  }
   return out;
+}
+
+const UNPARSED_KEYS = ['id', 'timestamp', 'owner', 'logGroup', 'logStream', 'message', 'source'] as const;
+
+/**
+ * The event without `type` and `fields`: JSON.stringify of its other keys in order, each key whose
+ * value cannot be serialized (or is undefined) left out. Never throws.
+ */
+function unparsed(e: NormalizedEvent): string {
+  let out = '';
+  for (const key of UNPARSED_KEYS) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(e[key]) as string | undefined;
+    } catch {
+      json = undefined;
+    }
+    if (json !== undefined) out += `${out === '' ? '' : ','}"${key}":${json}`;
+  }
+  return `{${out}}`;
+}
+
+/**
+ * Why `e` cannot be serialized as the event it claims to be (a string key that is not a string, a
+ * timestamp that is not a finite number, a source JSON cannot represent), or undefined when it can.
+ * Fields are not checked: those that fail leave the event unparsed, which is still the event.
+ * Events built by events.ts (everything the decoders produce) are right by construction and pass
+ * without a look.
+ */
+export function serializationProblem(e: NormalizedEvent): string | undefined {
+  if (isBuiltEvent(e)) return undefined;
+  for (const key of ['id', 'owner', 'logGroup', 'logStream', 'message'] as const) {
+    if (typeof e[key] !== 'string') return `${key} is not a string (${typeof e[key]})`;
+  }
+  if (typeof e.timestamp !== 'number' || !Number.isFinite(e.timestamp)) return `timestamp is not a finite number (${String(e.timestamp)})`;
+  try {
+    if (typeof e.source !== 'object' || e.source === null || JSON.stringify(e.source) === undefined) return 'source is not an object';
+  } catch (err) {
+    return `source cannot be serialized (${(err as Error).message})`;
+  }
+  return undefined;
 }
 
 // A string needs escaping when it holds a quote, a backslash, a control character or a surrogate
@@ -57,8 +116,9 @@ function line(e: NormalizedEvent, end: string): string {
   }
   const source = e.source;
   if (source !== cachedSource) {
-    cachedSource = source;
+    // Stringified before the cache changes, so a throw leaves the cache consistent.
     const json = JSON.stringify(source) as string | undefined;
+    cachedSource = source;
     cachedSourceJson = json === undefined ? '' : ',"source":' + json;
     cachedCloseSource = '"' + cachedSourceJson;
   }

@@ -57,7 +57,8 @@ export const ERROR_CODES = {
  * - `not-gzip`: neither gzip (no 1f 8b) nor what the format accepts uncompressed; empty data;
  * - `gzip-truncated`: a gzip header, deflate stream or trailer cut short;
  * - `gzip-corrupt`: bad deflate data, an unknown compression method, a wrong CRC-32 or length;
- * - `too-large`: decompresses beyond the size limit (a decompression bomb);
+ * - `too-large`: decompresses beyond limits.maxDecompressedBytes (a decompression bomb, in any gzip
+ *   member), or plain text (a line, a JSON document) longer than that;
  * - `not-json`: bad JSON, or something other than the JSON document expected at that place;
  * - `bad-envelope`: JSON (or lines) that is not a CloudWatch Logs subscription payload;
  * - `bad-get-records`: JSON that is not `aws kinesis get-records` output;
@@ -65,7 +66,9 @@ export const ERROR_CODES = {
  * - `unknown-format`: binary data none of the input formats describes;
  * - `unexpected-format`: a known format where another one is required;
  * - `unexpected-origin`: a record from a place its mode cannot read (another source kind, an unknown export task);
- * - `not-notification`: an SQS message body that is not an S3 event notification.
+ * - `not-notification`: an SQS message body that is not an S3 event notification;
+ * - `unserializable`: an event a decoder produced that cannot be serialized (off the event contract);
+ *   dead-lettered on its own, the record's other events are delivered.
  * Metric label values derive from these (ops/metrics.ts).
  */
 export type DecodeReason =
@@ -80,7 +83,8 @@ export type DecodeReason =
   | 'unknown-format'
   | 'unexpected-format'
   | 'unexpected-origin'
-  | 'not-notification';
+  | 'not-notification'
+  | 'unserializable';
 
 /** A record that cannot be decoded (bad gzip, bad JSON, not a CloudWatch payload): counted, dead-lettered, skipped. */
 export class DecodeError extends Error {
@@ -116,7 +120,9 @@ export interface Sink {
    * Delivers every event of the batch, splitting it into requests of the sink's batch size, retrying
    * transient failures with back-off up to the sink's attempt limit. Resolves only when every event
    * was acknowledged by the receiver (written, sent over TCP/TLS and flushed, or answered 2xx);
-   * otherwise rejects with a SinkError and the caller must assume none was delivered.
+   * otherwise rejects with a SinkError and the caller must treat the batch as not delivered. Called
+   * again with the same array (the pipeline's retry), it resumes after the requests it already
+   * delivered, so an outage does not resend what the receiver accepted.
    */
   send(events: readonly NormalizedEvent[]): Promise<void>;
   /** Flushes and releases connections and files. */

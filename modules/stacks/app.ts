@@ -5,6 +5,7 @@ import { destinationArnOf, trustedPrincipalArnsOrAccount } from '../../config/de
 import { StackConfig, ToolkitConfig } from '../../config/types';
 import { Guardrails } from '../guardrails';
 import { CwlSiemStack } from './cwl-siem-stack';
+import { carryOverWorkingFiles, strandedStateMessage, strandedStates, undoMoves } from './outdir';
 
 export interface StackSummary {
   readonly name: string;
@@ -12,6 +13,8 @@ export interface StackSummary {
   readonly region: string;
   readonly accountId: string;
   readonly backend: string;
+  /** The file written for the stack in its folder: `cdk.tf.json`, or `cdk.tf` for HCL output. */
+  readonly file: string;
   readonly resourceCount: number;
   /** Resource counts by Terraform type, sorted by type. */
   readonly resources: Readonly<Record<string, number>>;
@@ -83,36 +86,51 @@ export function stackDependencies(config: ToolkitConfig): StackDependency[] {
 /**
  * Synthesizes the config into `outdir` all or nothing: the stacks are built and written into a
  * fresh sibling folder, which replaces `outdir` only when every stack synthesized (guardrails
- * included). On any error the previous output is left as it was and the error is rethrown.
+ * included). Terraform's working files and local state in the previous stack folders move along
+ * (outdir.ts); a previous folder of a stack the config no longer has, whose state still holds
+ * resources, stops it. On any error the previous output is left as it was and the error is rethrown.
  */
 export function synthesize(config: ToolkitConfig, outdir: string): StackSummary[] {
   const target = resolve(outdir);
   const staging = mkdtempSync(join(dirname(target), `.${basename(target)}-`));
+  const names = config.stacks.map((s) => s.name);
+  let previous: string | undefined;
+  let moves: [string, string][] = [];
+  let summaries: StackSummary[];
   try {
     const app = new App({ outdir: staging });
     const stacks = addStacks(app, config);
     app.synth();
-    const summaries = stacks.map((stack, i) => summarize(staging, config.stacks[i].name, config, stack.outputNames));
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+    summaries = stacks.map((stack, i) => summarize(staging, config.stacks[i].name, config, stack.outputNames));
+    if (existsSync(target)) {
+      const stranded = strandedStates(target, names);
+      if (stranded.length) throw new Error(strandedStateMessage(stranded));
+      previous = `${staging}.previous`;
+      renameSync(target, previous);
+      moves = carryOverWorkingFiles(previous, staging, names);
+    }
     renameSync(staging, target);
-    return summaries;
   } catch (e) {
+    undoMoves(moves);
+    if (previous && !existsSync(target)) renameSync(previous, target);
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
+  if (previous) rmSync(previous, { recursive: true, force: true });
+  return summaries;
 }
 
 function summarize(outdir: string, name: string, config: ToolkitConfig, outputs: readonly string[]): StackSummary {
   const stack = config.stacks.find((s) => s.name === name)!;
-  const tf = JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, unknown>> };
-  const resources: Record<string, number> = {};
-  for (const type of Object.keys(tf.resource ?? {}).sort()) resources[type] = Object.keys(tf.resource![type]).length;
+  const file = synthesizedFile(outdir, name);
+  const resources = resourceCounts(readFileSync(file, 'utf8'), file.endsWith('.json') ? 'json' : 'hcl');
   return {
     name,
     partition: stack.partition,
     region: stack.region,
     accountId: stack.accountId,
     backend: stack.backend.type,
+    file: basename(file),
     resourceCount: Object.values(resources).reduce((a, b) => a + b, 0),
     resources,
     outputs,
@@ -122,6 +140,31 @@ function summarize(outdir: string, name: string, config: ToolkitConfig, outputs:
         `set ${t.path}.trustedPrincipalArns to the collector's role`,
     ),
   };
+}
+
+/** The file the app wrote for a stack, as its manifest records it: cdk.tf.json, or cdk.tf with --hcl (SYNTH_HCL_OUTPUT). */
+function synthesizedFile(outdir: string, name: string): string {
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  return join(outdir, manifest.stacks[name].synthesizedStackPath);
+}
+
+/**
+ * Resource counts by type, sorted by type, of a synthesized stack: from the JSON, or from the HCL
+ * cdktf renders (every block opens at the start of a line, `resource "<type>" "<name>" {`).
+ */
+function resourceCounts(text: string, format: 'json' | 'hcl'): Record<string, number> {
+  const byType: Record<string, number> = {};
+  if (format === 'json') {
+    const tf = JSON.parse(text) as { resource?: Record<string, Record<string, unknown>> };
+    for (const [type, byName] of Object.entries(tf.resource ?? {})) byType[type] = Object.keys(byName).length;
+  } else {
+    for (const m of text.matchAll(/^resource "([^"]+)" "[^"]+" \{$/gm)) byType[m[1]] = (byType[m[1]] ?? 0) + 1;
+  }
+  return Object.fromEntries(
+    Object.keys(byType)
+      .sort()
+      .map((type) => [type, byType[type]]),
+  );
 }
 
 /** The collector roles of a stack that trust an account root, by default or as configured. */
@@ -140,7 +183,16 @@ function accountWideTrusts(stack: StackConfig): { roleName: string; account: str
 
 /** The summary `npm start` prints. */
 export function formatSummary(summaries: readonly StackSummary[], source: string, outdir: string): string {
-  const lines = [`cwl-siem: synthesized ${summaries.length} stack${summaries.length === 1 ? '' : 's'} from ${source} into ${outdir}/stacks`];
+  const hcl = summaries.some((s) => s.file === 'cdk.tf');
+  const lines = [
+    `cwl-siem: synthesized ${summaries.length} stack${summaries.length === 1 ? '' : 's'} from ${source} into ${outdir}/stacks${hcl ? ' (HCL: cdk.tf)' : ''}`,
+  ];
+  if (hcl) {
+    lines.push(
+      "note: cdktf 0.21's HCL renderer writes JSON strings such as the IAM policies without escaping their quotes, so these cdk.tf files are not valid HCL " +
+        'and Terraform cannot read them: review them, but plan and deploy the default JSON output (npm start without --hcl).',
+    );
+  }
   for (const s of summaries) {
     lines.push('', `  ${s.name}  (${s.partition} ${s.region}, account ${s.accountId}, backend ${s.backend}): ${s.resourceCount} resources`);
     for (const [type, count] of Object.entries(s.resources)) lines.push(`    ${String(count).padStart(4)}  ${type}`);

@@ -1,4 +1,6 @@
 import { spawnSync } from 'child_process';
+import { writeFileSync } from 'fs';
+import { join } from 'path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { initAndPlan as initAndPlanWith, plan as planWith, PlanSummary, terraform as runTerraform } from '../../scripts/terraform';
 
@@ -51,6 +53,14 @@ export const initAndPlan = (dir: string): PlanSummary => initAndPlanWith(dir, OF
 /** `plan` + `show -json` in an initialised directory, with the offline credentials. */
 export const plan = (dir: string): PlanSummary => planWith(dir, OFFLINE_ENV);
 
+/** Provider arguments that let `terraform plan` run with no network (with the account guard dropped); tests only. */
+const OFFLINE_PROVIDER_SETTINGS = {
+  skip_credentials_validation: true,
+  skip_requesting_account_id: true,
+  skip_metadata_api_check: true,
+  skip_region_validation: true,
+} as const;
+
 /**
  * Makes a provider plan with no network: skips the credential, account-id, metadata and region
  * checks, and drops the account guard. Applied in tests only; what users deploy keeps every check.
@@ -58,8 +68,15 @@ export const plan = (dir: string): PlanSummary => planWith(dir, OFFLINE_ENV);
 export function offlineProvider(provider: AwsProvider): void {
   // The allowed_account_ids guard needs the caller's real account id, which needs credentials.
   provider.resetAllowedAccountIds();
-  provider.addOverride('skip_credentials_validation', true);
-  provider.addOverride('skip_requesting_account_id', true);
-  provider.addOverride('skip_metadata_api_check', true);
-  provider.addOverride('skip_region_validation', true);
+  for (const [name, value] of Object.entries(OFFLINE_PROVIDER_SETTINGS)) provider.addOverride(name, value);
+}
+
+/**
+ * The same settings as a Terraform override file in a synthesized stack folder, for tests that run
+ * the cdktf CLI (which synthesizes by itself). Returns the file.
+ */
+export function writeOfflineOverride(stackDir: string): string {
+  const file = join(stackDir, 'offline_override.tf.json');
+  writeFileSync(file, JSON.stringify({ provider: { aws: [{ allowed_account_ids: null, ...OFFLINE_PROVIDER_SETTINGS }] } }, null, 2));
+  return file;
 }

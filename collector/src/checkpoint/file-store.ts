@@ -1,6 +1,7 @@
 import * as fsp from 'fs/promises';
 import * as path from 'path';
 import { CheckpointStore, ERROR_CODES } from '../types';
+import { LockEvents, StateLock } from './lock';
 
 /** A checkpoint file that cannot be read, parsed or written. Never resolved by resetting progress. */
 export class CheckpointError extends Error {
@@ -46,6 +47,9 @@ export interface FileCheckpointStoreOptions {
  *   silently reset). Temporary files left behind by a crash are removed then.
  * - A failed write rejects that `save` (and every save it carried); the file keeps its previous
  *   content and the next save writes the whole map again.
+ * - `open` takes the file's exclusive lock (lock.ts): a second process opening the same file is
+ *   refused with a StateLockedError naming the holder; `close` releases it. The collector opens its
+ *   store at start; tools that only read the file (`export status`) do not.
  */
 export class FileCheckpointStore implements CheckpointStore {
   readonly file: string;
@@ -57,6 +61,7 @@ export class FileCheckpointStore implements CheckpointStore {
   private next?: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
   private tmpCounter = 0;
   private closed = false;
+  private lock?: StateLock;
 
   constructor(file: string, options: FileCheckpointStoreOptions = {}) {
     if (typeof file !== 'string' || file.length === 0) {
@@ -65,6 +70,13 @@ export class FileCheckpointStore implements CheckpointStore {
     this.file = path.resolve(file);
     this.fs = options.fileSystem ?? fsp;
     this.tmpPrefix = `.${path.basename(this.file)}.`;
+  }
+
+  /** Takes the exclusive lock of the file (creating its folder); throws StateLockedError when another process holds it. */
+  async open(events?: LockEvents): Promise<void> {
+    if (this.lock) return;
+    await this.fs.mkdir(path.dirname(this.file), { recursive: true });
+    this.lock = await StateLock.acquire(this.file, events);
   }
 
   async load(key: string): Promise<string | undefined> {
@@ -85,10 +97,14 @@ export class FileCheckpointStore implements CheckpointStore {
     return this.scheduleWrite();
   }
 
-  /** Waits for pending writes; later saves reject. */
+  /** Waits for pending writes, then releases the lock (if opened); later saves reject. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.queue;
+    try {
+      await this.queue;
+    } finally {
+      await this.lock?.release();
+    }
   }
 
   private ensureLoaded(): Promise<void> {

@@ -2,7 +2,8 @@
  * The one command-line parser of every `cwl-siem-collector` command, on `node:util` parseArgs
  * (its tokens, checked here so each problem gets the same message in every command). Options are
  * long (`--name VALUE`, `--name=VALUE`); a value may start with "-" (`--log-group -x`); `-h` and
- * `--help` anywhere before a problem mean help; "-" is a positional (standard input).
+ * `--help` anywhere before a problem mean help, and so does the word `help` as the only argument
+ * (`cwl-siem-collector run help`; a file named help is `./help`); "-" is a positional (standard input).
  */
 import { parseArgs } from 'node:util';
 
@@ -37,11 +38,12 @@ export interface ParsedArgs<O extends Record<string, OptionSpec>> {
 }
 
 /**
- * Parses `args` by `spec`; 'help' when `-h`/`--help` comes before any problem. Throws UsageError
+ * Parses `args` by `spec`; 'help' when `-h`/`--help` comes before any problem, or `args` is `help` alone. Throws UsageError
  * at the first problem, in argument order: "unknown option --x", "--x needs a value", "--x takes
  * no value", "--x is given twice", "unexpected argument "x"".
  */
 export function parseCommandArgs<const O extends Record<string, OptionSpec>>(args: readonly string[], spec: ArgsSpec<O>): ParsedArgs<O> | 'help' {
+  if (args.length === 1 && args[0] === 'help') return 'help';
   const known = (name: string): OptionSpec | undefined => (Object.prototype.hasOwnProperty.call(spec.options, name) ? spec.options[name] : undefined);
   const { tokens } = parseArgs({
     args: [...args],

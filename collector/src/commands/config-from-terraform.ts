@@ -4,9 +4,11 @@
  * config that outputs/to-config.ts maps them to on stdout or atomically to `--out`, notes on stderr.
  */
 import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeFileAtomic } from '../ops/atomic-file';
 import { STACK_OUTPUTS as O } from '../outputs/names';
 import { ConfigFromTerraformError } from '../outputs/read';
+import { schemaReference } from '../outputs/schema-file';
 import { SinkFlags } from '../outputs/sink';
 import { configFromTerraform, ConfigFromTerraformResult, EXTERNAL_ID_ENV } from '../outputs/to-config';
 import { SINK_TYPES, SinkType } from '../sinks/config';
@@ -53,6 +55,10 @@ Modes and the outputs they read:
   sqs      ${O.queueUrl}, ${O.region}; assumes ${O.siemRoleArn} with the external id when present;
            names extracted messages by ${O.firehoseLogGroup}, ${O.firehoseLogStream},
            ${O.firehosePrefix} and ${O.accountId} of source stacks
+
+The config's "$schema" names the package's config.schema.json for editors, relative to the
+folder of the --out file, or to the current directory when the config goes to standard
+output (redirect it into the current directory, or fix the path).
 
 Notes on running the config go to standard error.
 Exit status: 0 written, 1 the file could not be written, 2 usage error or bad outputs.
@@ -115,6 +121,7 @@ export async function runConfigFromTerraform(args: string[], io: CommandIo): Pro
       sinkConfig,
       externalId: options.externalId,
       set: options.set,
+      schema: schemaReference(options.out !== undefined ? dirname(options.out) : process.cwd()),
     });
   } catch (e) {
     if (!(e instanceof ConfigFromTerraformError)) throw e;

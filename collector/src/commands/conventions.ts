@@ -40,6 +40,7 @@ Commands:
                                operate the export mode: per-group state and lag, pause and
                                resume a log group, export a past range
                                (cwl-siem-collector export --help for its options)
+  help COMMAND                 print the help of a command (as COMMAND --help does)
   --version                    print the version
 `;
 
@@ -50,18 +51,21 @@ export function usageError(stderr: NodeJS.WritableStream, prefix: string, proble
 }
 
 /**
- * The `--config FILE` of `run` or `check-config` (their only option), 'help', or the exit status
- * of a usage error already reported with the top-level usage.
+ * The `--config FILE` of `run` or `check-config` (their only option); 'help' once `usage` is
+ * printed on stdout; or the exit status of a usage error already reported with `usage`.
  */
-export function configFileArg(command: string, args: readonly string[], io: CommandIo): string | 'help' | number {
+export function configFileArg(command: string, usage: string, args: readonly string[], io: CommandIo): string | 'help' | number {
   try {
     const parsed = parseCommandArgs(args, { options: { config: { type: 'string' } }, positionals: false, terminator: false });
-    if (parsed === 'help') return 'help';
+    if (parsed === 'help') {
+      io.stdout.write(usage);
+      return 'help';
+    }
     if (!parsed.values.config) throw new UsageError(`${command} needs --config FILE`);
     return parsed.values.config;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    return usageError(io.stderr, 'cwl-siem-collector', e.message, CLI_USAGE);
+    return usageError(io.stderr, 'cwl-siem-collector', e.message, usage);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `decode`: prints the NDJSON events the collector would deliver for local inputs (a Kinesis record,
- * `aws kinesis get-records` output, a Firehose S3 object, an export-task object).
+ * `aws kinesis get-records` output, a Firehose S3 object, an export-task object). An input that
+ * cannot be decoded, or holds nothing at all, fails with what was expected (exit 1).
  */
 import { promises as fs } from 'node:fs';
 import { decodeExportObject } from '../decoders/export-object';
@@ -30,6 +31,9 @@ Options:
                          (version 2) format
   --log-group NAME       log group of export-task objects and of message lines
   --log-stream NAME      log stream of export-task objects and of message lines
+  --stream NAME          Kinesis stream of get-records output (source.stream): the
+                         get-records output names neither the stream nor the shard
+  --shard ID             its shard, e.g. shardId-000000000000 (source.shard)
   --keep-going           report each bad input and go on with the next
   -h, --help             print this help
 
@@ -41,7 +45,8 @@ Input formats:
                    file's modification time)
   export-object    an export-task object (.../000000.gz): "<ISO-8601> <message>" lines
 
-An input that cannot be decoded prints no event and an error "FILE: byte N: what is wrong".
+An input that cannot be decoded prints no event and an error "FILE: byte N: what is wrong";
+an input that holds nothing (empty, or only blank lines) is an error too.
 Exit status: 0 every input decoded, 1 an input could not be decoded, 2 usage error.
 `;
 
@@ -52,6 +57,8 @@ interface Options {
   readonly vpcFormat?: string;
   readonly logGroup?: string;
   readonly logStream?: string;
+  readonly stream?: string;
+  readonly shard?: string;
   readonly keepGoing: boolean;
   readonly files: readonly string[];
 }
@@ -97,7 +104,7 @@ export async function runDecode(args: string[], io: CommandIo): Promise<number> 
   return failed ? EXIT.failed : EXIT.ok;
 }
 
-/** A file that cannot be read. */
+/** A file that cannot be read, or holds nothing to decode. */
 class InputError extends Error {}
 
 /** Repeated options: the last one counts. */
@@ -106,6 +113,8 @@ const DECODE_OPTIONS = {
   'vpc-format': { type: 'string', repeat: 'last' },
   'log-group': { type: 'string', repeat: 'last' },
   'log-stream': { type: 'string', repeat: 'last' },
+  stream: { type: 'string', repeat: 'last' },
+  shard: { type: 'string', repeat: 'last' },
   'keep-going': { type: 'boolean' },
 } as const;
 
@@ -121,6 +130,8 @@ function decodeOptions(args: readonly string[]): Options | 'help' {
     vpcFormat: v['vpc-format'],
     logGroup: v['log-group'],
     logStream: v['log-stream'],
+    stream: v.stream,
+    shard: v.shard,
     keepGoing: v['keep-going'] === true,
     files,
   };
@@ -144,24 +155,41 @@ function decodeInput(data: Buffer, o: Options, parser: MessageParser, file: stri
           const at = e.offset !== undefined ? `byte ${e.offset} of its data: ` : '';
           throw new DecodeError(e.reason, `Records[${r.index}] (sequence number ${r.sequenceNumber}): ${at}${e.message}`);
         }
-        // get-records output names neither the stream nor the shard.
-        for (const ev of envelopeToEvents(envelope, { kind: 'kinesis', stream: '', shard: '', sequenceNumber: r.sequenceNumber }, parser)) events.push(ev);
+        // get-records output names neither the stream nor the shard: they come from --stream and --shard.
+        const origin = { kind: 'kinesis' as const, stream: o.stream ?? '', shard: o.shard ?? '', sequenceNumber: r.sequenceNumber };
+        for (const ev of envelopeToEvents(envelope, origin, parser)) events.push(ev);
       }
       return events;
     }
-    case 'firehose-object':
+    case 'firehose-object': {
+      let items = 0;
       for (const item of decodeFirehoseObject(data)) {
+        items++;
         const origin = { kind: 'firehose-object' as const, file, offset: item.offset };
         if ('envelope' in item) for (const ev of envelopeToEvents(item.envelope, origin, parser)) events.push(ev);
         else events.push(lineToEvent({ message: item.line, timestamp: mtimeMs }, lineContext, origin, parser));
       }
+      // Told by content, an input with nothing in it is a Firehose object: say what could have been.
+      if (items === 0) throw new InputError(nothingToDecode(o.inputFormat === 'auto' ? 'auto' : format));
       return events;
+    }
     case 'export-object':
       for (const line of decodeExportObject(data)) {
         events.push(lineToEvent(line, lineContext, { kind: 'export-object', file, offset: line.offset }, parser));
       }
+      if (events.length === 0) throw new InputError(nothingToDecode(format));
       return events;
   }
+}
+
+/** What an input that holds nothing (no byte, or only blank lines, gzipped or not) was expected to hold. */
+function nothingToDecode(format: 'auto' | 'firehose-object' | 'export-object'): string {
+  const expected = {
+    auto: 'a Kinesis record, `aws kinesis get-records` output, a Firehose object or an export-task object',
+    'firehose-object': 'a Firehose object (gzip members, JSON payloads or message lines)',
+    'export-object': 'an export-task object ("<ISO-8601 timestamp> <message>" lines)',
+  }[format];
+  return `nothing to decode (empty, or only blank lines): expected ${expected}`;
 }
 
 async function readFile(file: string): Promise<{ data: Buffer; mtimeMs: number }> {

@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CollectorDeps } from '../app';
 import { CollectorConfig, CollectorConfigError, ExportSourceConfig, loadCollectorConfig } from '../config/load';
-import { createLogger } from '../ops/log';
+import { createLogger, logProcessWarnings } from '../ops/log';
 import { ExportControlError, pausedBy, readControl, updateControl } from '../sources/export/control';
 import type { ExportProgress } from '../sources/export/source';
 import { DISCOVERY_KEY, parseDiscovery, parseGroups, parseTask, TASK_KEY } from '../sources/export/state';
@@ -282,7 +282,11 @@ async function backfill(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, cl
   );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildCollector } = require('../app') as typeof import('../app');
-  const logger = io.deps?.logger ?? createLogger(runConfig.logLevel);
+  let logger = io.deps?.logger;
+  if (!logger) {
+    logger = createLogger(runConfig.logLevel);
+    logProcessWarnings(logger);
+  }
   const collector = buildCollector(runConfig, {
     ...io.deps,
     logger,

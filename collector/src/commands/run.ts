@@ -6,17 +6,32 @@
  */
 import { buildCollector } from '../app';
 import { loadCollectorConfig } from '../config/load';
-import { createLogger } from '../ops/log';
-import { CLI_USAGE, CommandIo, configFileArg, EXIT } from './conventions';
+import { createLogger, logProcessWarnings } from '../ops/log';
+import { CommandIo, configFileArg, EXIT } from './conventions';
+
+export const RUN_USAGE = `Usage: cwl-siem-collector run --config FILE
+
+Runs the collector service: reads the config's source, delivers its events to the sink and
+moves each checkpoint once the sink took the batch. Logs are JSON lines on standard error
+(the process's warnings among them); the ops server answers /healthz, /readyz and /metrics.
+
+SIGTERM or SIGINT drains: stop reading, deliver the batches in flight, checkpoint, exit.
+Started through npm (npx cwl-siem-collector, an npm script) it drains the same way when npm
+exits on a signal (npm passes signals to a shell, which does not pass them on).
+
+Options:
+  --config FILE   the collector config (cwl-siem-collector check-config --config FILE checks it)
+  -h, --help      print this help
+
+Exit status: 0 drained (after a signal, or the source ended), 1 failed to start, the source
+failed or the drain timed out, 2 usage error or config problem (nothing started).
+`;
 
 /** Runs the service; resolves once it started (the process then exits from the drain), or with 2 for a usage or config problem. */
 export async function runService(args: string[], io: CommandIo): Promise<number> {
-  const path = configFileArg('run', args, io);
+  const path = configFileArg('run', RUN_USAGE, args, io);
   if (typeof path === 'number') return path;
-  if (path === 'help') {
-    io.stdout.write(CLI_USAGE);
-    return EXIT.ok;
-  }
+  if (path === 'help') return EXIT.ok;
   let config;
   try {
     config = loadCollectorConfig(path);
@@ -25,6 +40,7 @@ export async function runService(args: string[], io: CommandIo): Promise<number>
     return EXIT.usage;
   }
   const logger = createLogger(config.logLevel);
+  logProcessWarnings(logger);
   const collector = buildCollector(config, { logger });
   let stopping: Promise<void> | undefined;
   /** Drains once; exits with the drain's code, or 1 when the reason is a failure. */

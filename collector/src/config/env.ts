@@ -6,14 +6,23 @@ import { keyPath } from './problems';
  * config files: `${NAME}` stands for the variable NAME, `$${` is a literal `${`. One syntax for the
  * collector config loader, `config from-terraform` and the sink headers.
  *
- * The strings under `sink.headers` are left as written by the config walk: the sink resolves them
- * itself ({@link replaceEnvRefs}), and so knows those values are secrets to redact.
+ * The one rule of where references apply: in every string of the config except those at
+ * {@link LITERAL_PATHS}, which are taken as written:
+ * - `sink.headers`: the sink resolves them itself ({@link replaceEnvRefs}), and so knows those values
+ *   are secrets to redact;
+ * - `parsers.vpcFlowLogs[].format`: `${version} ${account-id} ...` are the format's own field names
+ *   (AWS's syntax), never environment variables.
+ *
+ * A resolved value is a secret as far as messages go: {@link asWritten} puts the references back
+ * into a value before a problem shows it.
  */
 
 const REFERENCE = /\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** Where the config walk leaves strings as written: the sink resolves its headers itself. */
-export const SINK_HEADERS_PATH = '$.sink.headers';
+/** JSONPaths (`[*]`: any index) of the strings, or objects of strings, taken as written (see above). */
+export const LITERAL_PATHS: readonly string[] = ['$.sink.headers', '$.parsers.vpcFlowLogs[*].format'];
+
+const isLiteral = (path: string): boolean => LITERAL_PATHS.includes(path.replace(/\[\d+\]/g, '[*]'));
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -42,9 +51,9 @@ function referencedNames(text: string): string[] {
   return [...text.matchAll(REFERENCE)].filter((m) => !m[0].startsWith('$$')).map((m) => m[1]);
 }
 
-/** A copy of a config with `f` applied to each string (with its JSONPath), sink headers left as they are. */
+/** A copy of a config with `f` applied to each string (with its JSONPath), the literal ones left as they are. */
 function mapStrings(value: unknown, path: string, f: (text: string, path: string) => string): unknown {
-  if (path === SINK_HEADERS_PATH) return value;
+  if (isLiteral(path)) return value;
   if (typeof value === 'string') return f(value, path);
   if (Array.isArray(value)) return value.map((v, i) => mapStrings(v, `${path}[${i}]`, f));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, keyPath(path, k), f)]));
@@ -53,19 +62,37 @@ function mapStrings(value: unknown, path: string, f: (text: string, path: string
 
 /**
  * A config with every reference replaced, and one problem per reference to an unset variable, at the
- * path of its string. Sink headers are left as written.
+ * path of its string. Literal strings are left as written. `written` holds, by JSONPath, each string
+ * a reference was replaced in, as it was written.
  */
-export function substituteEnv(config: unknown, env: Env): { config: unknown; problems: ConfigProblem[] } {
+export function substituteEnv(config: unknown, env: Env): { config: unknown; problems: ConfigProblem[]; written: ReadonlyMap<string, string> } {
   const problems: ConfigProblem[] = [];
+  const written = new Map<string, string>();
   const result = mapStrings(config, '$', (text, path) => {
-    const { value, missing } = replaceEnvRefs(text, env);
+    const { value, missing, used } = replaceEnvRefs(text, env);
     for (const name of missing) problems.push({ path, message: `refers to the environment variable ${name}, which is not set` });
+    if (used.length) written.set(path, text);
     return value;
   });
-  return { config: result, problems };
+  return { config: result, problems, written };
 }
 
-/** The variables a config refers to and the JSONPaths of the strings that refer to one (sink headers left out). */
+/**
+ * A value of a substituted config (at `path`) with each string that held a reference as it was
+ * written, for a message to show; `fromEnv` tells whether any was.
+ */
+export function asWritten(value: unknown, path: string, written: ReadonlyMap<string, string>): { value: unknown; fromEnv: boolean } {
+  let fromEnv = false;
+  const shown = mapStrings(value, path, (text, p) => {
+    const w = written.get(p);
+    if (w === undefined) return text;
+    fromEnv = true;
+    return w;
+  });
+  return { value: shown, fromEnv };
+}
+
+/** The variables a config refers to and the JSONPaths of the strings that refer to one (literal strings left out). */
 export function envReferences(config: unknown): { names: Set<string>; paths: Set<string> } {
   const names = new Set<string>();
   const paths = new Set<string>();

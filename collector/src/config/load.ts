@@ -6,10 +6,14 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { readFileSync } from 'fs';
 import { dirname, join } from 'path';
+import type { DecodeLimits } from '../decoders/limits';
 import type { SinkConfig } from '../sinks/config';
+import { OPS_HOST_ENV } from '../ops/server';
+import { refusedSinkSettings } from '../sinks/insecure';
 import { ERROR_CODES } from '../types';
-import { substituteEnv } from './env';
-import { ajvErrorPath, ajvProblems, ConfigProblem, ConfigProblemsError } from './problems';
+import { asWritten, substituteEnv } from './env';
+import { ajvErrorPath, ajvProblems, ConfigProblem, ConfigProblemsError, didYouMean, unknownKey } from './problems';
+import { unknownRegionMessage } from './regions';
 import { collectorConfigSchema } from './schema';
 import type { ExportSourceConfig } from '../sources/export/config';
 import type { KinesisSourceConfig } from '../sources/kinesis/config';
@@ -29,6 +33,7 @@ export interface CollectorConfig {
   readonly deadLetter: { readonly path: string };
   readonly ops: { readonly host: string; readonly port: number };
   readonly delivery: { readonly retryInitialDelayMs: number; readonly retryMaxDelayMs: number };
+  readonly limits: DecodeLimits;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -67,21 +72,33 @@ export function loadCollectorConfig(path: string, env: NodeJS.ProcessEnv = proce
 
 /** Validates an already-parsed config (a deep copy is made; the input is never changed). */
 export function parseCollectorConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): CollectorConfig {
-  const { config, problems } = substituteEnv(structuredClone(raw), env);
+  const { config, problems, written } = substituteEnv(structuredClone(raw), env);
   if (problems.length) throw new CollectorConfigError(source, problems);
+  applyEnvDefaults(config, env);
+  const show = (value: unknown, path: string) => shown(value, path, written);
   if (!validate(config))
     throw new CollectorConfigError(
       source,
-      ajvProblems(validate.errors ?? [], (e) => describe(e, config)),
+      ajvProblems(innermostUnknownKeys(validate.errors ?? []), (e) => describe(e, config, show)),
     );
   const c = config as CollectorConfig;
   const src = c.source;
+  const regions: [string, string | undefined][] = [
+    ['$.source.region', src.region],
+    ['$.source.s3.region', src.type === 'kinesis' ? undefined : src.s3.region],
+  ];
+  for (const [path, region] of regions) {
+    if (region === undefined) continue;
+    const given = show(region, path);
+    const message = unknownRegionMessage(region, given.fromEnv ? given.text : undefined);
+    if (message) problems.push({ path, message });
+  }
   if (src.type === 'kinesis') {
     const start = src.startPosition;
     if (typeof start === 'object' && Number.isNaN(Date.parse(start.atTimestamp))) {
       problems.push({
         path: '$.source.startPosition.atTimestamp',
-        message: `must be an ISO 8601 time such as 2026-11-22T00:00:00Z, got ${JSON.stringify(start.atTimestamp)}`,
+        message: `must be an ISO 8601 time such as 2026-11-22T00:00:00Z, got ${show(start.atTimestamp, '$.source.startPosition.atTimestamp').text}`,
       });
     }
   }
@@ -89,7 +106,7 @@ export function parseCollectorConfig(raw: unknown, source: string, env: NodeJS.P
     if (src.startTime !== 'now' && Number.isNaN(Date.parse(src.startTime))) {
       problems.push({
         path: '$.source.startTime',
-        message: `must be "now" or an ISO 8601 time such as 2026-11-22T00:00:00Z, got ${JSON.stringify(src.startTime)}`,
+        message: `must be "now" or an ISO 8601 time such as 2026-11-22T00:00:00Z, got ${show(src.startTime, '$.source.startTime').text}`,
       });
     }
     if (src.maxTaskSeconds < 60 && src.pollIntervalSeconds >= src.maxTaskSeconds) {
@@ -108,26 +125,68 @@ export function parseCollectorConfig(raw: unknown, source: string, env: NodeJS.P
       message: `must be at least retryInitialDelayMs (${c.delivery.retryInitialDelayMs}), got ${c.delivery.retryMaxDelayMs}`,
     });
   }
+  // Credentials over plain HTTP without allowInsecure: the sinks' own rule (createSink applies it too).
+  for (const r of refusedSinkSettings(c.sink)) problems.push({ path: r.path, message: r.message });
   if (problems.length) throw new CollectorConfigError(source, problems);
   return c;
 }
 
-// ajv's own wording, with the path in front and the value given after it.
-function describe(e: ErrorObject, root: unknown): ConfigProblem | undefined {
+/**
+ * Environment variables that replace a schema default where the config leaves the key out (the
+ * container image sets them without touching the user's config); an empty value counts as unset.
+ * Only `CWL_SIEM_OPS_HOST` → `ops.host`.
+ */
+function applyEnvDefaults(config: unknown, env: NodeJS.ProcessEnv): void {
+  const host = env[OPS_HOST_ENV];
+  if (!host || !isObject(config)) return;
+  config.ops ??= {};
+  if (isObject(config.ops) && config.ops.host === undefined) config.ops.host = host;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+type Show = (value: unknown, path: string) => { text: string; fromEnv: boolean };
+
+/**
+ * How a message shows the value at `path`: its JSON (at most 80 characters), as written where it
+ * holds a `${NAME}` reference: a resolved value is never shown.
+ */
+function shown(value: unknown, path: string, written: ReadonlyMap<string, string>): { text: string; fromEnv: boolean } {
+  const w = asWritten(value, path, written);
+  return { text: `${JSON.stringify(w.value)?.slice(0, 80)}${w.fromEnv ? ' (its value from the environment is not shown)' : ''}`, fromEnv: w.fromEnv };
+}
+
+/**
+ * The errors less an unknown key's error from an enclosing schema: the sink's root lists every
+ * sink's keys and the branch of its type only that type's, whose keys are the ones to suggest.
+ */
+function innermostUnknownKeys(errors: readonly ErrorObject[]): ErrorObject[] {
+  const unknown = errors.filter((e) => e.keyword === 'additionalProperties');
+  return errors.filter(
+    (e) =>
+      e.keyword !== 'additionalProperties' ||
+      !unknown.some((o) => o.instancePath === e.instancePath && unknownKey(o).key === unknownKey(e).key && o.schemaPath.length > e.schemaPath.length),
+  );
+}
+
+// ajv's own wording, with the path in front and the value given after it (as written: see `shown`).
+function describe(e: ErrorObject, root: unknown, show: Show): ConfigProblem | undefined {
   // A failed `if` and a failed oneOf only repeat the errors of the branch that failed.
   if (e.keyword === 'if' || e.keyword === 'oneOf') return undefined;
   const path = ajvErrorPath(e, root);
-  const got = (v: unknown) => (v === undefined ? '' : `, got ${JSON.stringify(v)?.slice(0, 80)}`);
+  const got = (v: unknown) => (v === undefined ? '' : `, got ${show(v, path).text}`);
   switch (e.keyword) {
     case 'required':
       return { path, message: 'is required' };
-    case 'additionalProperties':
-      return { path, message: 'is not a known key here' };
-    case 'enum':
-      return {
-        path,
-        message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}${got(e.data)}`,
-      };
+    case 'additionalProperties': {
+      const { key, allowed } = unknownKey(e);
+      return { path, message: `is not a known key here${didYouMean(key, allowed)}` };
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const hint = typeof e.data === 'string' && !show(e.data, path).fromEnv ? didYouMean(e.data, allowed.map(String)) : '';
+      return { path, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${got(e.data)}${hint}` };
+    }
     case 'const':
       return { path, message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}${got(e.data)}` };
     case 'pattern':

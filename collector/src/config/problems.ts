@@ -78,6 +78,12 @@ export function ajvErrorPath(e: ErrorObject, root: unknown): string {
   return pointerPath(e.instancePath, root);
 }
 
+/** The key an `additionalProperties` error is about and the keys its object allows (ajv `verbose` gives the schema). */
+export function unknownKey(e: ErrorObject): { key: string; allowed: string[] } {
+  const parent = (e.parentSchema ?? {}) as { properties?: object };
+  return { key: (e.params as { additionalProperty: string }).additionalProperty, allowed: Object.keys(parent.properties ?? {}) };
+}
+
 /**
  * The problems of a validation's ajv errors, in their order: `describe` words each one (undefined
  * drops an error that only repeats another, such as a failed `if`), and a path reported twice with
@@ -120,14 +126,22 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
+/** How close a candidate must be to be suggested. */
+export interface MatchOptions {
+  /** Only the candidates nearest to the word (for names that differ in a digit, such as regions). @default false */
+  readonly nearestOnly?: boolean;
+}
+
 /** The candidates a mistyped word is close to: at most one edit per four letters of the candidate (at least one). */
-export function closeMatches(word: string, candidates: readonly string[]): string[] {
-  return candidates.filter((c) => editDistance(c, word) <= Math.max(1, Math.floor(c.length / 4)));
+export function closeMatches(word: string, candidates: readonly string[], { nearestOnly = false }: MatchOptions = {}): string[] {
+  const close = candidates.map((c) => ({ c, d: editDistance(c, word) })).filter(({ c, d }) => d <= Math.max(1, Math.floor(c.length / 4)));
+  const nearest = Math.min(...close.map(({ d }) => d));
+  return close.filter(({ d }) => !nearestOnly || d === nearest).map(({ c }) => c);
 }
 
 /** ` (did you mean "a" or "b"?)` for the candidates close to a mistyped key or value, or "" when none is. */
-export function didYouMean(word: string, candidates: readonly string[]): string {
-  const close = closeMatches(word, candidates);
+export function didYouMean(word: string, candidates: readonly string[], options: MatchOptions = {}): string {
+  const close = closeMatches(word, candidates, options);
   return close.length
     ? ` (did you mean ${listWords(
         close.map((c) => `"${c}"`),

@@ -2,6 +2,12 @@ import { sinkConfigSchema } from '../sinks/config';
 
 const REGION = { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d{1,2}$', description: 'an AWS region such as us-east-1' } as const;
 
+/**
+ * Where export tasks write in the bucket (`source.prefix` of the export mode), written once: the
+ * toolkit's export bucket and sender (config/schema.ts) default to the same prefix, read from here.
+ */
+export const EXPORT_PREFIX_DEFAULT = 'cwl-exports';
+
 /** A role the collector assumes for every AWS call of its source (the role the toolkit's stack outputs). */
 const ASSUME_ROLE = {
   type: 'object',
@@ -147,7 +153,12 @@ export const collectorConfigSchema = {
               endpoint: { type: 'string', pattern: '^https?://', description: 'CloudWatch Logs endpoint override (a VPC endpoint, or a test server)' },
               assumeRole: ASSUME_ROLE,
               bucket: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'an S3 bucket name' },
-              prefix: { type: 'string', default: 'exportedlogs', pattern: '^[^/](.*[^/])?$', description: 'a key prefix without leading or trailing "/"' },
+              prefix: {
+                type: 'string',
+                default: EXPORT_PREFIX_DEFAULT,
+                pattern: '^[^/](.*[^/])?$',
+                description: 'a key prefix without leading or trailing "/"',
+              },
               s3: S3_CLIENT,
               logGroups: {
                 type: 'object',
@@ -221,7 +232,8 @@ export const collectorConfigSchema = {
               format: {
                 type: 'string',
                 minLength: 1,
-                description: 'VPC Flow Logs format: "${version} ${account-id} ..." or plain field names; default: the version 2 default format',
+                description:
+                  'VPC Flow Logs format: "${version} ${account-id} ..." or plain field names, taken as written (no ${ENV} substitution); default: the version 2 default format',
               },
             },
           },
@@ -238,8 +250,16 @@ export const collectorConfigSchema = {
     ops: {
       type: 'object',
       additionalProperties: false,
-      default: { host: '0.0.0.0', port: 9090 },
-      properties: { host: { type: 'string', default: '0.0.0.0' }, port: { type: 'integer', minimum: 0, maximum: 65535, default: 9090 } },
+      default: { host: '127.0.0.1', port: 9090 },
+      properties: {
+        host: {
+          type: 'string',
+          minLength: 1,
+          default: '127.0.0.1',
+          description: 'address the ops server listens on; when left out, the environment variable CWL_SIEM_OPS_HOST if set (the container image sets 0.0.0.0)',
+        },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 9090 },
+      },
     },
     delivery: {
       type: 'object',
@@ -248,6 +268,29 @@ export const collectorConfigSchema = {
       properties: {
         retryInitialDelayMs: { type: 'integer', minimum: 1, default: 1000 },
         retryMaxDelayMs: { type: 'integer', minimum: 1, default: 60000 },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'what the decoders and parsers accept from one record or object (decoders/limits.ts)',
+      properties: {
+        maxDecompressedBytes: {
+          type: 'integer',
+          minimum: 65536,
+          maximum: 268435456,
+          default: 67108864,
+          description:
+            'bytes (64 KiB to 256 MiB) one inflation may produce: a Kinesis record, each gzip member of a Firehose object, a whole export or lines object; also the longest plain line or JSON document; more is a decode error, reason too-large',
+        },
+        maxJsonDepth: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000,
+          default: 64,
+          description: 'nesting levels (1 to 1000) of a JSON message parsed into fields; a deeper message is delivered unparsed (no type, no fields)',
+        },
       },
     },
     shutdownTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000, default: 30000 },

@@ -60,6 +60,12 @@ function kindOf(v: unknown): string {
 
 function preview(v: unknown): string {
   if (v === undefined) return 'nothing (missing)';
-  const s = JSON.stringify(v) ?? String(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    // Nested too deep for JSON.stringify's recursion: name the kind only.
+    return Array.isArray(v) ? 'an array' : 'an object';
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

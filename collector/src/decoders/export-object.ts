@@ -7,6 +7,7 @@
  */
 import { DecodeError } from '../types';
 import { gunzipIfGzipped } from './gzip';
+import { DEFAULT_DECODE_LIMITS, tooLarge } from './limits';
 
 /** One exported event. */
 export interface ExportLine {
@@ -20,14 +21,20 @@ export interface ExportLine {
 
 const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z)(?: |$)/;
 
-/**
- * Decodes an export-task object (gzip, or already decompressed). Throws a DecodeError for bad gzip
- * or when the first line carries no timestamp (nothing for it to continue).
- */
-export function decodeExportObject(data: Uint8Array): ExportLine[] {
-  const text = gunzipIfGzipped(data);
+/** Every event of an export-task object (see exportObjectLines), in an array. */
+export function decodeExportObject(data: Uint8Array, maxBytes: number = DEFAULT_DECODE_LIMITS.maxDecompressedBytes): ExportLine[] {
+  return [...exportObjectLines(data, maxBytes)];
+}
 
-  const out: ExportLine[] = [];
+/**
+ * The events of an export-task object (gzip, or already decompressed), one at a time. Throws a
+ * DecodeError for bad gzip, when the first line carries no timestamp (nothing for it to continue),
+ * and (`too-large`) when the object decompresses to more than `maxBytes` or, uncompressed, holds an
+ * event longer than that.
+ */
+export function* exportObjectLines(data: Uint8Array, maxBytes: number = DEFAULT_DECODE_LIMITS.maxDecompressedBytes): Generator<ExportLine> {
+  const text = gunzipIfGzipped(data, maxBytes);
+
   let timestamp = 0;
   let message = '';
   let offset = -1;
@@ -37,22 +44,24 @@ export function decodeExportObject(data: Uint8Array): ExportLine[] {
   while (s < len) {
     let nl = text.indexOf(0x0a, s);
     if (nl === -1) nl = len;
+    // Only an uncompressed object can hold more than the cap (gzip stopped at it).
+    if (nl - s > maxBytes) throw tooLarge(`line ${lineNo + 1}`, nl - s, maxBytes, s);
     const line = text.toString('utf8', s, nl);
     lineNo++;
     const m = STAMP.exec(line);
     const ts = m ? Date.parse(m[1]) : NaN;
     if (m && !Number.isNaN(ts)) {
-      if (offset >= 0) out.push({ timestamp, message, offset });
+      if (offset >= 0) yield { timestamp, message, offset };
       timestamp = ts;
       message = line.length > m[1].length ? line.slice(m[1].length + 1) : '';
       offset = s;
     } else if (offset >= 0) {
+      if (nl - offset > maxBytes) throw tooLarge(`the event at byte ${offset}`, nl - offset, maxBytes, offset);
       message += `\n${line}`;
     } else {
       throw new DecodeError('bad-export-line', `line ${lineNo} does not start with an ISO-8601 timestamp (expected "2024-01-01T00:00:00.000Z message")`, s);
     }
     s = nl + 1;
   }
-  if (offset >= 0) out.push({ timestamp, message, offset });
-  return out;
+  if (offset >= 0) yield { timestamp, message, offset };
 }

@@ -17,8 +17,9 @@
 import { CloudWatchEnvelope, DecodeError } from '../types';
 import { asBuffer, describeByte } from './bytes';
 import { decodeEnvelopeAt } from './cloudwatch';
-import { MAX_DECOMPRESSED_BYTES, gunzipMember, isGzipAt, nextGzipMember } from './gzip';
+import { gunzipMember, isGzipAt, nextGzipMember } from './gzip';
 import { jsonDocumentEnd, scanJsonEnd, skipBlanks, tryParseJson } from './json-scan';
+import { DEFAULT_DECODE_LIMITS, tooLarge } from './limits';
 
 /**
  * One document of a Firehose object. `offset` is the document's position in the object's content
@@ -35,8 +36,13 @@ export interface FirehoseDecodeOptions {
    * @default true
    */
   readonly allowRawLines?: boolean;
-  /** @default MAX_DECOMPRESSED_BYTES */
-  readonly maxMemberBytes?: number;
+  /**
+   * Bytes each gzip member may decompress to, and the longest plain JSON document or line
+   * (`too-large` beyond). Members are inflated one at a time and the object is never held whole
+   * decompressed, so the cap bounds memory per member.
+   * @default the config schema's limits.maxDecompressedBytes
+   */
+  readonly maxDecompressedBytes?: number;
 }
 
 type Mode = 'unknown' | 'envelopes' | 'lines';
@@ -48,7 +54,7 @@ type Mode = 'unknown' | 'envelopes' | 'lines';
  */
 export function* decodeFirehoseObject(data: Uint8Array, options: FirehoseDecodeOptions = {}): Generator<FirehoseItem> {
   const allowRawLines = options.allowRawLines ?? true;
-  const maxBytes = options.maxMemberBytes ?? MAX_DECOMPRESSED_BYTES;
+  const maxBytes = options.maxDecompressedBytes ?? DEFAULT_DECODE_LIMITS.maxDecompressedBytes;
   const state = { mode: 'unknown' as Mode };
   let pos = 0;
   let streamOffset = 0;
@@ -60,14 +66,14 @@ export function* decodeFirehoseObject(data: Uint8Array, options: FirehoseDecodeO
     if (pos >= len) break;
     if (isGzipAt(data, pos)) {
       const member = gunzipMember(data, pos, maxBytes);
-      yield* decodeContent(member.content, 0, member.content.length, streamOffset, pos, undefined, state, allowRawLines);
+      yield* decodeContent(member.content, 0, member.content.length, streamOffset, pos, undefined, state, allowRawLines, maxBytes);
       streamOffset += member.content.length;
       pos = member.end;
     } else {
       // A plain segment runs up to the next gzip member.
       let end = nextGzipMember(data, pos);
       if (end === -1) end = len;
-      yield* decodeContent(data, pos, end, streamOffset, undefined, pos, state, allowRawLines);
+      yield* decodeContent(data, pos, end, streamOffset, undefined, pos, state, allowRawLines, maxBytes);
       streamOffset += end - pos;
       pos = end;
     }
@@ -87,12 +93,13 @@ function* decodeContent(
   rawOffset: number | undefined,
   state: { mode: Mode },
   allowRawLines: boolean,
+  maxBytes: number,
 ): Generator<FirehoseItem> {
   const errorOffset = (i: number) => (memberOffset !== undefined ? memberOffset : (rawOffset as number) + (i - start));
   const where = (i: number) => (memberOffset !== undefined ? ` at byte ${i} of the gzip member's decompressed data` : '');
   let i = skipBlanks(buf, start, end);
   if (i >= end) return;
-  if (state.mode === 'unknown') state.mode = looksLikeEnvelope(buf, i, end) ? 'envelopes' : 'lines';
+  if (state.mode === 'unknown') state.mode = looksLikeEnvelope(buf, i, end, maxBytes) ? 'envelopes' : 'lines';
   if (state.mode === 'lines' && !allowRawLines) {
     throw new DecodeError('bad-envelope', `not a CloudWatch Logs payload${where(i)}: starts with ${describeByte(buf[i])}`, errorOffset(i));
   }
@@ -105,6 +112,7 @@ function* decodeContent(
       if (nl === -1 || nl >= end) nl = end;
       // CRLF line ends lose the CR too, as in the `lines` object format.
       const lineEnd = nl > s && text[nl - 1] === 0x0d ? nl - 1 : nl;
+      if (lineEnd - s > maxBytes) throw tooLarge(`the line at byte ${streamBase + (s - start)}`, lineEnd - s, maxBytes, errorOffset(s));
       if (lineEnd > s) yield { line: text.toString('utf8', s, lineEnd), offset: streamBase + (s - start) };
       s = nl + 1;
     }
@@ -116,6 +124,7 @@ function* decodeContent(
       throw new DecodeError('not-json', `expected a CloudWatch Logs JSON payload${where(i)}, found ${describeByte(buf[i])}`, errorOffset(i));
     }
     const docEnd = jsonDocumentEnd(buf, i, end);
+    if (docEnd - i > maxBytes) throw tooLarge(`the JSON document at byte ${streamBase + (i - start)}`, docEnd - i, maxBytes, errorOffset(i));
     const envelope = decodeEnvelopeAt(buf, i, docEnd, memberOffset, errorOffset(i));
     yield { envelope, offset: streamBase + (i - start) };
     i = skipBlanks(buf, docEnd, end);
@@ -123,11 +132,11 @@ function* decodeContent(
 }
 
 /** Whether the document at `i` is a JSON object with a `messageType` key (a subscription payload). */
-function looksLikeEnvelope(buf: Uint8Array, i: number, end: number): boolean {
+function looksLikeEnvelope(buf: Uint8Array, i: number, end: number, maxBytes: number): boolean {
   if (buf[i] !== 0x7b) return false;
   const docEnd = scanJsonEnd(buf, i, end);
-  // Truncated or bad JSON: decide on the bytes we have, so the error names the problem, not the mode.
-  const json = docEnd === -1 ? undefined : tryParseJson(asBuffer(buf).toString('utf8', i, docEnd));
+  // Truncated, bad or oversized JSON: decide on the bytes we have, so the error names the problem, not the mode.
+  const json = docEnd === -1 || docEnd - i > maxBytes ? undefined : tryParseJson(asBuffer(buf).toString('utf8', i, docEnd));
   if (json === undefined)
     return asBuffer(buf)
       .subarray(i, Math.min(docEnd === -1 ? end : docEnd, i + 4096))

@@ -1,21 +1,21 @@
 /**
  * Gzip for the decoders: whole streams (one member or several back to back), single members of a
- * run (to know where each starts), the size limit against decompression bombs, and DecodeErrors
- * that name the first bad byte.
+ * run (to know where each starts), and DecodeErrors that name the first bad byte.
+ *
+ * Every inflation here is capped (limits.maxDecompressedBytes, ./limits.ts): zlib's
+ * maxOutputLength stops it as soon as the output passes the cap, so a decompression bomb costs at
+ * most the cap in memory, in whichever member it sits; a whole stream's members count together.
+ * No function here inflates without a cap, the error path (locating a bad byte) included.
  *
  * Offsets: a DecodeError's `offset` is a byte offset in the bytes the caller passed in (for a bad
  * member, inside that member), never in decompressed data.
  */
-import * as buffer from 'node:buffer';
 import * as zlib from 'node:zlib';
 import { DecodeError } from '../types';
 import { asBuffer, describeByte } from './bytes';
+import { DEFAULT_DECODE_LIMITS } from './limits';
 
-/**
- * Largest decompressed size accepted for one record or gzip member. A subscription payload holds
- * at most about 1 MiB of events, so this only stops decompression bombs.
- */
-export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX = DEFAULT_DECODE_LIMITS.maxDecompressedBytes;
 
 /** True when `data` holds the gzip magic bytes (1f 8b) at `offset`. */
 export function isGzipAt(data: Uint8Array, offset = 0): boolean {
@@ -34,9 +34,10 @@ export function nextGzipMember(data: Uint8Array, from: number): number {
 
 /**
  * Gunzips `data` (one gzip member or several back to back, their contents concatenated), with a
- * DecodeError naming the first bad byte when it is corrupt or truncated.
+ * DecodeError naming the first bad byte when it is corrupt or truncated, and a `too-large` one when
+ * the members together decompress to more than `maxBytes`.
  */
-export function gunzipAll(data: Uint8Array, maxBytes: number = buffer.constants.MAX_LENGTH): Buffer {
+export function gunzipAll(data: Uint8Array, maxBytes: number = DEFAULT_MAX): Buffer {
   try {
     return zlib.gunzipSync(data, { maxOutputLength: maxBytes });
   } catch (e) {
@@ -45,8 +46,8 @@ export function gunzipAll(data: Uint8Array, maxBytes: number = buffer.constants.
 }
 
 /** `data` gunzipped (see gunzipAll) when it starts with the gzip magic bytes, else as it is (no copy). */
-export function gunzipIfGzipped(data: Uint8Array): Buffer {
-  return isGzipAt(data) ? gunzipAll(data) : asBuffer(data);
+export function gunzipIfGzipped(data: Uint8Array, maxBytes: number = DEFAULT_MAX): Buffer {
+  return isGzipAt(data) ? gunzipAll(data, maxBytes) : asBuffer(data);
 }
 
 /** One gzip member decoded out of a run of members: its content and where the next one starts. */
@@ -60,7 +61,7 @@ export interface GzipMember {
  * Decodes the single gzip member starting at `offset` (zlib's gunzip would run on into the next
  * member, hiding where each one starts). Verifies the trailer's CRC-32 and length.
  */
-export function gunzipMember(data: Uint8Array, offset: number, maxBytes = MAX_DECOMPRESSED_BYTES): GzipMember {
+export function gunzipMember(data: Uint8Array, offset: number, maxBytes: number = DEFAULT_MAX): GzipMember {
   const len = data.length;
   if (!isGzipAt(data, offset)) throw new DecodeError('not-gzip', `not a gzip member: starts with ${describeByte(data[offset])}`, offset);
   if (len - offset < 18) throw new DecodeError('gzip-truncated', 'truncated gzip member (shorter than a gzip header and trailer)', len);
@@ -94,7 +95,8 @@ export function gunzipMember(data: Uint8Array, offset: number, maxBytes = MAX_DE
   if (size !== content.length % 0x100000000) {
     throw new DecodeError('gzip-corrupt', `bad gzip member: the trailer says ${size} bytes, the data decompressed to ${content.length}`, trailer + 4);
   }
-  if (!crcMatches(data, offset, trailer + 8, content, crc)) throw new DecodeError('gzip-corrupt', 'bad gzip member: CRC-32 mismatch (corrupt data)', trailer);
+  if (!crcMatches(data, offset, trailer + 8, content, crc, maxBytes))
+    throw new DecodeError('gzip-corrupt', 'bad gzip member: CRC-32 mismatch (corrupt data)', trailer);
   return { content, end: trailer + 8 };
 }
 
@@ -106,11 +108,11 @@ function afterZero(data: Uint8Array, pos: number): number {
 type Crc32 = (data: Uint8Array, value?: number) => number;
 const crc32: Crc32 | undefined = (zlib as unknown as { crc32?: Crc32 }).crc32;
 
-function crcMatches(data: Uint8Array, start: number, end: number, content: Buffer, crc: number): boolean {
+function crcMatches(data: Uint8Array, start: number, end: number, content: Buffer, crc: number, maxBytes: number): boolean {
   if (crc32) return crc32(content) >>> 0 === crc;
   // Node before 20.15 has no zlib.crc32: let gunzip check the member's trailer instead.
   try {
-    zlib.gunzipSync(data.subarray(start, end));
+    zlib.gunzipSync(data.subarray(start, end), { maxOutputLength: maxBytes });
     return true;
   } catch {
     return false;
@@ -121,26 +123,28 @@ function crcMatches(data: Uint8Array, start: number, end: number, content: Buffe
 function gzipError(data: Uint8Array, start: number, end: number, e: unknown, maxBytes: number, rawStart?: number): DecodeError {
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-    return new DecodeError('too-large', `gzip data decompresses to more than ${maxBytes} bytes`, start);
+    return new DecodeError('too-large', `gzip data decompresses to more than ${maxBytes} bytes (limits.maxDecompressedBytes)`, start);
   }
   if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
     return new DecodeError('gzip-truncated', 'truncated gzip data (unexpected end of input)', end);
   }
-  return new DecodeError('gzip-corrupt', `bad gzip data (${err.message})`, firstBadByte(data, start, end, rawStart));
+  return new DecodeError('gzip-corrupt', `bad gzip data (${err.message})`, firstBadByte(data, start, end, maxBytes, rawStart));
 }
 
 /**
  * Offset of the first byte zlib rejects: the shortest failing prefix, by bisection, decoding with
- * Z_SYNC_FLUSH so that a valid but incomplete prefix is not an error. Error path only.
+ * Z_SYNC_FLUSH so that a valid but incomplete prefix is not an error. Error path only; each try is
+ * capped too (a prefix that only passes the cap is no error: the bad byte comes later).
  */
-function firstBadByte(data: Uint8Array, start: number, end: number, rawStart?: number): number {
+function firstBadByte(data: Uint8Array, start: number, end: number, maxBytes: number, rawStart?: number): number {
+  const options = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: maxBytes };
   const ok = (n: number): boolean => {
     try {
-      if (rawStart === undefined) zlib.gunzipSync(data.subarray(start, start + n), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-      else zlib.inflateRawSync(data.subarray(rawStart, rawStart + n), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      if (rawStart === undefined) zlib.gunzipSync(data.subarray(start, start + n), options);
+      else zlib.inflateRawSync(data.subarray(rawStart, rawStart + n), options);
       return true;
-    } catch {
-      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
     }
   };
   const base = rawStart ?? start;

@@ -7,9 +7,10 @@
 import { envelopeToEvents, LineContext, lineToEvent, UnparsedHandler } from '../events';
 import type { MessageParser } from '../parsers';
 import { DecodeError, EventOrigin, NormalizedEvent } from '../types';
-import { decodeExportObject } from './export-object';
+import { exportObjectLines } from './export-object';
 import { decodeFirehoseObject } from './firehose-object';
 import { gunzipIfGzipped } from './gzip';
+import { DEFAULT_DECODE_LIMITS, tooLarge } from './limits';
 import { sniffFormat } from './sniff';
 
 /** How to read an object: decided from its content (`auto`), or fixed. */
@@ -25,6 +26,12 @@ export interface ObjectDecodeOptions {
   readonly onUnparsed?: UnparsedHandler;
   /** Called for each CONTROL_MESSAGE payload (dropped). */
   readonly onControlMessage?: () => void;
+  /**
+   * The cap on decompressed bytes (see DecodeLimits): per gzip member of a Firehose object, for the
+   * whole of an export-task or lines object, and for its first member when `auto` sniffs it.
+   * @default the config schema's limits.maxDecompressedBytes
+   */
+  readonly maxDecompressedBytes?: number;
 }
 
 /** The object's location: events' origins carry it with the offset of each payload or line. */
@@ -50,7 +57,7 @@ export function exportKeyStream(key: string, taskId?: string): string | undefine
   return parts[parts.length - 2];
 }
 
-/** Decodes one object into events. Throws a DecodeError for content none of the formats accept. */
+/** Decodes one object into events. Throws a DecodeError for content none of the formats accept, or beyond the cap. */
 export function decodeObject(data: Uint8Array, location: ObjectLocation, o: ObjectDecodeOptions): NormalizedEvent[] {
   const events: NormalizedEvent[] = [];
   for (const chunk of decodeObjectChunks(data, location, o)) for (const e of chunk) events.push(e);
@@ -67,7 +74,8 @@ const LINE_CHUNK = 1000;
  * before them.
  */
 export function* decodeObjectChunks(data: Uint8Array, location: ObjectLocation, o: ObjectDecodeOptions): Generator<NormalizedEvent[]> {
-  const format = o.format === 'auto' ? autoFormat(data, location.key ?? location.file) : o.format;
+  const maxBytes = o.maxDecompressedBytes ?? DEFAULT_DECODE_LIMITS.maxDecompressedBytes;
+  const format = o.format === 'auto' ? autoFormat(data, location.key ?? location.file, maxBytes) : o.format;
   const at = (kind: 'firehose-object' | 'export-object', offset: number): EventOrigin => ({
     kind,
     bucket: location.bucket,
@@ -79,7 +87,7 @@ export function* decodeObjectChunks(data: Uint8Array, location: ObjectLocation, 
   let lines: NormalizedEvent[] = [];
   switch (format) {
     case 'firehose-object':
-      for (const item of decodeFirehoseObject(data)) {
+      for (const item of decodeFirehoseObject(data, { maxDecompressedBytes: maxBytes })) {
         if ('envelope' in item) {
           if (item.envelope.messageType === 'CONTROL_MESSAGE') o.onControlMessage?.();
           const events = envelopeToEvents(item.envelope, at('firehose-object', item.offset), o.parser, o.onUnparsed);
@@ -96,7 +104,7 @@ export function* decodeObjectChunks(data: Uint8Array, location: ObjectLocation, 
     case 'export-object': {
       const stream = o.context?.logStream ?? (location.key !== undefined ? exportKeyStream(location.key) : undefined);
       const context = { ...o.context, logStream: stream };
-      for (const line of decodeExportObject(data)) {
+      for (const line of exportObjectLines(data, maxBytes)) {
         lines.push(lineToEvent(line, context, at('export-object', line.offset), o.parser, o.onUnparsed));
         if (lines.length >= LINE_CHUNK) {
           yield lines;
@@ -106,13 +114,14 @@ export function* decodeObjectChunks(data: Uint8Array, location: ObjectLocation, 
       break;
     }
     case 'lines': {
-      const text = gunzipIfGzipped(data);
+      const text = gunzipIfGzipped(data, maxBytes);
       let s = 0;
       while (s < text.length) {
         let nl = text.indexOf(0x0a, s);
         if (nl === -1) nl = text.length;
         let end = nl;
         if (end > s && text[end - 1] === 0x0d) end--;
+        if (end - s > maxBytes) throw tooLarge(`the line at byte ${s}`, end - s, maxBytes, s);
         if (end > s)
           lines.push(lineToEvent({ message: text.toString('utf8', s, end), timestamp }, o.context ?? {}, at(location.kind, s), o.parser, o.onUnparsed));
         if (lines.length >= LINE_CHUNK) {
@@ -127,8 +136,8 @@ export function* decodeObjectChunks(data: Uint8Array, location: ObjectLocation, 
   if (lines.length) yield lines;
 }
 
-function autoFormat(data: Uint8Array, name: string | undefined): Exclude<ObjectFormat, 'auto'> {
-  const sniffed = sniffFormat(data, name);
+function autoFormat(data: Uint8Array, name: string | undefined, maxBytes: number): Exclude<ObjectFormat, 'auto'> {
+  const sniffed = sniffFormat(data, name, maxBytes);
   switch (sniffed) {
     case 'export-object':
       return 'export-object';

@@ -3,6 +3,7 @@ import { DecodeError } from '../types';
 import { asBuffer } from './bytes';
 import { gunzipMember, isGzipAt } from './gzip';
 import { scanJsonEnd, skipBlanks, tryParseJson } from './json-scan';
+import { DEFAULT_DECODE_LIMITS } from './limits';
 
 /** The inputs the decoders understand. */
 export type InputFormat = 'kinesis-record' | 'get-records' | 'firehose-object' | 'export-object';
@@ -16,13 +17,14 @@ const STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z(?: |\n|\r|$)/
  * - lines starting with an ISO-8601 timestamp (gzipped or not) → `export-object`;
  * - JSON with a `Records` array → `get-records`.
  * `fileName` only breaks ties: an empty `NNNNNN.gz` is an `export-object`. Empty input is a
- * `firehose-object` (it holds nothing). Throws a DecodeError for binary data that is none of these.
+ * `firehose-object` (it holds nothing). Throws a DecodeError for binary data that is none of these,
+ * and for a first gzip member that decompresses to more than `maxBytes` (`too-large`).
  */
-export function sniffFormat(data: Uint8Array, fileName?: string): InputFormat {
+export function sniffFormat(data: Uint8Array, fileName?: string, maxBytes: number = DEFAULT_DECODE_LIMITS.maxDecompressedBytes): InputFormat {
   let content: Uint8Array = data;
   let moreMembers = false;
   if (isGzipAt(data)) {
-    const first = gunzipMember(data, 0);
+    const first = gunzipMember(data, 0, maxBytes);
     content = first.content;
     moreMembers = skipBlanks(data, first.end, data.length) < data.length;
   }

@@ -44,6 +44,7 @@ export function exportMode(s: ExportSourceConfig, ctx: ModeContext, overrides: E
           parser: ctx.parser,
           context: { logGroup: task.logGroup, owner: task.owner, logStream: exportKeyStream(key, taskId) ?? '' },
           onUnparsed: ctx.onUnparsed,
+          maxDecompressedBytes: ctx.limits?.maxDecompressedBytes,
         },
       );
     },

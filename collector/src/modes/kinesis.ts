@@ -31,7 +31,7 @@ export function kinesisMode(s: KinesisSourceConfig, ctx: ModeContext): Mode {
   return {
     source,
     decode: (record) => {
-      const envelope = decodeKinesisRecord(record.data);
+      const envelope = decodeKinesisRecord(record.data, ctx.limits?.maxDecompressedBytes);
       if (envelope.messageType === 'CONTROL_MESSAGE') ctx.metrics.controlMessages.inc();
       return envelopeToEvents(envelope, record.origin, ctx.parser, ctx.onUnparsed);
     },

@@ -34,6 +34,7 @@ export function sqsMode(s: SqsSourceConfig, ctx: ModeContext): Mode {
     context: { logGroup, logStream, owner },
     onUnparsed: ctx.onUnparsed,
     onControlMessage: () => ctx.metrics.controlMessages.inc(),
+    maxDecompressedBytes: ctx.limits?.maxDecompressedBytes,
   };
   const contextOf = lineContexts(options.context!, prefixes ?? []);
   return {

@@ -2,6 +2,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DecodeLimits } from '../decoders/limits';
 import type { UnparsedHandler } from '../events';
 import type { Logger } from '../ops/log';
 import type { CollectorMetrics } from '../ops/metrics';
@@ -22,6 +23,8 @@ export interface ModeContext {
   readonly metrics: CollectorMetrics;
   readonly parser: MessageParser;
   readonly onUnparsed: UnparsedHandler;
+  /** The config's `limits`: the decompressed-size cap the mode's decoder applies. @default the schema's */
+  readonly limits?: DecodeLimits;
   readonly checkpoints: CheckpointStore;
   readonly clients: AwsClients;
 }

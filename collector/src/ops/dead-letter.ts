@@ -1,7 +1,7 @@
-import { mkdirSync } from 'fs';
 import { FileHandle, open } from 'fs/promises';
 import { dirname } from 'path';
 import { EventOrigin } from '../types';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from './private-files';
 
 /** One record that could not be decoded, with where it came from and why. */
 export interface DeadLetter {
@@ -16,7 +16,8 @@ export interface DeadLetter {
 
 /**
  * Appends dead letters to an NDJSON file and fsyncs before resolving: a bad record is skipped only
- * once its bytes are safely stored, so skipping never loses anything silently.
+ * once its bytes are safely stored, so skipping never loses anything silently. The file holds raw
+ * records: it is created 0600, missing directories 0700 (./private-files.ts).
  */
 export class DeadLetterFile {
   private handle?: FileHandle;
@@ -29,8 +30,8 @@ export class DeadLetterFile {
     const text = entries.map((e) => JSON.stringify({ time: new Date().toISOString(), ...e })).join('\n') + '\n';
     const next = this.queue.then(async () => {
       if (!this.handle) {
-        mkdirSync(dirname(this.path), { recursive: true });
-        this.handle = await open(this.path, 'a');
+        await mkdirPrivate(dirname(this.path));
+        this.handle = await open(this.path, 'a', PRIVATE_FILE_MODE);
       }
       await this.handle.write(text);
       await this.handle.sync();

@@ -35,21 +35,25 @@ export interface CollectorMetrics {
   readonly exportGroups: Gauge<'state'>;
   /** Seconds between now and the oldest exported-until of the active groups. */
   readonly exportLagSeconds: Gauge;
+  /** 1 per sink setting that weakens transport security, by reason: plain-http (allowInsecure) | tls-unverified (rejectUnauthorized false). */
+  readonly insecureSink: Gauge<'sink' | 'reason'>;
 }
 
 /**
  * The `reason` label values of decode_errors_total (documented in the README): `gzip`, `json`,
- * `shape` for records the pipeline could not decode, `notification` for SQS messages that are not S3
- * notifications, `missing-object` for exported objects gone before they were read.
+ * `shape` for records the pipeline could not decode, `too-large` for those beyond
+ * limits.maxDecompressedBytes (decompression bombs, oversized lines), `notification` for SQS
+ * messages that are not S3 notifications, `missing-object` for exported objects gone before they
+ * were read.
  */
-export type DecodeErrorLabel = 'gzip' | 'json' | 'shape' | 'notification' | 'missing-object';
+export type DecodeErrorLabel = 'gzip' | 'json' | 'shape' | 'too-large' | 'notification' | 'missing-object';
 
 /** The label each DecodeError reason is counted under: coarser than the reason, and stable. */
 export const DECODE_ERROR_LABELS: Readonly<Record<DecodeReason, DecodeErrorLabel>> = {
   'not-gzip': 'gzip',
   'gzip-truncated': 'gzip',
   'gzip-corrupt': 'gzip',
-  'too-large': 'gzip',
+  'too-large': 'too-large',
   'unknown-format': 'gzip',
   'not-json': 'json',
   'bad-envelope': 'shape',
@@ -58,6 +62,7 @@ export const DECODE_ERROR_LABELS: Readonly<Record<DecodeReason, DecodeErrorLabel
   'unexpected-format': 'shape',
   'unexpected-origin': 'shape',
   'not-notification': 'notification',
+  unserializable: 'shape',
 };
 
 export function createMetrics(registry: Registry = new Registry()): CollectorMetrics {
@@ -99,6 +104,12 @@ export function createMetrics(registry: Registry = new Registry()): CollectorMet
     exportLagSeconds: new Gauge({
       name: `${p}export_lag_seconds`,
       help: 'Seconds between now and the oldest exported-until of the active log groups',
+      registers: [registry],
+    }),
+    insecureSink: new Gauge({
+      name: `${p}insecure_sink`,
+      help: 'Sink settings that weaken transport security (1 while in use), by reason: plain-http, tls-unverified',
+      labelNames: ['sink', 'reason'],
       registers: [registry],
     }),
   };

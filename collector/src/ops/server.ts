@@ -11,8 +11,16 @@ export interface OpsServerOptions {
 }
 
 /**
+ * The environment variable that replaces the default of `ops.host` (127.0.0.1, in the config
+ * schema) when the config leaves it out; the container image sets it to 0.0.0.0.
+ */
+export const OPS_HOST_ENV = 'CWL_SIEM_OPS_HOST';
+
+/**
  * `/healthz` (the process answers), `/readyz` (200 while ready, 503 otherwise, e.g. starting or
- * draining), `/metrics` (Prometheus text).
+ * draining), `/metrics` (Prometheus text). Read-only and unauthenticated, so it serves no control
+ * action (export pause/resume go through the control file and the CLI): every method but GET and
+ * HEAD is answered 405. It listens where `ops.host` says, loopback unless configured.
  */
 export class OpsServer {
   private server?: Server;
@@ -24,7 +32,8 @@ export class OpsServer {
     this.server = createServer((req, res) => {
       const url = (req.url ?? '/').split('?')[0];
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET, HEAD' }).end();
+        // The body is never read: closing the connection keeps it from being parsed as the next request.
+        res.writeHead(405, { allow: 'GET, HEAD', connection: 'close' }).end();
       } else if (url === '/healthz') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       } else if (url === '/readyz') {

@@ -54,6 +54,11 @@ export interface ConfigFromTerraformOptions {
    * outputs file given as `outputs` are read the same way. @default none
    */
   readonly objectsFrom?: readonly unknown[];
+  /**
+   * The config's `$schema`, for editors: the command gives the package's schema file relative to
+   * where the config is written (outputs/schema-file.ts). @default none (no `$schema` key)
+   */
+  readonly schema?: string;
 }
 
 export interface ConfigFromTerraformResult {
@@ -149,7 +154,11 @@ export function configFromTerraform(outputs: unknown, options: ConfigFromTerrafo
     }
   }
 
-  const config: Record<string, unknown> = { $schema: collectorConfigSchema.$id, source, sink: buildSink(options.sink, options.sinkConfig, notes) };
+  const config: Record<string, unknown> = {
+    ...(options.schema !== undefined && { $schema: options.schema }),
+    source,
+    sink: buildSink(options.sink, options.sinkConfig, notes),
+  };
   for (const assignment of options.set ?? []) applySet(config, assignment);
 
   const refs = envReferences(config);

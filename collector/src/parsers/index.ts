@@ -5,8 +5,10 @@
  * or `*` patterns, each with its format) or, by default, by the pattern `*flow*`; their messages are
  * parsed with the group's format. A line that does not match counts as unparsed and falls through
  * to the checks every other message gets: a JSON object is `cloudtrail` (with `eventVersion` and
- * `eventSource`) or `json`; anything else is raw (no type, no fields).
+ * `eventSource`) or `json`; anything else is raw (no type, no fields), a JSON object nested deeper
+ * than `maxJsonDepth` too.
  */
+import { DEFAULT_DECODE_LIMITS } from '../decoders/limits';
 import { wildcardMatcher } from '../glob';
 import { EventType } from '../types';
 import { isCloudTrailRecord } from './cloudtrail';
@@ -34,6 +36,11 @@ export interface ParserOptions {
   readonly vpcLogGroups?: readonly string[];
   /** Called for each message of a VPC flow log group that does not match its format. */
   readonly onUnparsedVpcLine?: (message: string, logGroup: string) => void;
+  /**
+   * Nesting levels of a JSON (or CloudTrail) message parsed into fields; a deeper one stays raw.
+   * @default the config schema's limits.maxJsonDepth
+   */
+  readonly maxJsonDepth?: number;
 }
 
 export interface MessageParser {
@@ -83,6 +90,7 @@ export function createParser(options: ParserOptions = {}): MessageParser {
 
   let unparsed = 0;
   const onUnparsed = options.onUnparsedVpcLine;
+  const maxJsonDepth = options.maxJsonDepth ?? DEFAULT_DECODE_LIMITS.maxJsonDepth;
   return {
     parse(message, logGroup) {
       const vpc = planFor(logGroup).vpc;
@@ -94,7 +102,7 @@ export function createParser(options: ParserOptions = {}): MessageParser {
         unparsed++;
         onUnparsed?.(message, logGroup);
       }
-      const json = parseJsonObject(message);
+      const json = parseJsonObject(message, maxJsonDepth);
       if (json === undefined) return undefined;
       return { type: isCloudTrailRecord(json) ? 'cloudtrail' : 'json', fields: json };
     },

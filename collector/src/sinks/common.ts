@@ -94,7 +94,10 @@ export function retryPolicy(r: RetryConfig | undefined, path: string): RetryPoli
 /**
  * The common shape of every sink: `send` encodes the batch, slices it (`splitIntoRequests`), and
  * delivers the requests one after the other, each retried with back-off by `withRetry`; metrics count
- * each request once, by its final result. `close` aborts retries in progress, then `release`s.
+ * each request once, by its final result. A `send` that fails part way remembers, for that array of
+ * events, the requests already delivered: the caller's retry (`send` again with the same array, as
+ * the pipeline does) resumes at the request that failed, so what the receiver accepted is not sent
+ * again. `close` aborts retries in progress, then `release`s.
  */
 export abstract class BatchSink implements Sink {
   protected readonly logger: Logger;
@@ -102,6 +105,8 @@ export abstract class BatchSink implements Sink {
   protected readonly serialize: (e: NormalizedEvent) => string;
   private readonly abort = new AbortController();
   private closed = false;
+  /** Slices a failed `send` left part delivered: their requests and how many of them were delivered. */
+  private readonly unfinished = new WeakMap<readonly NormalizedEvent[], { readonly requests: readonly SinkRequest[]; delivered: number }>();
 
   constructor(
     readonly name: string,
@@ -124,15 +129,24 @@ export abstract class BatchSink implements Sink {
   async send(events: readonly NormalizedEvent[]): Promise<void> {
     if (this.closed) throw new SinkError(`${this.name}: the sink is closed`, false);
     if (events.length === 0) return;
-    let requests: SinkRequest[];
-    try {
-      requests = splitIntoRequests(events, (e) => this.encode(e), this.batching);
-    } catch (e) {
-      throw new SinkError(`${this.name}: cannot encode an event: ${describeError(e)}`, false);
+    // The same request objects on a retry: a sink's own progress inside a request (file.ts) carries over too.
+    let progress = this.unfinished.get(events);
+    if (progress === undefined) {
+      let requests: SinkRequest[];
+      try {
+        requests = splitIntoRequests(events, (e) => this.encode(e), this.batching);
+      } catch (e) {
+        throw new SinkError(`${this.name}: cannot encode an event: ${describeError(e)}`, false);
+      }
+      progress = { requests, delivered: 0 };
+    } else {
+      const done = progress.requests.slice(0, progress.delivered).reduce((n, r) => n + r.events.length, 0);
+      this.logger.info({ delivered: done, remaining: events.length - done }, 'resuming a partly delivered batch after the request that failed');
     }
     const signal = this.abort.signal;
     const labels = { sink: this.name };
-    for (const request of requests) {
+    while (progress.delivered < progress.requests.length) {
+      const request = progress.requests[progress.delivered];
       try {
         await withRetry((attempt) => this.deliver(request, signal, attempt), this.policy, {
           component: this.name,
@@ -142,12 +156,15 @@ export abstract class BatchSink implements Sink {
         });
       } catch (e) {
         this.metrics.batches.inc({ ...labels, result: 'failed' });
+        this.unfinished.set(events, progress);
         throw e;
       }
+      progress.delivered++;
       this.metrics.batches.inc({ ...labels, result: 'delivered' });
       this.metrics.eventsOut.inc(labels, request.events.length);
       this.metrics.bytesOut.inc(labels, request.bytes);
     }
+    this.unfinished.delete(events);
   }
 
   async close(): Promise<void> {

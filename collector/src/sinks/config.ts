@@ -86,6 +86,13 @@ export interface SyslogSinkConfig extends CommonSinkConfig {
   readonly facility?: number;
   /** Severity number 0-7 (6 = informational); also sets the CEF severity. @default 6 */
   readonly severity?: number;
+  /**
+   * SD-ID of the structured-data element (`[SD-ID logGroup=".." ...]`): `name@<enterprise number>`
+   * (RFC 5424 §7.2.2), at most 32 characters. The default's 32473 is the number reserved for
+   * documentation (RFC 5612): set your organization's IANA private enterprise number.
+   * @default "cwl@32473"
+   */
+  readonly structuredDataId?: string;
   /** Only with protocol `tls`. @default { rejectUnauthorized: true } */
   readonly tls?: TlsConfig;
   /** Limit for the TCP connect and TLS handshake. @default 10000 */
@@ -115,6 +122,12 @@ export interface SplunkHecSinkConfig extends CommonSinkConfig {
   readonly batchSize?: number;
   /** Body size limit of one request (an event larger than it is sent alone). @default 1000000 */
   readonly maxBatchBytes?: number;
+  /**
+   * Accept plain `http://` although the sink sends credentials (the HEC token): anyone on the network
+   * path can read them. Labs only; the start logs a warning and /metrics shows
+   * `cwl_siem_collector_insecure_sink{reason="plain-http"}`. Without it such a config is refused. @default false
+   */
+  readonly allowInsecure?: boolean;
   /** @default { rejectUnauthorized: true } */
   readonly tls?: TlsConfig;
   /** Limit for one request, response included. @default 30000 */
@@ -154,6 +167,12 @@ export interface HttpSinkConfig extends CommonSinkConfig {
   readonly timeoutMs?: number;
   /** @default { rejectUnauthorized: true } */
   readonly tls?: TlsConfig;
+  /**
+   * Accept plain `http://` although the sink sends credentials (URL credentials, an Authorization
+   * header, or a header value from the environment): anyone on the network path can read them. Labs only; the start logs a warning and /metrics shows
+   * `cwl_siem_collector_insecure_sink{reason="plain-http"}`. Without it such a config is refused. @default false
+   */
+  readonly allowInsecure?: boolean;
 }
 
 export type SinkConfig = StdoutSinkConfig | FileSinkConfig | SyslogSinkConfig | SplunkHecSinkConfig | HttpSinkConfig;
@@ -175,6 +194,7 @@ export const SINK_DEFAULTS = {
     appName: 'cwl-siem',
     facility: 16,
     severity: 6,
+    structuredDataId: 'cwl@32473',
     connectTimeoutMs: 10_000,
     timeoutMs: 30_000,
     batchSize: 500,
@@ -186,8 +206,9 @@ export const SINK_DEFAULTS = {
     maxBatchBytes: 1_000_000,
     timeoutMs: 30_000,
     ack: { pollIntervalMs: 1000, timeoutMs: 120_000 },
+    allowInsecure: false,
   },
-  http: { format: 'ndjson', batchSize: 500, maxBatchBytes: 5_242_880, timeoutMs: 30_000 },
+  http: { format: 'ndjson', batchSize: 500, maxBatchBytes: 5_242_880, timeoutMs: 30_000, allowInsecure: false },
 } as const;
 
 /** A sink config that cannot work (a missing environment variable or TLS file, contradicting options). Thrown by createSink at start. */
@@ -202,6 +223,12 @@ export class SinkConfigError extends Error {
     this.name = 'SinkConfigError';
   }
 }
+
+/**
+ * An RFC 5424 SD-ID of the `name@<private enterprise number>` form: at most 32 printable US-ASCII
+ * characters, none of `=`, space, `]`, `"`, and `@` only before the number.
+ */
+export const SD_ID_PATTERN = /^(?=.{1,32}$)[!#-<>?A-\\^-~]+@[0-9]+$/;
 
 // ---------------------------------------------------------------------------------------------
 // JSON Schema (draft-07). Kept free of `$schema`/`$id` so it can be embedded in another schema.
@@ -271,6 +298,11 @@ const branches: Record<SinkType, { required: string[]; properties: Record<string
       hostname: str({ maxLength: 255, pattern: '^[!-~]+$', description: 'printable ASCII without spaces' }),
       facility: int(0, D.syslog.facility, { maximum: 23 }),
       severity: int(0, D.syslog.severity, { maximum: 7 }),
+      structuredDataId: str({
+        pattern: SD_ID_PATTERN.source,
+        default: D.syslog.structuredDataId,
+        description: 'an RFC 5424 SD-ID name@<enterprise number> of at most 32 characters (no =, ], " or space), e.g. acme@53864',
+      }),
       tls: tlsSchema(false),
       connectTimeoutMs: int(1, D.syslog.connectTimeoutMs),
       timeoutMs: int(1, D.syslog.timeoutMs),
@@ -292,6 +324,11 @@ const branches: Record<SinkType, { required: string[]; properties: Record<string
       batchSize: int(1, D['splunk-hec'].batchSize),
       maxBatchBytes: int(1024, D['splunk-hec'].maxBatchBytes),
       tls: tlsSchema(true),
+      allowInsecure: {
+        type: 'boolean',
+        default: D['splunk-hec'].allowInsecure,
+        description: 'accept plain http:// although the HEC token goes with it (labs only)',
+      },
       timeoutMs: int(1, D['splunk-hec'].timeoutMs),
       ack: {
         type: 'object',
@@ -320,6 +357,7 @@ const branches: Record<SinkType, { required: string[]; properties: Record<string
       maxBatchBytes: int(1024, D.http.maxBatchBytes),
       timeoutMs: int(1, D.http.timeoutMs),
       tls: tlsSchema(true),
+      allowInsecure: { type: 'boolean', default: D.http.allowInsecure, description: 'accept plain http:// although credentials go with it (labs only)' },
     },
   },
 };

@@ -1,5 +1,6 @@
 import { promises as fs } from 'fs';
 import { dirname } from 'path';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from '../ops/private-files';
 import { NormalizedEvent } from '../types';
 import { BatchSink, Mutex, SinkDeps, SinkRequest, retryPolicy } from './common';
 import { FileSinkConfig, SINK_DEFAULTS, SinkConfigError } from './config';
@@ -7,7 +8,8 @@ import { FileSinkConfig, SINK_DEFAULTS, SinkConfigError } from './config';
 /**
  * NDJSON appended to a file, rotated by size (see `FileSinkConfig`). A request is delivered when all
  * of its lines were written and, with `fsync`, the file was fsynced. Lines are never split across
- * files; a failed write is truncated away so a retry never leaves a torn line behind.
+ * files; a failed write is truncated away so a retry never leaves a torn line behind. Files are
+ * created 0600 and missing directories 0700 (ops/private-files.ts); rotation renames, keeping modes.
  */
 export class FileSink extends BatchSink {
   private readonly path: string;
@@ -71,8 +73,8 @@ export class FileSink extends BatchSink {
 
   private async handle(): Promise<fs.FileHandle> {
     if (this.fh) return this.fh;
-    await fs.mkdir(dirname(this.path), { recursive: true });
-    const fh = await fs.open(this.path, 'a');
+    await mkdirPrivate(dirname(this.path));
+    const fh = await fs.open(this.path, 'a', PRIVATE_FILE_MODE);
     try {
       this.size = (await fh.stat()).size;
     } catch (e) {

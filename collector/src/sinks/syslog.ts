@@ -5,11 +5,9 @@ import { connect as netConnect, isIP, Socket } from 'net';
 import { connect as tlsConnect } from 'tls';
 import { NormalizedEvent } from '../types';
 import { BatchSink, LoadedTls, Mutex, SinkDeps, SinkRequest, loadTls, retryPolicy } from './common';
-import { SINK_DEFAULTS, SinkConfigError, SyslogSinkConfig } from './config';
+import { SD_ID_PATTERN, SINK_DEFAULTS, SinkConfigError, SyslogSinkConfig } from './config';
 import { describeError } from './retry';
 
-/** SD-ID of the structured-data element every message carries (32473 is the documentation enterprise number, RFC 5612). */
-export const SD_ID = 'cwl@32473';
 /** MSGID of every message. */
 export const MSG_ID = 'cwl';
 /**
@@ -27,12 +25,16 @@ export interface SyslogFormatOptions {
   readonly appName: string;
   readonly format: 'json' | 'cef';
   readonly serialize: (e: NormalizedEvent) => string;
+  /** SD-ID of the structured-data element. @default SINK_DEFAULTS.syslog.structuredDataId */
+  readonly structuredDataId?: string;
 }
 
 /**
- * One RFC 5424 message: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME - cwl [cwl@32473 logGroup=".." logStream=".."
- * owner=".." id=".." type=".."] MSG`, where MSG is the event as JSON or a CEF record (no BOM, which
- * many receivers would keep as part of the text). TIMESTAMP is the event's, in UTC with milliseconds.
+ * One RFC 5424 message: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME - cwl [SD-ID logGroup=".." logStream=".."
+ * owner=".." id=".." type=".."] MSG`, where SD-ID is `structuredDataId` (`cwl@32473` unless
+ * configured) and MSG the event as JSON or a CEF record (no BOM, which many receivers would keep as
+ * part of the text). TIMESTAMP is the event's, in UTC with milliseconds. No value from the event puts
+ * a raw control character (a line break) in the message: see the escapers below.
  */
 export function formatRfc5424(event: NormalizedEvent, o: SyslogFormatOptions): string {
   const pri = o.facility * 8 + o.severity;
@@ -43,17 +45,35 @@ export function formatRfc5424(event: NormalizedEvent, o: SyslogFormatOptions): s
     ['id', event.id],
     ['type', event.type],
   ];
-  const sd = `[${SD_ID}${params
+  const sd = `[${o.structuredDataId ?? SINK_DEFAULTS.syslog.structuredDataId}${params
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => ` ${k}="${escapeSdParam(String(v))}"`)
     .join('')}]`;
-  const msg = o.format === 'cef' ? formatCef(event, o.severity) : o.serialize(event);
+  const msg = o.format === 'cef' ? formatCef(event, o.severity) : escapeJsonLineBreaks(o.serialize(event));
   return `<${pri}>1 ${syslogTimestamp(event.timestamp)} ${headerField(o.hostname, 255)} ${headerField(o.appName, 48)} - ${MSG_ID} ${sd} ${msg}`;
 }
 
-/** SD-PARAM value escaping (RFC 5424 §6.3.3): `"`, `\` and `]` get a backslash. */
+/**
+ * Control characters: C0 (LF, CR, NUL, tab…), DEL, C1 (NEL…) and the Unicode line and paragraph
+ * separators; any of them may end a line for some receiver, file or viewer.
+ */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * JSON text with the control characters JSON.stringify leaves raw (DEL, C1 such as NEL, U+2028,
+ * U+2029) written as `\uXXXX` escapes: the same JSON value, on one line for every reader. (They can
+ * only occur inside JSON strings, where the escape means the same character.)
+ */
+export function escapeJsonLineBreaks(json: string): string {
+  return json.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * SD-PARAM value escaping (RFC 5424 §6.3.3): `"`, `\` and `]` get a backslash. The RFC has no escape
+ * for control characters, so each is replaced by a space: a value can never start a new line.
+ */
 export function escapeSdParam(value: string): string {
-  return value.replace(/["\\\]]/g, (c) => `\\${c}`);
+  return value.replace(/["\\\]]/g, (c) => `\\${c}`).replace(CONTROL_CHARS, ' ');
 }
 
 function syslogTimestamp(ms: number): string {
@@ -103,14 +123,14 @@ export function formatCef(event: NormalizedEvent, syslogSeverity: number): strin
   return `${header.map((h, i) => (i === 0 ? h : escapeCefHeader(h))).join('|')}|${extension}`;
 }
 
-/** CEF header escaping: `\` and `|` get a backslash; line breaks (not allowed in the header) become spaces. */
+/** CEF header escaping: `\` and `|` get a backslash; each control character (line breaks are not allowed in the header) becomes a space. */
 export function escapeCefHeader(value: string): string {
-  return value.replace(/[\\|]/g, (c) => `\\${c}`).replace(/\r\n|[\r\n]/g, ' ');
+  return value.replace(/[\\|]/g, (c) => `\\${c}`).replace(CONTROL_CHARS, ' ');
 }
 
-/** CEF extension value escaping: `\` and `=` get a backslash; CR and LF become `\r` and `\n`. */
+/** CEF extension value escaping: `\` and `=` get a backslash; CR and LF become `\r` and `\n` (the CEF spec's escapes); other control characters a space. */
 export function escapeCefExtension(value: string): string {
-  return value.replace(/[\\=\r\n]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\${c}`));
+  return value.replace(/[\\=\r\n]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\${c}`)).replace(CONTROL_CHARS, ' ');
 }
 
 /** RFC 6587 octet counting: `LEN SP MSG`, LEN in bytes. */
@@ -164,6 +184,7 @@ export class SyslogSink extends BatchSink {
     const severity = config.severity ?? d.severity;
     if (!Number.isInteger(facility) || facility < 0 || facility > 23) throw new SinkConfigError(`must be an integer 0-23, got ${facility}`, '$.sink.facility');
     if (!Number.isInteger(severity) || severity < 0 || severity > 7) throw new SinkConfigError(`must be an integer 0-7, got ${severity}`, '$.sink.severity');
+    const structuredDataId = config.structuredDataId ?? d.structuredDataId;
     this.fmt = {
       facility,
       severity,
@@ -171,7 +192,14 @@ export class SyslogSink extends BatchSink {
       appName: config.appName ?? d.appName,
       format: config.format ?? d.format,
       serialize: this.serialize,
+      structuredDataId,
     };
+    if (!SD_ID_PATTERN.test(structuredDataId)) {
+      throw new SinkConfigError(
+        `must be an RFC 5424 SD-ID name@<enterprise number> of at most 32 characters, got ${JSON.stringify(structuredDataId)}`,
+        '$.sink.structuredDataId',
+      );
+    }
   }
 
   private get target(): string {

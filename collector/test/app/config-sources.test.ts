@@ -136,7 +136,7 @@ describe('export source config', () => {
     const s = c.source as ExportSourceConfig;
     expect(s).toEqual({
       ...EXPORT,
-      prefix: 'exportedlogs',
+      prefix: 'cwl-exports',
       s3: { forcePathStyle: false },
       logGroups: { include: ['*'], exclude: [] },
       startTime: 'now',

@@ -19,12 +19,12 @@ function problems(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 describe('collector config', () => {
-  test('defaults: TRIM_HORIZON, file checkpoints and dead letters under ./state, ops on 9090, 30 s shutdown', () => {
+  test('defaults: TRIM_HORIZON, file checkpoints and dead letters under ./state, ops on 127.0.0.1:9090, 30 s shutdown', () => {
     const c = parseCollectorConfig(minimal, 'test.json', {});
     expect(c.source).toMatchObject({ startPosition: 'TRIM_HORIZON', maxRecordsPerCall: 10000, pollIntervalMs: 1000 });
     expect(c.checkpoint).toEqual({ type: 'file', path: './state/checkpoints.json' });
     expect(c.deadLetter).toEqual({ path: './state/dead-letter.ndjson' });
-    expect(c.ops).toEqual({ host: '0.0.0.0', port: 9090 });
+    expect(c.ops).toEqual({ host: '127.0.0.1', port: 9090 });
     expect(c.shutdownTimeoutMs).toBe(30000);
     expect(c.parsers.vpcFlowLogs).toEqual([]);
   });

@@ -1,6 +1,8 @@
 import { spawnSync } from 'child_process';
 import { resolve } from 'path';
+import { CHECK_CONFIG_USAGE } from '../../src/commands/check-config';
 import { CLI_USAGE } from '../../src/commands/conventions';
+import { RUN_USAGE } from '../../src/commands/run';
 
 /** The dispatcher: a command's module (and what it needs) is loaded only when that command runs. */
 
@@ -38,12 +40,15 @@ describe('cwl-siem-collector dispatch', () => {
     expect(r.app).toBe(false);
   });
 
-  test('run and check-config take only --config: anything else exits 2 with the usage', () => {
+  test('run and check-config take only --config: anything else exits 2 with their usage', () => {
     const bin = resolve(collector, 'bin', 'cwl-siem-collector.js');
-    for (const command of ['run', 'check-config']) {
+    for (const [command, usage] of [
+      ['run', RUN_USAGE],
+      ['check-config', CHECK_CONFIG_USAGE],
+    ]) {
       const r = spawnSync(process.execPath, [bin, command, '--config', 'x.json', '--bogus'], { encoding: 'utf8' });
       expect(r.status).toBe(2);
-      expect(r.stderr).toBe(`cwl-siem-collector: unknown option --bogus\n\n${CLI_USAGE}`);
+      expect(r.stderr).toBe(`cwl-siem-collector: unknown option --bogus\n\n${usage}`);
     }
   });
 });

@@ -1,7 +1,8 @@
+import Ajv from 'ajv';
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { dirname, join, resolve } from 'path';
 import { Readable, Writable } from 'stream';
 import { runConfigCommand, runConfigFromTerraform } from '../../src/commands/config-from-terraform';
 import { ALL, CENTRAL, EXPORT, KINESIS, terraformJson } from '../fixtures/stack-outputs';
@@ -230,6 +231,24 @@ describe('cwl-siem-collector config from-terraform (the bin)', () => {
     const ok = run(['check-config', '--config', out], undefined, { CWL_SIEM_EXTERNAL_ID: 'acme-siem-7f3c9a2e' });
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toBe(`${out}: valid (source sqs, sink splunk-hec)\n`);
+  });
+
+  test('the $schema it writes is the schema file of the package, relative to the folder of the --out file (to the current directory on stdout)', () => {
+    const schemaFile = resolve(__dirname, '..', '..', 'config.schema.json');
+    const outputs = writeJson('outputs.json', terraformJson(KINESIS));
+    const out = join(dir, 'deploy', 'prod', 'collector.json');
+    mkdirSync(dirname(out), { recursive: true });
+    const written = run(['config', 'from-terraform', '--outputs', outputs, '--mode', 'kinesis', '--out', out]);
+    expect(written.status).toBe(0);
+    const config = JSON.parse(readFileSync(out, 'utf8')) as { $schema: string };
+    expect(config.$schema).not.toMatch(/^\/|^[a-z]+:/);
+    expect(resolve(dirname(out), config.$schema)).toBe(schemaFile);
+    const validate = new Ajv({ strict: false }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
+    expect(validate(config)).toBe(true);
+
+    const printed = spawnSync(process.execPath, [bin, 'config', 'from-terraform', '--outputs', outputs, '--mode', 'kinesis'], { cwd: dir, encoding: 'utf8' });
+    expect(printed.status).toBe(0);
+    expect(resolve(dir, (JSON.parse(printed.stdout) as { $schema: string }).$schema)).toBe(schemaFile);
   });
 
   test('stdin to stdout; a wrong mode exits 2 with the hint; `config --help` and the top-level usage', () => {

@@ -91,6 +91,19 @@ describe('decode', () => {
     expect(Object.keys(r.events[0])).toEqual(['id', 'timestamp', 'owner', 'logGroup', 'logStream', 'message', 'source', 'type', 'fields']);
   });
 
+  test('names the stream and shard of get-records output with --stream and --shard (the output names neither)', async () => {
+    const p = file('get-records.json', getRecordsJson([gzipJson(vpcPayload)]));
+    const r = await decode(['--stream', 'cwl-siem', '--shard', 'shardId-000000000003', p]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.events.map((e) => e.source)).toEqual([
+      { kind: 'kinesis', stream: 'cwl-siem', shard: 'shardId-000000000003', sequenceNumber: '49590338271490256608559692538361571095921575989136588898' },
+      { kind: 'kinesis', stream: 'cwl-siem', shard: 'shardId-000000000003', sequenceNumber: '49590338271490256608559692538361571095921575989136588898' },
+    ]);
+    expect(DECODE_USAGE).toMatch(/--stream NAME .*\n.*get-records output names neither/);
+    expect(DECODE_USAGE).toMatch(/--shard ID /);
+  });
+
   test('decodes a Kinesis record file, told apart from the other formats by its content', async () => {
     const r = await decode([file('record.gz', gzipJson(vpcPayload))]);
     expect(r.code).toBe(0);

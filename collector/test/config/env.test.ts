@@ -24,6 +24,18 @@ describe('${ENV} references', () => {
     expect(config.source.streamName).toBe('${STREAM}');
   });
 
+  test('a VPC Flow Logs format is taken as written: its ${field} names are no references, whatever the environment holds', () => {
+    const format = '${version} ${account_id} $${x} ${srcaddr}';
+    const config = { parsers: { vpcFlowLogs: [{ logGroup: '${GROUP}', format }] } };
+    const { config: out, problems } = substituteEnv(config, { version: 'REWRITTEN', account_id: 'REWRITTEN', GROUP: '/vpc' });
+    expect(out).toEqual({ parsers: { vpcFlowLogs: [{ logGroup: '/vpc', format }] } });
+    expect(problems).toEqual([]);
+    expect(substituteEnv(config, {}).problems).toEqual([
+      { path: '$.parsers.vpcFlowLogs[0].logGroup', message: 'refers to the environment variable GROUP, which is not set' },
+    ]);
+    expect(envReferences(config)).toEqual({ names: new Set(['GROUP']), paths: new Set(['$.parsers.vpcFlowLogs[0].logGroup']) });
+  });
+
   test('the references of a config are the variables and paths substitution would resolve', () => {
     const config = { source: { queueUrl: '${Q}', 'odd key': ['$${LITERAL}', '${A}${B}'] }, sink: { headers: { X: '${SECRET}' } } };
     expect(envReferences(config)).toEqual({ names: new Set(['Q', 'A', 'B']), paths: new Set(['$.source.queueUrl', '$.source["odd key"][1]']) });

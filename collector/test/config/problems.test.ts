@@ -69,6 +69,12 @@ describe('did you mean', () => {
     expect(didYouMean('sorce', ['source', 'force'])).toBe(' (did you mean "source" or "force"?)');
   });
 
+  test('can suggest only the nearest candidates (names that differ in a digit)', () => {
+    const regions = ['eu-west-1', 'eu-west-2', 'eu-west-12'];
+    expect(closeMatches('eu-west-9', regions)).toEqual(regions);
+    expect(didYouMean('eu-west-9', regions, { nearestOnly: true })).toBe(' (did you mean "eu-west-1" or "eu-west-2"?)');
+  });
+
   test('suggests nothing when no candidate is close', () => {
     expect(didYouMean('batchSize', ['queueUrl', 'region'])).toBe('');
   });

@@ -37,7 +37,6 @@ describe('configFromTerraform: modes', () => {
   test('kinesis: stream, region, and the reader role to assume', () => {
     const { config, loaded, notes } = build(terraformJson(KINESIS), { mode: 'kinesis' });
     expect(config).toEqual({
-      $schema: 'https://cwl-siem.dev/schemas/collector-config.json',
       source: { type: 'kinesis', streamName: 'cwl-siem-logs', region: 'eu-west-1', assumeRole: { roleArn: ALL.kinesis_reader_role_arn } },
       sink: { type: 'stdout' },
     });
@@ -372,7 +371,7 @@ describe('configFromTerraform: sinks', () => {
 });
 
 describe('configFromTerraform: --set', () => {
-  const set = (...assignments: string[]) => build(CENTRAL, { mode: 'sqs', externalId: 'acme-siem-7f3c9a2e', set: assignments });
+  const set = (...assignments: string[]) => build(CENTRAL, { mode: 'sqs', externalId: 'acme-siem-7f3c9a2e', set: assignments, schema: 'config.schema.json' });
 
   test('string values (an endpoint) and JSON values (numbers, booleans, arrays, quoted strings)', () => {
     const { config, loaded } = set(
@@ -398,7 +397,7 @@ describe('configFromTerraform: --set', () => {
     const { config, loaded } = set('checkpoint.path=/state/cp.json', 'deadLetter.path=/state/dl.ndjson', 'ops.port=9191');
     expect(config.checkpoint).toEqual({ type: 'file', path: '/state/cp.json' });
     expect(loaded.deadLetter.path).toBe('/state/dl.ndjson');
-    expect(loaded.ops).toEqual({ host: '0.0.0.0', port: 9191 });
+    expect(loaded.ops).toEqual({ host: '127.0.0.1', port: 9191 });
   });
 
   test('--set is applied last: it overrides what the outputs and the flags wrote; null removes a key', () => {

@@ -10,7 +10,14 @@ beforeEach(async () => {
 });
 afterEach(() => srv.close());
 
-const config = (over: Partial<HttpSinkConfig> = {}): SinkConfig => ({ type: 'http', url: srv.url('/ingest'), retry: fastRetry(), ...over });
+// The fake receiver is plain HTTP: allowInsecure lets secret headers go over it (insecure.test.ts covers the refusal).
+const config = (over: Partial<HttpSinkConfig> = {}): SinkConfig => ({
+  type: 'http',
+  url: srv.url('/ingest'),
+  allowInsecure: true,
+  retry: fastRetry(),
+  ...over,
+});
 
 describe('http sink', () => {
   test('ndjson: one JSON object per line, application/x-ndjson, headers with ${ENV} resolved', async () => {
@@ -100,7 +107,7 @@ describe('http sink', () => {
   test('credentials and query in the URL stay out of messages', async () => {
     srv.queue.push({ status: 400 });
     const url = srv.url('/ingest').replace('http://', 'http://user:pa55word@') + '?sig=query-secret';
-    const sink = createSink({ type: 'http', url, retry: fastRetry() }, testDeps());
+    const sink = createSink({ type: 'http', url, allowInsecure: true, retry: fastRetry() }, testDeps());
     const err = (await sink.send(events(1)).catch((e: unknown) => e)) as SinkError;
     expect(err.message).toBe(`http: HTTP 400 from ${srv.url('/ingest')} (not retryable)`);
     expect(srv.requests[0].url).toBe('/ingest?sig=query-secret');

@@ -21,9 +21,11 @@ beforeEach(async () => {
 });
 afterEach(() => hec.close());
 
+// The fake HEC is plain HTTP: allowInsecure lets the token go over it (insecure.test.ts covers the refusal).
 const config = (over: Partial<SplunkHecSinkConfig> = {}): SinkConfig => ({
   type: 'splunk-hec',
   url: hec.url('/services/collector/event'),
+  allowInsecure: true,
   retry: fastRetry(),
   ...over,
 });
@@ -179,7 +181,7 @@ describe('splunk-hec sink', () => {
     const url = hec.url('/services/collector/event');
     await hec.close();
     const deps = testDeps({ env });
-    const sink = createSink({ type: 'splunk-hec', url, retry: fastRetry(2) }, deps);
+    const sink = createSink({ type: 'splunk-hec', url, allowInsecure: true, retry: fastRetry(2) }, deps);
     const err = (await sink.send(events(1)).catch((e: unknown) => e)) as SinkError;
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/ECONNREFUSED/);
