@@ -11,7 +11,17 @@ let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cwl-pipeline-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** Every dead-letter file a test made, closed after it (an open handle left to GC draws Node's DEP0137 warning). */
+const deadLetterFiles: DeadLetterFile[] = [];
+function deadLetterFile(): DeadLetterFile {
+  const f = new DeadLetterFile(join(dir, 'dead.ndjson'));
+  deadLetterFiles.push(f);
+  return f;
+}
+afterEach(async () => {
+  await Promise.all(deadLetterFiles.splice(0).map((f) => f.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const origin = (n: number) => ({ kind: 'kinesis' as const, stream: 's', shard: 'shardId-000000000000', sequenceNumber: String(n) });
 const event = (n: number): NormalizedEvent => ({
@@ -55,7 +65,7 @@ class FlakySink implements Sink {
 }
 
 function pipeline(sink: Sink, metrics = createMetrics()) {
-  const deadLetters = new DeadLetterFile(join(dir, 'dead.ndjson'));
+  const deadLetters = deadLetterFile();
   const p = new Pipeline({
     sink,
     decode,
@@ -193,7 +203,7 @@ describe('Pipeline', () => {
       return new Pipeline({
         sink,
         decode: decodeFn,
-        deadLetters: new DeadLetterFile(join(dir, 'dead.ndjson')),
+        deadLetters: deadLetterFile(),
         metrics: createMetrics(),
         logger: silentLogger(),
         sourceKind: 'sqs',
