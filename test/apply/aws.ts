@@ -21,6 +21,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { s3Notification } from '../../collector/test/sqs/support';
 import { Credentials } from './moto';
 
 // The Kinesis client is a dependency of the collector workspace only.
@@ -184,23 +185,11 @@ export class Aws {
     return (r.Messages ?? []).map((m) => m.Body ?? '');
   }
 
-  /** Sends an S3 `ObjectCreated:Put` event notification for an object, in the form S3 sends it to a queue. */
-  async notifyObjectCreated(queueName: string, bucket: string, key: string, size: number, configurationId: string): Promise<void> {
-    const record = {
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: this.region,
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId,
-        bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-        // S3 URL-encodes the key in notifications (spaces as '+').
-        object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'), size },
-      },
-    };
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: await this.queueUrl(queueName), MessageBody: JSON.stringify({ Records: [record] }) }));
+  /** Sends the S3 `ObjectCreated:Put` notification of each object (key → size), in the form S3 sends it to a queue. */
+  async notifyObjectsCreated(queueName: string, bucket: string, objects: ReadonlyMap<string, number>): Promise<void> {
+    const keys = [...objects.keys()];
+    const body = s3Notification(bucket, keys, { region: this.region, sizes: keys.map((k) => objects.get(k)!) });
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: await this.queueUrl(queueName), MessageBody: JSON.stringify(body) }));
   }
 
   destroy(): void {

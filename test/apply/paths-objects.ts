@@ -29,7 +29,7 @@ async function objectNotifications(aws: Aws, queue: string, bucket: string, obje
     return [...objects.keys()].filter((k) => !named.has(k));
   };
   const missing = await waitFor('', 5000, async () => ((await unnamed()).length === 0 ? [] : undefined)).catch(() => unnamed());
-  for (const key of missing) await aws.notifyObjectCreated(queue, bucket, key, objects.get(key)!, 'apply-harness-stand-in');
+  if (missing.length) await aws.notifyObjectsCreated(queue, bucket, new Map(missing.map((k) => [k, objects.get(k)!])));
   const fromMoto = objects.size - missing.length;
   return `${objects.size} notification(s) on ${queue}${missing.length ? ` (${fromMoto} from moto, ${missing.length} sent by the harness: moto drops cross-account ones)` : ''}`;
 }

@@ -2,6 +2,7 @@ import * as fsp from 'fs/promises';
 import * as path from 'path';
 import { CheckpointStore, ERROR_CODES } from '../types';
 import { LockEvents, StateLock } from './lock';
+import { PRIVATE_FILE_MODE } from '../ops/private-files';
 
 /** A checkpoint file that cannot be read, parsed or written. Never resolved by resetting progress. */
 export class CheckpointError extends Error {
@@ -202,7 +203,7 @@ export class FileCheckpointStore implements CheckpointStore {
     const tmp = path.join(dir, `${this.tmpPrefix}${process.pid}.${++this.tmpCounter}.tmp`);
     try {
       await this.fs.mkdir(dir, { recursive: true });
-      const fh = await this.fs.open(tmp, 'w', 0o600);
+      const fh = await this.fs.open(tmp, 'w', PRIVATE_FILE_MODE);
       try {
         await fh.writeFile(content, 'utf8');
         await fh.sync();

@@ -17,6 +17,7 @@
 import { promises as fsp, readFileSync } from 'fs';
 import { hostname } from 'os';
 import { ERROR_CODES } from '../types';
+import { PRIVATE_FILE_MODE } from '../ops/private-files';
 
 /** How often the holder touches its lock. */
 export const REFRESH_MS = 10_000;
@@ -119,7 +120,7 @@ export class StateLock {
 async function createExclusive(lockFile: string, text: string): Promise<boolean> {
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(lockFile, 'wx', 0o600);
+    handle = await fsp.open(lockFile, 'wx', PRIVATE_FILE_MODE);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;

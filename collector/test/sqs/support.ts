@@ -79,13 +79,17 @@ export function notificationKey(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
 }
 
-/** An S3 event notification (structure 2.1) announcing `keys` as created in `bucket`. */
-export function s3Notification(bucket: string, keys: readonly string[]): Record<string, unknown> {
+/** An S3 event notification (structure 2.1) announcing `keys` as created in `bucket` (each of `size` bytes unless `sizes` says). */
+export function s3Notification(
+  bucket: string,
+  keys: readonly string[],
+  o: { readonly region?: string; readonly sizes?: readonly number[] } = {},
+): Record<string, unknown> {
   return {
     Records: keys.map((key, i) => ({
       eventVersion: '2.1',
       eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
+      awsRegion: o.region ?? 'us-east-1',
       eventTime: '2026-11-22T10:00:00.000Z',
       eventName: 'ObjectCreated:Put',
       userIdentity: { principalId: 'AWS:AROAEXAMPLE:firehose' },
@@ -95,7 +99,7 @@ export function s3Notification(bucket: string, keys: readonly string[]): Record<
         s3SchemaVersion: '1.0',
         configurationId: 'cwl-siem-objects',
         bucket: { name: bucket, ownerIdentity: { principalId: 'EXAMPLE' }, arn: `arn:aws:s3:::${bucket}` },
-        object: { key: notificationKey(key), size: 1, eTag: '0123456789abcdef0123456789abcdef', sequencer: `0A1B2C3D4E5F67890${i}` },
+        object: { key: notificationKey(key), size: o.sizes?.[i] ?? 1, eTag: '0123456789abcdef0123456789abcdef', sequencer: `0A1B2C3D4E5F67890${i}` },
       },
     })),
   };

@@ -15,6 +15,7 @@ import { wildcardMatcher } from '../../glob';
 import { writeFileAtomic } from '../../ops/atomic-file';
 import { abortableSleep, backoffDelayMs } from '../../ops/backoff';
 import { ERROR_CODES } from '../../types';
+import { PRIVATE_FILE_MODE } from '../../ops/private-files';
 
 export interface PauseEntry {
   readonly since: string;
@@ -128,7 +129,7 @@ export async function updateControl(file: string, change: (c: ExportControl) => 
   const deadline = Date.now() + 10000;
   for (let attempt = 0; ; attempt++) {
     try {
-      const h = await fsp.open(lock, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o600);
+      const h = await fsp.open(lock, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, PRIVATE_FILE_MODE);
       await h.writeFile(`${process.pid} ${now().toISOString()}\n`);
       await h.close();
       break;
