@@ -4,6 +4,8 @@ import { Partition } from '../policies/partitions';
 import { toolkitConfigSchema } from './schema';
 import {
   CentralConfig,
+  CollectorConfig,
+  CollectorStateConfig,
   DestinationSenderConfig,
   ExportAccessConfig,
   ExportSenderConfig,
@@ -26,12 +28,19 @@ import {
 
 type SchemaNode = Record<string, unknown>;
 
-/** The `default` schema.ts declares at a dotted key path (list items looked through); throws if it declares none. */
+/** The properties of a schema node's union variants (`allOf` of `if`/`then`), which hold the keys of each variant. */
+const variantProperties = (node: SchemaNode): Record<string, SchemaNode>[] =>
+  ((node.allOf as SchemaNode[] | undefined) ?? []).flatMap((branch) => {
+    const then = branch.then as SchemaNode | undefined;
+    return then?.properties ? [then.properties as Record<string, SchemaNode>] : [];
+  });
+
+/** The `default` schema.ts declares at a dotted key path (list items and union variants looked through); throws if it declares none. */
 function schemaDefault(path: string): unknown {
   let node = toolkitConfigSchema as SchemaNode;
   for (const key of path.split('.')) {
     if (node.type === 'array') node = node.items as SchemaNode;
-    const next = (node.properties as Record<string, SchemaNode> | undefined)?.[key];
+    const next = (node.properties as Record<string, SchemaNode> | undefined)?.[key] ?? variantProperties(node).find((p) => key in p)?.[key];
     if (!next) throw new Error(`config/schema.ts has no key ${path}`);
     node = next;
   }
@@ -79,6 +88,11 @@ export const TOOLKIT_DEFAULTS = {
     extractMessages: bool('stacks.firehose.processing.extractMessages'),
     errorLogRetentionDays: num('stacks.firehose.errorLogRetentionDays'),
   },
+  /** Of every collector state table (kinesis, export, exportSender). */
+  collectorState: {
+    deletionProtection: bool('stacks.kinesis.collector.state.deletionProtection'),
+    pointInTimeRecovery: bool('stacks.kinesis.collector.state.pointInTimeRecovery'),
+  },
   central: {
     prefix: str('stacks.central.prefix'),
     expirationDays: num('stacks.central.expirationDays'),
@@ -94,6 +108,9 @@ export const TOOLKIT_DEFAULTS = {
 
 /** The subscription filter (or account policy) name of a path: `<namePrefix>-kinesis`. */
 export const defaultFilterName = (namePrefix: string, path: 'kinesis' | 'firehose' | 'destination'): string => `${namePrefix}-${path}`;
+
+/** The collector state table of a path: `<namePrefix>-kinesis-state`, `<namePrefix>-export-state` (both export sides). */
+export const defaultStateTableName = (namePrefix: string, path: 'kinesis' | 'export'): string => `${namePrefix}-${path}-state`;
 
 /** Firehose compresses only records it decompressed: CloudWatch Logs records are gzip already. */
 export const defaultCompression = (decompress: boolean): FirehoseConfig['compression'] => (decompress ? 'GZIP' : 'UNCOMPRESSED');
@@ -116,10 +133,18 @@ export function destinationArnOf(stack: StackConfig): string | undefined {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Names the table of a collector state block that names none. */
+function nameStateTable(collector: CollectorConfig | undefined, namePrefix: string, path: 'kinesis' | 'export'): void {
+  if (collector?.state) (collector.state as Writable<CollectorStateConfig>).tableName ??= defaultStateTableName(namePrefix, path);
+}
+
 /** Fills the computed defaults of a validated config, in place. */
 export function applyComputedDefaults(config: ToolkitConfig): void {
   const p = config.namePrefix;
   for (const stack of config.stacks) {
+    nameStateTable(stack.kinesis?.collector, p, 'kinesis');
+    nameStateTable(stack.export?.collector, p, 'export');
+    nameStateTable(stack.exportSender?.collector, p, 'export');
     if (stack.exportSender) {
       const s = stack.exportSender as Writable<ExportSenderConfig>;
       // Decrypt with the bucket's key when this config describes that bucket: the collector reads the objects.

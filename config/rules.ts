@@ -194,6 +194,27 @@ export function ruleProblems(config: ToolkitConfig): ConfigProblem[] {
     }
   });
 
+  // Collector state tables: a DynamoDB table name is unique in its account and region.
+  const tables = new Map<string, string>();
+  stacks.forEach((s, i) => {
+    const states = [
+      ['.kinesis.collector.state', s.kinesis?.collector?.state],
+      ['.export.collector.state', s.export?.collector?.state],
+      ['.exportSender.collector.state', s.exportSender?.collector?.state],
+    ] as const;
+    for (const [rest, state] of states) {
+      if (!state) continue;
+      const key = `${s.accountId} ${s.region} ${state.tableName}`;
+      const other = tables.get(key);
+      if (other === undefined) tables.set(key, at(i, rest));
+      else
+        problem(
+          at(i, `${rest}.tableName`),
+          `must be unique in account ${s.accountId} and region ${s.region} (DynamoDB table names are), got "${state.tableName}", also the table of ${other}; set another tableName on one of them`,
+        );
+    }
+  });
+
   // Export: the sending stack's identity must be the one the bucket stack lets write.
   stacks.forEach((s, i) => {
     const sender = s.exportSender;

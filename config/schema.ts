@@ -120,6 +120,8 @@ const PRINCIPAL_ARN = text(
   'must be an IAM principal ARN such as arn:aws:iam::111122223333:root or arn:aws:iam::111122223333:role/collector',
 );
 
+const TABLE_NAME = text('^[a-zA-Z0-9_.-]{3,255}$', 'must be a DynamoDB table name: 3-255 letters, digits, _ . -');
+
 const STACK_NAME = text('^[a-z][a-z0-9-]{0,62}$', 'must be a stack name: 1-63 lowercase letters, digits and hyphens, starting with a letter');
 const NAME_PREFIX = text('^[a-z][a-z0-9-]{0,31}$', 'must be a name prefix: 1-32 lowercase letters, digits and hyphens, starting with a letter', {
   default: 'cwl-siem',
@@ -149,9 +151,10 @@ const BACKEND = union(
         bucket: BUCKET_NAME,
         key: text('^(?!/).{1,1024}$', 'must be an S3 object key such as cwl-siem/prod.tfstate, without a leading slash'),
         region: REGION,
-        dynamodbTable: text('^[a-zA-Z0-9_.-]{3,255}$', 'must be a DynamoDB table name: 3-255 letters, digits, _ . -', {
+        dynamodbTable: {
+          ...TABLE_NAME,
           description: 'DynamoDB state locking, deprecated by Terraform in favour of useLockfile; both may be on while migrating.',
-        }),
+        },
         useLockfile: { type: 'boolean', default: true, description: 'S3-native state locking with a lock object beside the state (Terraform 1.10 or newer).' },
         encrypt: { type: 'boolean', default: true },
       },
@@ -182,13 +185,49 @@ const BACKEND = union(
   { description: "Where Terraform keeps this stack's state.", default: { type: 'local' } },
 );
 
-const COLLECTOR_IDENTITY = union(
+/** Where the collector of a path keeps its checkpoints, leases and export progress, when the toolkit creates the store. */
+const COLLECTOR_STATE = union(
   'type',
   {
-    role: { required: ['roleName', 'trustedPrincipalArns'], properties: { roleName: IAM_NAME, trustedPrincipalArns: list(PRINCIPAL_ARN) } },
-    user: { required: ['userName'], properties: { userName: IAM_NAME } },
+    dynamodb: {
+      properties: {
+        tableName: { ...TABLE_NAME, description: 'Default: <namePrefix>-kinesis-state or <namePrefix>-export-state.' },
+        deletionProtection: {
+          type: 'boolean',
+          default: true,
+          description: 'The table cannot be deleted (terraform destroy fails) until this is turned off and applied.',
+        },
+        pointInTimeRecovery: {
+          type: 'boolean',
+          default: true,
+          description: 'Continuous backups: the table can be restored to any second of the last 35 days.',
+        },
+      },
+    },
   },
-  { description: "The collector's identity: an IAM role assumed by the given principals, or an IAM user (no keys are created)." },
+  {
+    description:
+      'A DynamoDB table every replica of the collector shares (keyed by leaseKey, on-demand, encrypted with kinesis.kmsKeyArn or export.kmsKeyArn when given, ' +
+      'else with the AWS managed key aws/dynamodb), granted to the collector identity of the path. Without it the collector keeps its state in files (one replica).',
+  },
+);
+
+/** The collector of a path, as far as the toolkit provisions for it. */
+const COLLECTOR = object({ state: COLLECTOR_STATE }, [], { description: 'What the toolkit provisions for the collector of this path.' });
+
+const IDENTITY_VARIANTS = {
+  role: { required: ['roleName', 'trustedPrincipalArns'], properties: { roleName: IAM_NAME, trustedPrincipalArns: list(PRINCIPAL_ARN) } },
+  user: { required: ['userName'], properties: { userName: IAM_NAME } },
+};
+const IDENTITY_DESCRIPTION = "The collector's identity: an IAM role assumed by the given principals, or an IAM user (no keys are created).";
+
+const COLLECTOR_IDENTITY = union('type', IDENTITY_VARIANTS, { description: IDENTITY_DESCRIPTION });
+
+/** The export bucket stack's collector: its identity and, like every path's collector block, its state. */
+const EXPORT_COLLECTOR = union(
+  'type',
+  Object.fromEntries(Object.entries(IDENTITY_VARIANTS).map(([k, v]) => [k, { ...v, properties: { ...v.properties, state: COLLECTOR_STATE } }])),
+  { description: `${IDENTITY_DESCRIPTION} Same-account mode only. With state, the table its replicas share.` },
 );
 
 const EXPORT = object(
@@ -208,7 +247,7 @@ const EXPORT = object(
     expirationDays: integer(1, undefined, { default: 7 }),
     versioning: { type: 'boolean', default: false },
     kmsKeyArn: KMS_KEY_ARN,
-    collector: COLLECTOR_IDENTITY,
+    collector: EXPORT_COLLECTOR,
   },
   ['bucketName'],
   { description: 'Export path, bucket side: the bucket CloudWatch Logs export tasks write to.' },
@@ -221,6 +260,7 @@ const EXPORT_SENDER = object(
     prefix: { ...KEY_PREFIX, default: EXPORT_PREFIX_DEFAULT },
     identity: COLLECTOR_IDENTITY,
     bucketKmsKeyArn: KMS_KEY_ARN,
+    collector: COLLECTOR,
   },
   ['bucketName', 'bucketAccountId', 'identity'],
   { description: 'Export path, sending side: the identity in this account that exports to a bucket of another account and collects.' },
@@ -260,6 +300,7 @@ const KINESIS = object(
       [],
       { description: "The collector's reader role. Default: a role <namePrefix>-kinesis-reader trusted by the account." },
     ),
+    collector: COLLECTOR,
   },
   ['streamName', 'subscription'],
   { description: 'Kinesis path: stream, subscription, reader.' },

@@ -79,6 +79,27 @@ export type CollectorIdentityConfig =
   /** An IAM user, for SaaS collectors that need access keys (keys are not created by the toolkit). */
   | { readonly type: 'user'; readonly userName: string };
 
+/**
+ * Where the collector of a path keeps its checkpoints, leases and export progress, when the toolkit
+ * creates the store: a DynamoDB table every replica shares (the collector's `state` block of type
+ * "dynamodb", which `config from-terraform` writes from the stack outputs).
+ */
+export interface CollectorStateConfig {
+  readonly type: 'dynamodb';
+  /** @default "<namePrefix>-kinesis-state" (Kinesis path) or "<namePrefix>-export-state" (export path) */
+  readonly tableName: string;
+  /** The table cannot be deleted until this is turned off and applied. @default true */
+  readonly deletionProtection: boolean;
+  /** Continuous backups, restorable to any second of the last 35 days. @default true */
+  readonly pointInTimeRecovery: boolean;
+}
+
+/** What the toolkit provisions for the collector of a path. */
+export interface CollectorConfig {
+  /** @default none: the collector keeps its state in files (one replica) */
+  readonly state?: CollectorStateConfig;
+}
+
 export interface ExportConfig {
   readonly bucketName: string;
   /** @default "cwl-exports" */
@@ -91,8 +112,8 @@ export interface ExportConfig {
   readonly versioning: boolean;
   /** SSE-KMS with this key instead of SSE-S3. @default SSE-S3 */
   readonly kmsKeyArn?: string;
-  /** Same-account mode only: create the collector identity in this stack. @default none */
-  readonly collector?: CollectorIdentityConfig;
+  /** Same-account mode only: create the collector identity in this stack, and its state table with `state`. @default none */
+  readonly collector?: CollectorIdentityConfig & CollectorConfig;
 }
 
 export interface ExportSenderConfig {
@@ -109,6 +130,12 @@ export interface ExportSenderConfig {
    * @default the bucket stack's `export.kmsKeyArn` when that stack is in this config, else none (SSE-S3)
    */
   readonly bucketKmsKeyArn?: string;
+  /**
+   * The state table of the identity's collector, in this account. Encrypted with the AWS managed key
+   * `aws/dynamodb`: the bucket's key belongs to the bucket's account.
+   * @default none
+   */
+  readonly collector?: CollectorConfig;
 }
 
 export interface LogGroupSelectionConfig {
@@ -142,6 +169,8 @@ export interface KinesisConfig {
     /** Principals that may assume a created role. @default the stack's account root */
     readonly trustedPrincipalArns?: readonly string[];
   };
+  /** The reader's state table (encrypted with `kmsKeyArn` when given), for several replicas. @default none */
+  readonly collector?: CollectorConfig;
 }
 
 export interface FirehoseConfig {

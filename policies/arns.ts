@@ -20,6 +20,9 @@ export const firehoseStreamArn = (p: Partition, region: string, account: string,
 
 export const sqsQueueArn = (p: Partition, region: string, account: string, name: string): string => `arn:${p}:sqs:${region}:${account}:${name}`;
 
+/** A DynamoDB table itself: not its indexes (`…/index/*`) or streams (`…/stream/*`), which are resources of their own. */
+export const dynamodbTableArn = (p: Partition, region: string, account: string, name: string): string => `arn:${p}:dynamodb:${region}:${account}:table/${name}`;
+
 export const logGroupArn = (p: Partition, region: string, account: string, name: string): string => `arn:${p}:logs:${region}:${account}:log-group:${name}`;
 
 /** Every log group of an account in a region: the `aws:SourceArn` CloudWatch Logs presents for export tasks. */

@@ -15,4 +15,5 @@ export * from './logs';
 export * from './kinesis';
 export * from './firehose';
 export * from './central';
+export * from './state';
 export * from './compose';

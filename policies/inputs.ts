@@ -14,6 +14,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_LIKE = /^\d{1,3}(\.\d{1,3}){3}$/;
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 const DELIVERY_STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 const QUEUE_NAME = /^[a-zA-Z0-9_-]{1,75}(\.fifo)?$/;
 const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
 const IAM_NAME_PATTERN = /^[\w+=,.@*?-]{1,64}$/;
@@ -92,6 +93,10 @@ export class InputCheck {
 
   deliveryStreamName(param: string, value: unknown): string {
     return this.str(param, value, DELIVERY_STREAM_NAME, 'a Firehose stream name: 1-64 letters, digits, _ . -');
+  }
+
+  tableName(param: string, value: unknown): string {
+    return this.str(param, value, TABLE_NAME, 'a DynamoDB table name: 3-255 letters, digits, _ . -');
   }
 
   queueName(param: string, value: unknown): string {

@@ -1,5 +1,7 @@
 /** Action lists, one constant per grant, so each policy names what it allows in one place. */
 
+import { LEASE_TABLE_ACTIONS } from '../collector/src/state/dynamodb/names';
+
 export const EXPORT_SERVICE_ACL_CHECK = ['s3:GetBucketAcl'] as const;
 export const OBJECT_WRITE = ['s3:PutObject'] as const;
 export const COLLECTOR_OBJECT_READ = ['s3:GetObject', 's3:DeleteObject'] as const;
@@ -29,6 +31,9 @@ export const OBJECT_READ = ['s3:GetObject'] as const;
 
 export const ASSUME_ROLE = ['sts:AssumeRole'] as const;
 export const PUT_SUBSCRIPTION_FILTER = ['logs:PutSubscriptionFilter'] as const;
+
+/** What the collector calls on its DynamoDB state table, and nothing more (the calls of its LeaseTable). */
+export const STATE_TABLE_USE = LEASE_TABLE_ACTIONS;
 
 export const KMS_DECRYPT = ['kms:Decrypt'] as const;
 /** What a writer through S3, SQS or Kinesis needs: a data key to encrypt, Decrypt for multipart uploads. */

@@ -1,5 +1,4 @@
 import { AddressInfo } from 'net';
-import { FileCheckpointStore } from './checkpoint/file-store';
 import { CollectorConfig } from './config/load';
 import { DeadLetterFile } from './ops/dead-letter';
 import { Logger } from './ops/log';
@@ -12,7 +11,9 @@ import { createSink } from './sinks';
 import { buildMode } from './modes';
 import type { ExportOverrides } from './modes/export';
 import type { AwsClients } from './modes/types';
-import { CheckpointStore, Sink, Source } from './types';
+import { createStateStore } from './state';
+import type { StateStore } from './state/store';
+import { Sink, Source } from './types';
 
 export interface CollectorDeps {
   readonly logger: Logger;
@@ -20,7 +21,7 @@ export interface CollectorDeps {
   readonly metrics?: CollectorMetrics;
   /** Environment for sink secrets. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** AWS clients to use instead of ones built from the config (tests, emulators). */
+  /** AWS clients to use instead of ones built from the config (tests, emulators); `dynamodb` for the state store. */
   readonly clients?: AwsClients;
   /** Changes to the export source (the `export backfill` command). */
   readonly exportOverrides?: ExportOverrides;
@@ -30,8 +31,9 @@ export interface CollectorDeps {
 export interface Collector {
   readonly metrics: CollectorMetrics;
   /**
-   * Opens the checkpoint store (taking its exclusive lock: rejects with StateLockedError when another
-   * process uses the file) and the sink, starts the ops server, starts reading.
+   * Opens the state store (file: takes the folder's exclusive lock, rejecting with StateLockedError
+   * when another process uses it; dynamodb: checks the table) and the sink, starts the ops server,
+   * starts reading.
    */
   start(): Promise<void>;
   /** Resolves when the source stopped by itself (a fatal error rejects). */
@@ -53,7 +55,7 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
   const parser = createParser({ vpcFlowLogs: config.parsers.vpcFlowLogs, maxJsonDepth: config.limits.maxJsonDepth });
   const deadLetters = new DeadLetterFile(config.deadLetter.path);
   const abort = new AbortController();
-  let checkpoints: CheckpointStore | undefined;
+  let state: StateStore | undefined;
   let sink: Sink | undefined;
   let pipeline: Pipeline | undefined;
   let ops: OpsServer | undefined;
@@ -77,14 +79,10 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
       return opsAddress;
     },
     async start() {
-      // First: a second collector on the same state file stops here, before it reads or listens.
-      const store = new FileCheckpointStore(config.checkpoint.path);
-      checkpoints = store;
-      const stateLog = logger.child({ component: 'checkpoint' });
-      await store.open({
-        tookOver: (previous, why) => stateLog.warn({ file: store.file, previous, why }, 'took over the stale lock of the state file'),
-        refreshFailed: (err) => stateLog.error({ file: store.file, err }, 'cannot refresh the lock of the state file'),
-      });
+      // First: a second collector on the same state folder, or one without its table, stops here, before it reads or listens.
+      const store = createStateStore(config.state, { logger, metrics, dynamodb: deps.clients?.dynamodb });
+      await store.open();
+      state = store;
       sink = createSink(config.sink, { logger: logger.child({ component: 'sink' }), metrics, env: deps.env ?? process.env, serialize: serializeEvent });
       const mode = buildMode(
         config.source,
@@ -94,7 +92,7 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
           parser,
           onUnparsed,
           limits: config.limits,
-          checkpoints,
+          state: store,
           clients: deps.clients ?? {},
         },
         { export: deps.exportOverrides },
@@ -110,11 +108,11 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
         retryMaxDelayMs: config.delivery.retryMaxDelayMs,
       });
       const source: Source = mode.source;
-      ops = new OpsServer({ host: config.ops.host, port: config.ops.port, metrics, ready: () => ready });
+      ops = new OpsServer({ host: config.ops.host, port: config.ops.port, metrics, ready: () => ready && (mode.ready?.() ?? true) });
       opsAddress = await ops.start();
       running = source.run(pipeline.handle, abort.signal).then(resolveFinished, rejectFinished);
       ready = true;
-      logger.info({ source: mode.describe, sink: config.sink.type, ops: opsAddress }, 'collector started');
+      logger.info({ source: mode.describe, state: store.describe, sink: config.sink.type, ops: opsAddress }, 'collector started');
     },
     async stop() {
       ready = false;
@@ -137,7 +135,7 @@ export function buildCollector(config: CollectorConfig, deps: CollectorDeps): Co
       }
       await sink?.close().catch((e: unknown) => logger.error({ err: e }, 'closing the sink failed'));
       await deadLetters.close();
-      await checkpoints?.close();
+      await state?.close();
       await ops?.stop();
       logger.info({ code }, 'collector stopped');
       return code;

@@ -2,7 +2,11 @@ export { Guardrails, SUPPRESSION_COMMENT_KEY, SUPPRESSION_METADATA } from './asp
 export type { GuardrailFinding, Suppression } from './aspect';
 export {
   ALL_RULES,
+  dynamodbDeletionProtection,
+  dynamodbEncryption,
+  dynamodbPointInTimeRecovery,
   firehoseEncryption,
+  iamDynamodbTablesNamed,
   iamLiteralJson,
   iamNoWildcardAction,
   iamNoWildcardPrincipal,

@@ -1,5 +1,6 @@
 import { CloudwatchLogDestinationPolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-destination-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -210,6 +211,24 @@ export const iamNoWildcardAction: Rule = {
   },
 };
 
+export const iamDynamodbTablesNamed: Rule = {
+  id: 'CWL-IAM-4',
+  description: 'Allow statements with DynamoDB actions name their tables: no Resource "*", no wildcard in a DynamoDB ARN, no NotResource',
+  check(node) {
+    const statements = literalStatements(node);
+    if (statements.length === 0) return NOT_APPLICABLE;
+    const problems = statements.flatMap(({ statement, label }) => {
+      const dynamodb = asList(statement.Action).filter((a): a is string => typeof a === 'string' && a.toLowerCase().startsWith('dynamodb:'));
+      if (!isAllow(statement) || dynamodb.length === 0) return [];
+      const what = `${label} allows ${dynamodb.map((a) => `"${a}"`).join(', ')}`;
+      if (statement.NotResource !== undefined) return [`${what} on NotResource, i.e. every other table`];
+      const wild = asList(statement.Resource).filter((r) => typeof r === 'string' && /[*?]/.test(r));
+      return wild.length ? [`${what} on ${wild.map((r) => `"${String(r)}"`).join(', ')}: name the table's ARN`] : [];
+    });
+    return problems.length ? nonCompliant(problems.join('; ')) : COMPLIANT;
+  },
+};
+
 // ---------------------------------------------------------------------------------------------
 // S3.
 
@@ -328,15 +347,67 @@ export const logGroupRetention: Rule = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------
+// DynamoDB (the collector's state tables).
+
+export const dynamodbPointInTimeRecovery: Rule = {
+  id: 'CWL-DDB-1',
+  description: 'DynamoDB tables have point-in-time recovery',
+  check(node) {
+    if (!(node instanceof DynamodbTable)) return NOT_APPLICABLE;
+    const pitr = node.pointInTimeRecoveryInput;
+    if (pitr?.enabled === true) return COMPLIANT;
+    return nonCompliant(
+      pitr === undefined
+        ? 'point_in_time_recovery is not set, so the table cannot be restored to an earlier time'
+        : `point_in_time_recovery.enabled is ${JSON.stringify(pitr.enabled ?? null)}, expected true`,
+    );
+  },
+};
+
+export const dynamodbEncryption: Rule = {
+  id: 'CWL-DDB-2',
+  description: 'DynamoDB tables are encrypted with KMS (a customer managed key or the AWS managed key aws/dynamodb), whose use CloudTrail records',
+  check(node) {
+    if (!(node instanceof DynamodbTable)) return NOT_APPLICABLE;
+    const sse = node.serverSideEncryptionInput;
+    if (sse?.enabled === true) return COMPLIANT;
+    return nonCompliant(
+      sse === undefined
+        ? 'server_side_encryption is not set, so the table uses an AWS owned key whose use no one can see: set serverSideEncryption { enabled: true } (with a customer managed key where one exists)'
+        : `server_side_encryption.enabled is ${JSON.stringify(sse.enabled ?? null)}, expected true`,
+    );
+  },
+};
+
+export const dynamodbDeletionProtection: Rule = {
+  id: 'CWL-DDB-3',
+  description: 'DynamoDB tables have deletion protection',
+  check(node) {
+    if (!(node instanceof DynamodbTable)) return NOT_APPLICABLE;
+    const on = node.deletionProtectionEnabledInput;
+    if (on === true) return COMPLIANT;
+    return nonCompliant(
+      on === undefined
+        ? 'deletion_protection_enabled is not set, so one terraform destroy or DeleteTable loses the table'
+        : `deletion_protection_enabled is ${JSON.stringify(on)}, expected true`,
+    );
+  },
+};
+
 /** Every rule, in the order they are reported. */
 export const ALL_RULES: readonly Rule[] = [
   iamLiteralJson,
   iamNoWildcardPrincipal,
   iamNoWildcardAction,
+  iamDynamodbTablesNamed,
   s3TlsOnly,
   s3BucketEncryption,
   kinesisEncryption,
   sqsEncryption,
   firehoseEncryption,
   logGroupRetention,
+  dynamodbPointInTimeRecovery,
+  dynamodbEncryption,
+  dynamodbDeletionProtection,
 ];

@@ -12,8 +12,9 @@ import {
   principalsTrustPolicy,
 } from '../../policies';
 import { ExistingRolePolicy, PolicyRole } from '../iam/policy-role';
-import { iamName } from '../names';
+import { boundedName, iamName } from '../names';
 import { SubscriptionFilters } from '../logs/subscription-filters';
+import { CollectorStateTable } from '../state/state-table';
 import { KINESIS_DEFAULTS } from './defaults';
 
 export type StreamCapacity = { readonly mode: 'on-demand' } | { readonly mode: 'provisioned'; readonly shardCount: number };
@@ -53,6 +54,8 @@ export interface KinesisLogStreamProps {
   readonly filterPattern?: string;
   /** The collector's identity. @default none */
   readonly reader?: KinesisReaderProps;
+  /** The table the reader's replicas share for leases and checkpoints: the reader is granted its access policy. Needs `reader`. @default none */
+  readonly stateTable?: CollectorStateTable;
 }
 
 /**
@@ -78,6 +81,12 @@ export class KinesisLogStream extends Construct {
     if (capacity.mode === 'provisioned') {
       check.wholeNumber('capacity.shardCount', capacity.shardCount, 'a whole number of shards, at least 1', 1);
     }
+    check.require(
+      !props.stateTable || props.reader !== undefined,
+      'stateTable',
+      props.stateTable?.tableName,
+      'a reader too: the state table is granted to the reader',
+    );
     check.done();
 
     this.streamName = props.streamName;
@@ -133,12 +142,21 @@ export class KinesisLogStream extends Construct {
         streamName: props.streamName,
         kmsKeyArn: props.kmsKeyArn,
       });
+      const state = props.stateTable?.accessPolicy;
       if (props.reader.create === false) {
         new ExistingRolePolicy(this, 'reader_grant', {
           roleName: props.reader.roleName,
           policyName: `${props.namePrefix}-kinesis-reader-${props.streamName}`,
           policy,
         });
+        if (state) {
+          new ExistingRolePolicy(this, 'reader_state_grant', {
+            roleName: props.reader.roleName,
+            // Inline policy names are at most 128 characters.
+            policyName: boundedName(`${props.namePrefix}-kinesis-state-${props.streamName}`, 128),
+            policy: state,
+          });
+        }
         this.readerRoleArn = iamRoleArn(props.partition, props.accountId, props.reader.roleName);
       } else {
         const trusted = trustedPrincipalArnsOrAccount(props.partition, props.accountId, props.reader.trustedPrincipalArns);
@@ -148,7 +166,7 @@ export class KinesisLogStream extends Construct {
           roleName: props.reader.roleName,
           description: `cwl-siem collector reads Kinesis stream ${props.streamName}`,
           trustPolicy: principalsTrustPolicy({ partition: props.partition, principalArns: trusted }),
-          policies: { 'kinesis-reader': policy },
+          policies: { 'kinesis-reader': policy, ...(state && { 'collector-state': state }) },
         }).roleArn;
       }
     }

@@ -3,6 +3,7 @@ import { TOOLKIT_DEFAULTS, trustedPrincipalArnsOrAccount } from '../../config/de
 import { ExportAccess, exportBucketPolicy, exportCollectorPolicy, exportKeyPolicy, Partition, principalsTrustPolicy, renderPolicy } from '../../policies';
 import { PolicyRole } from '../iam/policy-role';
 import { PolicyUser } from '../iam/policy-user';
+import { CollectorStateTable } from '../state/state-table';
 import { LogBucket } from './log-bucket';
 
 /** The collector identity the toolkit creates for export mode. */
@@ -30,6 +31,8 @@ export interface ExportDestinationProps {
   readonly kmsKeyArn?: string;
   /** Same-account mode only: the collector identity to create. @default none */
   readonly collector?: CollectorIdentity;
+  /** The table the collector's replicas share (leader lease, progress per log group): the collector is granted its access policy. Needs `collector`. @default none */
+  readonly stateTable?: CollectorStateTable;
 }
 
 /**
@@ -55,6 +58,12 @@ export class ExportDestination extends Construct {
       throw new Error(
         `ExportDestination ${this.node.path}: a collector identity can be created here only in same-account mode (got access.mode ${access.mode}); ` +
           'in cross-account modes the collector lives in the sending account: use ExportSender there.',
+      );
+    }
+    if (props.stateTable && !props.collector) {
+      throw new Error(
+        `ExportDestination ${this.node.path}: a state table (${props.stateTable.tableName}) is granted to the collector identity created here, and there is none: ` +
+          'give collector too, or grant the table to your own identity with its accessPolicy.',
       );
     }
     this.prefix = (props.prefix ?? TOOLKIT_DEFAULTS.export.prefix).replace(/\/$/, '');
@@ -83,6 +92,7 @@ export class ExportDestination extends Construct {
         prefix: this.prefix,
         identity: props.collector,
         bucketKmsKeyArn: props.kmsKeyArn,
+        stateTable: props.stateTable,
       });
       this.collectorArn = identity.arn;
     }
@@ -99,6 +109,8 @@ export interface ExportCollectorIdentityProps {
   readonly identity: CollectorIdentity;
   /** Customer managed key of the bucket: the identity may decrypt the exported objects through S3. @default SSE-S3 */
   readonly bucketKmsKeyArn?: string;
+  /** The collector's state table: the identity is granted its access policy. @default none */
+  readonly stateTable?: CollectorStateTable;
 }
 
 /** The export-mode collector: a role or user holding the export collector policy. */
@@ -115,6 +127,7 @@ export class ExportCollectorIdentity extends Construct {
         prefix: props.prefix,
         bucketKmsKeyArn: props.bucketKmsKeyArn,
       }),
+      ...(props.stateTable && { 'collector-state': props.stateTable.accessPolicy }),
     };
     if (props.identity.type === 'role') {
       const trusted = trustedPrincipalArnsOrAccount(props.partition, props.accountId, props.identity.trustedPrincipalArns);
@@ -147,6 +160,8 @@ export interface ExportSenderProps {
    * @default SSE-S3
    */
   readonly bucketKmsKeyArn?: string;
+  /** The collector's state table, in this account: the identity is granted its access policy. @default none */
+  readonly stateTable?: CollectorStateTable;
 }
 
 /** Export path, sending side of the cross-account modes: the identity that exports and collects. */
@@ -164,6 +179,7 @@ export class ExportSender extends Construct {
       prefix: this.prefix,
       identity: props.identity,
       bucketKmsKeyArn: props.bucketKmsKeyArn,
+      stateTable: props.stateTable,
     }).arn;
   }
 }

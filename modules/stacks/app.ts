@@ -134,12 +134,30 @@ function summarize(outdir: string, name: string, config: ToolkitConfig, outputs:
     resourceCount: Object.values(resources).reduce((a, b) => a + b, 0),
     resources,
     outputs,
-    notes: accountWideTrusts(stack).map(
-      (t) =>
-        `role ${t.roleName} trusts the whole account ${t.account} (any of its principals whose own policy allows sts:AssumeRole on it); ` +
-        `set ${t.path}.trustedPrincipalArns to the collector's role`,
-    ),
+    notes: [
+      ...accountWideTrusts(stack).map(
+        (t) =>
+          `role ${t.roleName} trusts the whole account ${t.account} (any of its principals whose own policy allows sts:AssumeRole on it); ` +
+          `set ${t.path}.trustedPrincipalArns to the collector's role`,
+      ),
+      ...unprotectedStateTables(stack),
+    ],
   };
+}
+
+/** A note for each collector state table whose deletion protection or point-in-time recovery the config turned off. */
+function unprotectedStateTables(stack: StackConfig): string[] {
+  const states = [
+    ['kinesis.collector.state', stack.kinesis?.collector?.state],
+    ['export.collector.state', stack.export?.collector?.state],
+    ['exportSender.collector.state', stack.exportSender?.collector?.state],
+  ] as const;
+  return states.flatMap(([path, state]) => {
+    const off = [state && !state.deletionProtection && 'deletion protection', state && !state.pointInTimeRecovery && 'point-in-time recovery'].filter(Boolean);
+    return state && off.length
+      ? [`state table ${state.tableName} has ${off.join(' and ')} turned off (${path}): its leases and checkpoints can be lost with the table`]
+      : [];
+  });
 }
 
 /** The file the app wrote for a stack, as its manifest records it: cdk.tf.json, or cdk.tf with --hcl (SYNTH_HCL_OUTPUT). */

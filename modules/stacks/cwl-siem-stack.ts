@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { CentralConfig, StackConfig, ToolkitConfig } from '../../config/types';
+import { CentralConfig, CollectorConfig, StackConfig, ToolkitConfig } from '../../config/types';
 import { ExportAccess } from '../../policies';
 import { CentralLogging } from '../central/central-logging';
 import { FirehoseDelivery } from '../firehose/firehose-delivery';
@@ -12,6 +12,7 @@ import { DestinationSubscription } from '../logs/destination-subscription';
 import { STACK_OUTPUTS as O, StackOutputName } from '../../collector/src/outputs/names';
 import { collectorLogGroupName } from '../names';
 import { ExportDestination, ExportSender } from '../s3/export-destination';
+import { CollectorStateTable } from '../state/state-table';
 
 export { collectorLogGroupName };
 
@@ -38,6 +39,7 @@ export class CwlSiemStack extends TerraformStack {
 
     if (config.export) {
       const e = config.export;
+      const stateTable = this.stateTable('export_state', config, e.collector, e.kmsKeyArn);
       const access: ExportAccess =
         e.access.mode === 'same-account'
           ? { mode: 'same-account', accountId }
@@ -55,10 +57,12 @@ export class CwlSiemStack extends TerraformStack {
         versioning: e.versioning,
         kmsKeyArn: e.kmsKeyArn,
         collector: e.collector,
+        stateTable,
       });
       this.output(O.exportBucket, e.bucketName, 'Bucket export tasks write to');
       this.output(O.exportPrefix, dest.prefix, 'Key prefix of the export tasks (destinationPrefix)');
       if (dest.collectorArn) this.output(O.exportCollectorArn, dest.collectorArn, 'Collector identity for export mode');
+      if (stateTable) this.output(O.exportStateTableName, stateTable.tableName, "DynamoDB table of the export collector's state (leader lease, progress)");
       if (dest.keyPolicyStatements) {
         this.output(
           O.exportKmsKeyPolicy,
@@ -70,6 +74,8 @@ export class CwlSiemStack extends TerraformStack {
 
     if (config.exportSender) {
       const s = config.exportSender;
+      // The bucket's key belongs to the bucket's account: the table uses the AWS managed key of this one.
+      const stateTable = this.stateTable('export_sender_state', config, s.collector, undefined);
       const sender = new ExportSender(this, 'export_sender', {
         partition,
         region,
@@ -78,16 +84,19 @@ export class CwlSiemStack extends TerraformStack {
         prefix: s.prefix,
         identity: s.identity,
         bucketKmsKeyArn: s.bucketKmsKeyArn,
+        stateTable,
       });
       this.output(O.exportBucket, s.bucketName, 'Bucket (in another account) export tasks write to');
       this.output(O.exportPrefix, sender.prefix, 'Key prefix of the export tasks (destinationPrefix)');
       this.output(O.exportCollectorArn, sender.arn, 'Collector identity for export mode');
+      if (stateTable) this.output(O.exportStateTableName, stateTable.tableName, "DynamoDB table of the export collector's state (leader lease, progress)");
     }
 
     if (config.kinesis) {
       const k = config.kinesis;
       // One list for both halves: the destination policy admits these senders, the delivery role trusts them.
       const senderAccountIds = config.destination?.senderAccountIds;
+      const stateTable = this.stateTable('kinesis_state', config, k.collector, k.kmsKeyArn);
       const stream = new KinesisLogStream(this, 'kinesis', {
         partition,
         region,
@@ -102,6 +111,7 @@ export class CwlSiemStack extends TerraformStack {
         filterName: k.subscription.filterName,
         filterPattern: k.subscription.filterPattern,
         reader: k.reader,
+        stateTable,
       });
       if (k.subscription.accountPolicy) {
         new AccountSubscriptionPolicy(this, 'kinesis_account_policy', {
@@ -117,6 +127,7 @@ export class CwlSiemStack extends TerraformStack {
       this.output(O.kinesisStreamName, stream.streamName, 'Kinesis stream the collector reads');
       this.output(O.kinesisStreamArn, stream.streamArn, 'Kinesis stream ARN');
       if (stream.readerRoleArn) this.output(O.kinesisReaderRoleArn, stream.readerRoleArn, 'Role the collector assumes to read the stream');
+      if (stateTable) this.output(O.kinesisStateTableName, stateTable.tableName, "DynamoDB table of the Kinesis collector's leases and checkpoints");
 
       if (config.destination && senderAccountIds) {
         const d = config.destination;
@@ -231,6 +242,21 @@ export class CwlSiemStack extends TerraformStack {
         this.output(O.firehoseLogStream, f.deliveryStreamName, 'Log stream named on extracted messages (they carry none): the delivery stream');
       }
     }
+  }
+
+  /** The state table a path's collector block asks for, encrypted with the path's key when it has one. */
+  private stateTable(id: string, config: StackConfig, collector: CollectorConfig | undefined, kmsKeyArn: string | undefined): CollectorStateTable | undefined {
+    const state = collector?.state;
+    if (!state) return undefined;
+    return new CollectorStateTable(this, id, {
+      partition: config.partition,
+      region: config.region,
+      accountId: config.accountId,
+      tableName: state.tableName,
+      kmsKeyArn,
+      deletionProtection: state.deletionProtection,
+      pointInTimeRecovery: state.pointInTimeRecovery,
+    });
   }
 
   private output(name: StackOutputName, value: string, description: string): void {

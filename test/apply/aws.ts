@@ -35,6 +35,14 @@ interface KinesisSdk {
   readonly PutRecordCommand: Command;
 }
 const kinesisSdk = collectorRequire('@aws-sdk/client-kinesis') as KinesisSdk;
+interface DynamodbSdk {
+  readonly DynamoDBClient: new (config: object) => { send(command: object): Promise<Record<string, unknown>>; destroy(): void };
+  readonly DescribeTableCommand: Command;
+  readonly DescribeContinuousBackupsCommand: Command;
+  readonly UpdateTableCommand: Command;
+  readonly ScanCommand: Command;
+}
+const dynamodbSdk = collectorRequire('@aws-sdk/client-dynamodb') as DynamodbSdk;
 
 /** SDK clients acting in one account of moto. */
 export class Aws {
@@ -42,6 +50,7 @@ export class Aws {
   readonly s3: S3Client;
   readonly sqs: SQSClient;
   readonly kinesis: InstanceType<KinesisSdk['KinesisClient']>;
+  readonly dynamodb: InstanceType<DynamodbSdk['DynamoDBClient']>;
 
   constructor(
     endpoint: string,
@@ -54,6 +63,52 @@ export class Aws {
     this.s3 = new S3Client({ ...common, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
     this.sqs = new SQSClient(common);
     this.kinesis = new kinesisSdk.KinesisClient(common);
+    this.dynamodb = new dynamodbSdk.DynamoDBClient(common);
+  }
+
+  /** A table as applied: its key, encryption, deletion protection and point-in-time recovery. */
+  async table(name: string): Promise<{ key: string; sse?: string; deletionProtection: boolean; pointInTimeRecovery: boolean }> {
+    const t = (await this.dynamodb.send(new dynamodbSdk.DescribeTableCommand({ TableName: name }))).Table as {
+      KeySchema: { AttributeName: string; KeyType: string }[];
+      SSEDescription?: { SSEType?: string };
+      DeletionProtectionEnabled?: boolean;
+    };
+    const backups = (await this.dynamodb.send(new dynamodbSdk.DescribeContinuousBackupsCommand({ TableName: name }))).ContinuousBackupsDescription as {
+      PointInTimeRecoveryDescription?: { PointInTimeRecoveryStatus?: string };
+    };
+    return {
+      key: t.KeySchema.map((k) => `${k.AttributeName} ${k.KeyType}`).join(', '),
+      sse: t.SSEDescription?.SSEType,
+      deletionProtection: t.DeletionProtectionEnabled === true,
+      pointInTimeRecovery: backups.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED',
+    };
+  }
+
+  /** The `leaseKey` of every item of a state table. */
+  async itemKeys(table: string): Promise<string[]> {
+    const keys: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = (await this.dynamodb.send(new dynamodbSdk.ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }))) as {
+        Items?: { leaseKey?: { S?: string } }[];
+        LastEvaluatedKey?: Record<string, unknown>;
+      };
+      keys.push(...(r.Items ?? []).flatMap((i) => (i.leaseKey?.S === undefined ? [] : [i.leaseKey.S])));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return keys.sort();
+  }
+
+  async shardIds(streamName: string): Promise<string[]> {
+    const shards = (await this.kinesis.send(new kinesisSdk.ListShardsCommand({ StreamName: streamName }))).Shards as { ShardId: string }[] | undefined;
+    return (shards ?? []).map((s) => s.ShardId).sort();
+  }
+
+  /** Turns a table's deletion protection off, as an operator must before `terraform destroy` can delete it. */
+  async liftDeletionProtection(name: string): Promise<void> {
+    await this.dynamodb.send(new dynamodbSdk.UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false })).catch((e: Error) => {
+      if (e.name !== 'ResourceNotFoundException') throw e;
+    });
   }
 
   async createLogGroup(name: string): Promise<void> {
@@ -197,6 +252,7 @@ export class Aws {
     this.s3.destroy();
     this.sqs.destroy();
     this.kinesis.destroy();
+    this.dynamodb.destroy();
   }
 }
 

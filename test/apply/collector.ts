@@ -38,6 +38,11 @@ export interface CollectorRun {
   readonly region: string;
   readonly motoEndpoint: string;
   readonly workDir: string;
+  /**
+   * The outputs name a state table for the mode (the config's state is that DynamoDB table, on moto);
+   * otherwise the collector keeps its state in files under workDir.
+   */
+  readonly stateTable: boolean;
   /** Messages that must arrive, each once. */
   readonly expected: readonly string[];
   readonly timeoutMs: number;
@@ -62,7 +67,7 @@ export async function collect(r: CollectorRun): Promise<{ events: DeliveredEvent
       '--path',
       sinkPath,
       '--set',
-      `checkpoint.path=${join(r.workDir, 'state', 'checkpoints.json')}`,
+      r.stateTable ? `state.endpoint=${r.motoEndpoint}` : `state.dir=${join(r.workDir, 'state')}`,
       '--set',
       `deadLetter.path=${join(r.workDir, 'state', 'dead-letter.ndjson')}`,
       '--set',
@@ -76,7 +81,10 @@ export async function collect(r: CollectorRun): Promise<{ events: DeliveredEvent
     {},
   );
   if (gen.code !== 0) throw new Error(`config from-terraform exited ${gen.code}:\n${gen.out}`);
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as unknown;
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as { state?: { type?: string } };
+  const stateType = config.state?.type ?? 'file';
+  if (stateType !== (r.stateTable ? 'dynamodb' : 'file'))
+    throw new Error(`config from-terraform wrote a ${stateType} state, expected ${r.stateTable ? "the stack's DynamoDB table" : 'files'}`);
   const env = {
     AWS_ACCESS_KEY_ID: r.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: r.credentials.secretAccessKey,

@@ -111,6 +111,7 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
     region: central.config.region,
     motoEndpoint: ctx.moto.endpoint,
     workDir: join(ctx.workDir, `${central.config.name}-sqs`),
+    stateTable: false,
     expected: [...expected.keys()],
     timeoutMs: 60000,
   }).finally(() => objectsProxy.stop());
@@ -199,10 +200,21 @@ export async function exportPath(ctx: Context, stack: MotoStack): Promise<PathRe
       region: s.region,
       motoEndpoint: ctx.moto.endpoint,
       workDir: join(ctx.workDir, `${s.name}-export`),
+      stateTable: (s.export?.collector ?? s.exportSender?.collector)?.state !== undefined,
       expected: messages,
       timeoutMs: 90000,
     });
     checkOnce(run.events, expected, `${s.name}: the collector's export delivery`);
+    const table = (s.export?.collector ?? s.exportSender?.collector)?.state?.tableName;
+    let state: string | undefined;
+    if (table) {
+      // The collector kept its leader lease and the group's progress in the table the stack created.
+      const keys = await aws.itemKeys(table);
+      const wanted = ['export/leader', `export/group/${group}`];
+      if (!wanted.every((k) => keys.includes(k)))
+        throw new Error(`the state table ${table} holds ${JSON.stringify(keys)} after the run, expected ${wanted.join(' and ')}`);
+      state = `leader lease and progress in the state table ${table}`;
+    }
     const left = (await bucketAws.keys(bucket, `${prefix}/`)).filter((k) => !k.endsWith('aws-logs-write-test'));
     return {
       path: 'export',
@@ -210,6 +222,7 @@ export async function exportPath(ctx: Context, stack: MotoStack): Promise<PathRe
       put: expected.size,
       arrived: `export task objects under ${prefix}/ in ${bucket}${left.length ? `, ${left.length} left after delivery` : ', deleted after delivery'}`,
       delivered: run.events.length,
+      note: state,
     };
   } finally {
     proxy.stop();

@@ -190,19 +190,35 @@ export async function kinesisPath(ctx: Context, stack: MotoStack): Promise<PathR
     region: stack.config.region,
     motoEndpoint: ctx.moto.endpoint,
     workDir: join(ctx.workDir, `${stack.config.name}-kinesis`),
+    stateTable: k.collector?.state !== undefined,
     expected: [...expected.keys()],
     timeoutMs: 60000,
   }).finally(() => proxy.stop());
   checkOnce(run.events, expected, `${stack.config.name}: the collector's kinesis delivery`);
   if (run.events.some((e) => e.message === stray)) throw new Error('the collector delivered an event of the unsubscribed group');
+  const table = k.collector?.state?.tableName;
+  let state: string | undefined;
+  if (table) {
+    // The collector kept its leases in the table the stack created: one item per shard, keyed by the shard id.
+    const [shards, keys] = [await aws.shardIds(k.streamName), await aws.itemKeys(table)];
+    const missing = shards.filter((id) => !keys.includes(id));
+    if (missing.length) throw new Error(`the state table ${table} has no lease of ${missing.join(', ')} after the run (it holds ${JSON.stringify(keys)})`);
+    state = `a lease per shard (${shards.length}) in the state table ${table}`;
+  }
   return {
     path: 'kinesis',
     stack: stack.config.name,
     put: expected.size,
     arrived: `${expected.size} in stream ${k.streamName}, none from ${UNSUBSCRIBED_GROUP}`,
     delivered: run.events.length,
-    note: senders.length
-      ? `${senders.map((s) => s.config.name).join(', ')} through destination ${stack.config.destination!.name}: routed by moto, written to the stream by the harness`
-      : undefined,
+    note:
+      [
+        senders.length
+          ? `${senders.map((s) => s.config.name).join(', ')} through destination ${stack.config.destination!.name}: routed by moto, written to the stream by the harness`
+          : undefined,
+        state,
+      ]
+        .filter((n) => n !== undefined)
+        .join('; ') || undefined,
   };
 }

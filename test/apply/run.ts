@@ -14,7 +14,7 @@ import { Aws } from './aws';
 import { MOTO_MISSING, Moto, motoAvailable } from './moto';
 import { exportPath, firehosePath } from './paths-objects';
 import { Context, destinationStandInGroup, kinesisPath, PathResult, subscribedGroups, UNSUBSCRIBED_GROUP } from './paths';
-import { apply, destroy, MotoStack, synthesizeForMoto } from './stacks';
+import { apply, destroy, MotoStack, stateTables, synthesizeForMoto } from './stacks';
 
 const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
 /** Examples applied at once, each on its own moto_server: most of an apply is waiting on the provider. */
@@ -72,6 +72,12 @@ async function runExample(file: string): Promise<ExampleResult> {
       await apply(s);
       applied = [...applied, s];
       result.stacks.find((r) => r.stack === s.config.name)!.applied = `${s.resources} resources in ${seconds(t)}`;
+      for (const { tableName, deletionProtection, pointInTimeRecovery } of stateTables(s.config)) {
+        const table = await (await aws(s.config)).table(tableName);
+        const want = { key: 'leaseKey HASH', sse: 'KMS', deletionProtection, pointInTimeRecovery };
+        if (JSON.stringify(table) !== JSON.stringify(want))
+          throw new Error(`${s.config.name}: state table ${tableName} is ${JSON.stringify(table)} after apply, expected ${JSON.stringify(want)}`);
+      }
     }
     const ctx: Context = { example, config, stacks, moto, workDir, aws };
     for (const s of stacks) {
@@ -101,6 +107,8 @@ async function runExample(file: string): Promise<ExampleResult> {
           await a.deleteBucketPolicy(bucket).catch(() => undefined);
           await a.emptyBucket(bucket);
         }
+        // Deletion protection holds off terraform destroy, on moto as on AWS: an operator lifts it first.
+        for (const { tableName } of stateTables(s.config)) await a.liftDeletionProtection(tableName);
         await destroy(s);
         result.stacks.find((r) => r.stack === s.config.name)!.destroyed = seconds(t);
       } catch (e) {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load';
-import { StackConfig, ToolkitConfig } from '../../config/types';
+import { CollectorStateConfig, StackConfig, ToolkitConfig } from '../../config/types';
 import { addStacks, stackDependencies } from '../../modules/stacks/app';
 import { Credentials, Moto } from './moto';
 
@@ -15,7 +15,12 @@ import { Credentials, Moto } from './moto';
  */
 
 /** Every service the stacks call, pointed at moto. */
-const SERVICES = ['cloudwatch', 'firehose', 'iam', 'kinesis', 'kms', 'logs', 's3', 'sns', 'sqs', 'sts'];
+const SERVICES = ['cloudwatch', 'dynamodb', 'firehose', 'iam', 'kinesis', 'kms', 'logs', 's3', 'sns', 'sqs', 'sts'];
+
+/** The collector state tables a stack creates, as the toolkit config asks for them. */
+export function stateTables(stack: StackConfig): CollectorStateConfig[] {
+  return [stack.kinesis?.collector?.state, (stack.export?.collector ?? stack.exportSender?.collector)?.state].filter((s) => s !== undefined);
+}
 
 /**
  * Resource types left out of what is applied, with the AWS behaviour each stands for.

@@ -154,6 +154,44 @@ describe('defaults', () => {
     expect(config.stacks[0].firehose!.compression).toBe('GZIP');
   });
 
+  test('a collector state table on each path is named after the prefix and the path, with deletion protection and point-in-time recovery', () => {
+    const state = { type: 'dynamodb' };
+    const config = parseConfig(
+      {
+        namePrefix: 'acme',
+        stacks: [
+          {
+            name: 'main',
+            region: 'us-east-1',
+            accountId: '111122223333',
+            kinesis: kinesis({ collector: { state } }),
+            export: { bucketName: 'acme-exports', collector: { type: 'user', userName: 'collector', state } },
+          },
+          {
+            name: 'sender',
+            region: 'us-east-1',
+            accountId: '444455556666',
+            exportSender: { bucketName: 'other', bucketAccountId: '777788889999', identity: { type: 'user', userName: 'u' }, collector: { state } },
+          },
+        ],
+      },
+      'test.json',
+    );
+    const [main, sender] = config.stacks;
+    const expected = (tableName: string) => ({ state: { type: 'dynamodb', tableName, deletionProtection: true, pointInTimeRecovery: true } });
+    expect(main.kinesis!.collector).toEqual(expected('acme-kinesis-state'));
+    expect(main.export!.collector).toEqual({ type: 'user', userName: 'collector', ...expected('acme-export-state') });
+    expect(sender.exportSender!.collector).toEqual(expected('acme-export-state'));
+  });
+
+  test('a state table keeps the name and the settings it is given; without a collector block there is none', () => {
+    const state = { type: 'dynamodb', tableName: 'leases', deletionProtection: false, pointInTimeRecovery: false };
+    const config = parseConfig(withStack({ kinesis: kinesis({ collector: { state } }) }), 'test.json');
+    expect(config.stacks[0].kinesis!.collector!.state).toEqual(state);
+    expect(parseConfig(withStack({ kinesis: kinesis() }), 'test.json').stacks[0].kinesis!.collector).toBeUndefined();
+    expect(parseConfig(withStack({ kinesis: kinesis({ collector: {} }) }), 'test.json').stacks[0].kinesis!.collector).toEqual({});
+  });
+
   test('the $schema key for editors is accepted and left out of the result', () => {
     const config = parseConfig({ $schema: '../config/toolkit-config.schema.json', ...minimal() }, 'test.json');
     expect(config).not.toHaveProperty('$schema');
@@ -168,7 +206,7 @@ const loaded = parseConfig(
         region: 'us-east-1',
         accountId: '111122223333',
         export: { bucketName: 'acme-exports' },
-        kinesis: { streamName: 'logs', subscription: { accountPolicy: {} } },
+        kinesis: { streamName: 'logs', subscription: { accountPolicy: {} }, collector: { state: { type: 'dynamodb' } } },
         firehose: { deliveryStreamName: 'f', destination: { bucketName: 'acme-central' }, subscription: { logGroupNames: ['/a'] } },
         central: { bucketName: 'acme-central', organizationId: 'o-a1b2c3d4e5' },
       },
@@ -193,6 +231,10 @@ test('the defaults the constructs assume are the ones the loader applies from th
     exportSender: { prefix: sender.exportSender!.prefix },
     subscription: { filterPattern: s.kinesis!.subscription.filterPattern, excludeLogGroupNames: s.kinesis!.subscription.accountPolicy!.excludeLogGroupNames },
     kinesis: { capacity: s.kinesis!.capacity, retentionHours: s.kinesis!.retentionHours },
+    collectorState: {
+      deletionProtection: s.kinesis!.collector!.state!.deletionProtection,
+      pointInTimeRecovery: s.kinesis!.collector!.state!.pointInTimeRecovery,
+    },
     firehose: {
       bufferingSizeMiB: f.bufferingSizeMiB,
       bufferingIntervalSeconds: f.bufferingIntervalSeconds,

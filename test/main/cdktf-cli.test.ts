@@ -21,7 +21,7 @@ const stacksOf = (example: string): string[] =>
 
 const listed = (dir: string): string[] => readdirSync(dir).sort();
 
-test('npm start and cdktf synth switch between all eight examples and back: each exits 0 and cdktf.out holds exactly its stacks', () => {
+test('npm start and cdktf synth switch between all nine examples and back: each exits 0 and cdktf.out holds exactly its stacks', () => {
   // Every example once, with switches back to a smaller and to a larger set of stacks.
   const sequence = [
     'default.json',
@@ -32,6 +32,7 @@ test('npm start and cdktf synth switch between all eight examples and back: each
     'export-same-account.json',
     'export-cross-account-role.json',
     'kinesis.json',
+    'replicas.json',
     'account-policy.json',
     'kinesis-destination.json',
   ];

@@ -108,7 +108,7 @@ const placeholders = (config: unknown): NodeJS.ProcessEnv =>
   Object.fromEntries([...JSON.stringify(config).matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [m[1], 'placeholder-value']));
 
 /** What was produced, by example, stack and mode, for the coverage check at the end. */
-const produced: { example: string; stack: string; mode: CollectorMode; assumeRole: 'role' | 'none'; notes: string[] }[] = [];
+const produced: { example: string; stack: string; mode: CollectorMode; assumeRole: 'role' | 'none'; state: 'file' | 'dynamodb'; notes: string[] }[] = [];
 
 /**
  * Why a stack that sets up no collector mode needs none: its logs are delivered to another stack,
@@ -215,7 +215,22 @@ describe.each(collectorCases)('%s, stack %s', (example, stackName) => {
           break;
         }
       }
-      produced.push({ example, stack: stackName, mode, assumeRole: source.assumeRole ? 'role' : 'none', notes });
+      // The state table of the mode's path, when the toolkit config asks for one: every replica shares it, with the source's role.
+      const table =
+        mode === 'kinesis'
+          ? stack.kinesis!.collector?.state?.tableName
+          : mode === 'export'
+            ? (stack.export?.collector ?? stack.exportSender?.collector)?.state?.tableName
+            : undefined;
+      if (table === undefined) expect(loaded.state.type).toBe('file');
+      else
+        expect(loaded.state).toMatchObject({
+          type: 'dynamodb',
+          table,
+          region: stack.region,
+          assumeRole: source.assumeRole ? { roleArn: source.assumeRole.roleArn } : undefined,
+        });
+      produced.push({ example, stack: stackName, mode, assumeRole: source.assumeRole ? 'role' : 'none', state: loaded.state.type, notes });
     }
   });
 
@@ -267,4 +282,8 @@ test('the examples exercise every mode and every kind of export collector identi
   expect(exports.some((p) => p.notes.some((n) => n.startsWith('export_collector_arn is an IAM user')))).toBe(true);
   expect(exports.some((p) => p.notes.some((n) => n.startsWith('no export_collector_arn output')))).toBe(true);
   expect(produced.some((p) => p.mode === 'sqs' && p.assumeRole === 'role')).toBe(true);
+  // Both modes that keep state are shown with a shared table and with files.
+  for (const mode of ['kinesis', 'export'] as const) {
+    expect(new Set(produced.filter((p) => p.mode === mode).map((p) => p.state))).toEqual(new Set(['file', 'dynamodb']));
+  }
 });

@@ -1,5 +1,6 @@
 import { CloudwatchLogDestinationPolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-destination-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DynamodbTable, DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -20,11 +21,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { CentralLogging } from '../../modules/central/central-logging';
-import { ALL_RULES, Guardrails, iamLiteralJson, Rule, SUPPRESSION_COMMENT_KEY } from '../../modules/guardrails';
+import {
+  ALL_RULES,
+  dynamodbDeletionProtection,
+  dynamodbEncryption,
+  dynamodbPointInTimeRecovery,
+  Guardrails,
+  iamDynamodbTablesNamed,
+  iamLiteralJson,
+  Rule,
+  SUPPRESSION_COMMENT_KEY,
+} from '../../modules/guardrails';
 import {
   centralBucketPolicy,
   centralKeyPolicy,
   cloudWatchLogsTrustPolicy,
+  collectorStatePolicy,
   exportBucketPolicy,
   exportCollectorPolicy,
   logDestinationPolicy,
@@ -473,6 +485,112 @@ describe('CWL-LOG-1 log group retention', () => {
     const message = synthError(f.app);
     expect(message).toContain('[CWL-LOG-1] test/errors: retention_in_days is not set, so events are kept forever');
     expect(message).toContain('[CWL-LOG-1] test/forever: retention_in_days is 0');
+  });
+});
+
+describe('CWL-DDB-1..3 DynamoDB tables: point-in-time recovery, KMS encryption, deletion protection', () => {
+  const protectedTable: DynamodbTableConfig = {
+    name: 'cwl-siem-kinesis-state',
+    billingMode: 'PAY_PER_REQUEST',
+    hashKey: 'leaseKey',
+    attribute: [{ name: 'leaseKey', type: 'S' }],
+    pointInTimeRecovery: { enabled: true },
+    serverSideEncryption: { enabled: true },
+    deletionProtectionEnabled: true,
+  };
+  const rules = [dynamodbPointInTimeRecovery, dynamodbEncryption, dynamodbDeletionProtection];
+  const findings = (config: DynamodbTableConfig) => {
+    const f = stackWith((s) => new DynamodbTable(s, 'table', config), rules);
+    return Guardrails.report(f.stack).map((r) => [r.ruleId, r.status, r.reason]);
+  };
+
+  test('a table with all three is compliant with each', () => {
+    expect(findings(protectedTable)).toEqual([
+      ['CWL-DDB-1', 'compliant', undefined],
+      ['CWL-DDB-2', 'compliant', undefined],
+      ['CWL-DDB-3', 'compliant', undefined],
+    ]);
+  });
+
+  test('a table without them fails synth with each rule, saying what is missing', () => {
+    const bare: DynamodbTableConfig = { name: 'bare', hashKey: 'leaseKey', attribute: [{ name: 'leaseKey', type: 'S' }] };
+    expect(findings(bare)).toEqual([
+      ['CWL-DDB-1', 'non-compliant', 'point_in_time_recovery is not set, so the table cannot be restored to an earlier time'],
+      ['CWL-DDB-2', 'non-compliant', expect.stringContaining('server_side_encryption is not set, so the table uses an AWS owned key')],
+      ['CWL-DDB-3', 'non-compliant', 'deletion_protection_enabled is not set, so one terraform destroy or DeleteTable loses the table'],
+    ]);
+    const message = synthError(stackWith((s) => new DynamodbTable(s, 'table', bare), rules).app);
+    for (const id of ['CWL-DDB-1', 'CWL-DDB-2', 'CWL-DDB-3']) expect(message).toContain(`[${id}] test/table:`);
+  });
+
+  test('each turned off explicitly is named with its value', () => {
+    expect(
+      findings({ ...protectedTable, pointInTimeRecovery: { enabled: false }, serverSideEncryption: { enabled: false }, deletionProtectionEnabled: false }),
+    ).toEqual([
+      ['CWL-DDB-1', 'non-compliant', 'point_in_time_recovery.enabled is false, expected true'],
+      ['CWL-DDB-2', 'non-compliant', 'server_side_encryption.enabled is false, expected true'],
+      ['CWL-DDB-3', 'non-compliant', 'deletion_protection_enabled is false, expected true'],
+    ]);
+  });
+
+  test('they do not apply to anything but a table', () => {
+    const f = stackWith((s) => new CloudwatchLogGroup(s, 'group', { name: '/g', retentionInDays: 7 }), rules);
+    expect(Guardrails.report(f.stack)).toEqual([]);
+  });
+});
+
+describe('CWL-IAM-4 DynamoDB actions name their tables', () => {
+  const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/cwl-siem-kinesis-state`;
+  const withStatement = (statement: Statement) =>
+    stackWith(
+      (s) => new IamRolePolicy(s, 'grant', { role: 'r', policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) }),
+      [iamDynamodbTablesNamed],
+    );
+  const result = (statement: Statement) => Guardrails.report(withStatement(statement).stack).map((r) => [r.status, r.reason]);
+
+  test("the collector's state policy (one table ARN, and its key through DynamoDB) is compliant", () => {
+    const policy = collectorStatePolicy({
+      partition: 'aws',
+      region: REGION,
+      accountId: ACCOUNT,
+      tableName: 'cwl-siem-kinesis-state',
+      kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/k-1`,
+    });
+    const f = stackWith((s) => new IamRolePolicy(s, 'grant', { role: 'r', policy: renderPolicy(policy) }), [iamDynamodbTablesNamed]);
+    expect(Guardrails.report(f.stack)).toEqual([{ ruleId: 'CWL-IAM-4', path: 'test/grant', status: 'compliant' }]);
+    expect(() => f.app.synth()).not.toThrow();
+  });
+
+  test('Resource "*", a wildcard in a table ARN or NotResource fail synth, naming the statement and actions', () => {
+    expect(result({ Sid: 'Every', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*' })).toEqual([
+      ['non-compliant', 'policy statement "Every" allows "dynamodb:GetItem" on "*": name the table\'s ARN'],
+    ]);
+    expect(result({ Sid: 'Prefix', Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/cwl-*` })).toEqual([
+      ['non-compliant', `policy statement "Prefix" allows "dynamodb:PutItem" on "arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/cwl-*": name the table's ARN`],
+    ]);
+    expect(result({ Sid: 'Indexes', Effect: 'Allow', Action: 'dynamodb:Query', Resource: `${TABLE}/index/*` })[0][0]).toBe('non-compliant');
+    expect(result({ Sid: 'Others', Effect: 'Allow', Action: 'dynamodb:DeleteTable', NotResource: TABLE })).toEqual([
+      ['non-compliant', 'policy statement "Others" allows "dynamodb:DeleteTable" on NotResource, i.e. every other table'],
+    ]);
+    expect(synthError(withStatement({ Sid: 'Every', Effect: 'Allow', Action: 'dynamodb:Scan', Resource: '*' }).app)).toContain('[CWL-IAM-4] test/grant:');
+  });
+
+  test('a Deny on "*", and other services\' actions on "*", are left to the other rules', () => {
+    expect(result({ Sid: 'NoDeletes', Effect: 'Deny', Action: 'dynamodb:DeleteTable', Resource: '*' })).toEqual([['compliant', undefined]]);
+    expect(result({ Sid: 'Track', Effect: 'Allow', Action: 'logs:DescribeExportTasks', Resource: '*' })).toEqual([['compliant', undefined]]);
+  });
+
+  test('"dynamodb:*" is CWL-IAM-3\'s finding as well', () => {
+    const f = stackWith(
+      (s) =>
+        new IamRolePolicy(s, 'grant', {
+          role: 'r',
+          policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'All', Effect: 'Allow', Action: 'dynamodb:*', Resource: TABLE }] }),
+        }),
+    );
+    expect(Guardrails.report(f.stack).filter((r) => r.status === 'non-compliant')).toEqual([
+      expect.objectContaining({ ruleId: 'CWL-IAM-3', reason: 'policy statement "All" allows "dynamodb:*"' }),
+    ]);
   });
 });
 

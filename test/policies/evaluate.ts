@@ -8,7 +8,7 @@ import { PolicyDocument } from '../../policies';
  * passing for a deny.
  */
 
-/** The fifteen documents the policies library renders, numbered as in its documentation. */
+/** The sixteen documents the policies library renders, numbered as in its documentation. */
 export const DOCUMENTS = [
   '1 export bucket, same account',
   '2 export bucket, cross-account user',
@@ -25,6 +25,7 @@ export const DOCUMENTS = [
   '13 central KMS key',
   '14 log destination',
   '15 export bucket key statements',
+  '16 collector state table',
 ] as const;
 export type DocumentName = (typeof DOCUMENTS)[number];
 

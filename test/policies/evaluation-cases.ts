@@ -2,6 +2,7 @@ import {
   centralBucketPolicy,
   centralKeyPolicy,
   cloudWatchLogsTrustPolicy,
+  collectorStatePolicy,
   exportBucketPolicy,
   ExportBucketPolicyProps,
   exportCollectorPolicy,
@@ -20,7 +21,7 @@ import {
 import { DocumentName, EvaluationCase, Expectation, NamedPolicy } from './evaluate';
 
 /**
- * Requests against the fourteen documents, built from the real policy functions: for each document
+ * Requests against the sixteen documents, built from the real policy functions: for each document
  * the requests it exists to allow, and the near misses it must deny.
  *
  * The setting: account 111111111111 owns the log groups, the export bucket, the central bucket, the
@@ -1481,6 +1482,79 @@ const document15: EvaluationCase[] = [
   doc15('Cross-account role: the sending role decrypts without an identity policy of its own', 'Denied', senderDecrypt({ identityPolicies: [] })),
 ];
 
+// ---- 16 collector state table -----------------------------------------------------------------
+
+const STATE_TABLE = 'cwl-siem-kinesis-state';
+const STATE_KEY = STREAM_KEY;
+const tableArn = (name: string, region = REGION, account = LOGS_ACCOUNT): string => `arn:aws:dynamodb:${region}:${account}:table/${name}`;
+const statePolicy = identity(
+  'collector-state',
+  collectorStatePolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, tableName: STATE_TABLE, kmsKeyArn: STATE_KEY }),
+);
+const doc16 = family('16 collector state table', {
+  principal: session(LOGS_ACCOUNT, 'cwl-kinesis-collector'),
+  action: 'dynamodb:UpdateItem',
+  resource: tableArn(STATE_TABLE),
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(),
+  // The reader holds its stream policy beside the state policy, as the toolkit attaches both.
+  identityPolicies: [reader, statePolicy],
+});
+const viaDynamodb = tls({ 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' });
+const decryptStateKey = { action: 'kms:Decrypt', resource: STATE_KEY, context: viaDynamodb, resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT) };
+
+const document16: EvaluationCase[] = [
+  ...['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'].map((action) =>
+    doc16(`The collector calls ${action} on its state table`, 'Allowed', { action }),
+  ),
+  doc16('The collector updates an item of another table', 'Denied', { resource: tableArn('orders') }),
+  doc16('The collector updates an item of a table of the same name in another region', 'Denied', { resource: tableArn(STATE_TABLE, 'eu-west-1') }),
+  doc16('The collector queries an index of its table (no index is granted)', 'Denied', {
+    action: 'dynamodb:Query',
+    resource: `${tableArn(STATE_TABLE)}/index/LeaseOwnerToLeaseKeyIndex`,
+  }),
+  doc16('The collector queries its table (not a call it makes)', 'Denied', { action: 'dynamodb:Query' }),
+  doc16('The collector writes a batch (not a call it makes)', 'Denied', { action: 'dynamodb:BatchWriteItem' }),
+  doc16('The collector creates a table', 'Denied', { action: 'dynamodb:CreateTable', resource: tableArn('cwl-siem-new') }),
+  doc16('The collector deletes its table', 'Denied', { action: 'dynamodb:DeleteTable' }),
+  doc16('The collector turns off deletion protection of its table (UpdateTable)', 'Denied', { action: 'dynamodb:UpdateTable' }),
+  doc16('The collector turns off point-in-time recovery of its table', 'Denied', { action: 'dynamodb:UpdateContinuousBackups' }),
+  doc16('The export collector (its own policies, not the state policy) updates an item of the table', 'Denied', {
+    principal: session(LOGS_ACCOUNT, 'cwl-export-collector'),
+    identityPolicies: [
+      identity(
+        'export-collector',
+        exportCollectorPolicy({ partition: 'aws', region: REGION, accountId: LOGS_ACCOUNT, bucketName: EXPORT_BUCKET, prefix: EXPORT_PREFIX }),
+      ),
+    ],
+  }),
+  doc16('A reader role with the stream policy alone (no state table) updates an item of the table', 'Denied', { identityPolicies: [reader] }),
+  doc16("A principal of another account with the collector's policy updates an item of the table (no resource policy admits it)", 'Denied', {
+    principal: session(OUTSIDER, 'cwl-kinesis-collector'),
+  }),
+  doc16('The collector decrypts with the table key through DynamoDB (reading or writing items)', 'Allowed', decryptStateKey),
+  doc16('The collector decrypts with the table key through DynamoDB of another region', 'Denied', {
+    ...decryptStateKey,
+    context: tls({ 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' }),
+  }),
+  doc16('The collector decrypts with the table key through S3 (wrong kms:ViaService)', 'Denied', {
+    ...decryptStateKey,
+    identityPolicies: [statePolicy],
+    context: tls({ 'kms:ViaService': 's3.us-east-1.amazonaws.com' }),
+  }),
+  doc16('The collector decrypts with the table key directly (no kms:ViaService)', 'Denied', {
+    ...decryptStateKey,
+    identityPolicies: [statePolicy],
+    context: tls(),
+  }),
+  doc16('The collector decrypts with another key through DynamoDB', 'Denied', { ...decryptStateKey, resource: OTHER_KEY }),
+  doc16('The collector gets a data key of the table key (DynamoDB does that for the table, not for its callers)', 'Denied', {
+    ...decryptStateKey,
+    action: 'kms:GenerateDataKey',
+  }),
+  doc16('The collector creates a grant on the table key (only who creates the table needs it)', 'Denied', { ...decryptStateKey, action: 'kms:CreateGrant' }),
+];
+
 export const cases: readonly EvaluationCase[] = [
   ...document1,
   ...document2.map(asCaller),
@@ -1497,4 +1571,5 @@ export const cases: readonly EvaluationCase[] = [
   ...document13.map(asCaller),
   ...document14,
   ...document15.map(asCaller),
+  ...document16.map(asCaller),
 ];

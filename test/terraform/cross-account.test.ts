@@ -151,12 +151,10 @@ describe.each(['user', 'role'] as const)('export-cross-account-%s: the sending i
     (d) => d.type === 'aws_s3_bucket_policy',
     'export bucket policy',
   );
-  const identity = pick(
-    docs,
-    docs.find((d) => d.type === (kind === 'user' ? 'aws_iam_user_policy' : 'aws_iam_role_policy'))!.stack.name,
-    (d) => d.type === (kind === 'user' ? 'aws_iam_user_policy' : 'aws_iam_role_policy'),
-    'sender policy',
-  );
+  // The sender's export-collector policy; a sender with a state table holds its collector-state policy beside it.
+  const isSenderPolicy = (d: FoundDocument) =>
+    d.type === (kind === 'user' ? 'aws_iam_user_policy' : 'aws_iam_role_policy') && d.address.includes('export-collector');
+  const identity = pick(docs, docs.find(isSenderPolicy)!.stack.name, isSenderPolicy, 'sender policy');
   const holder = identity.holder!;
   const bucketArn = JSON.stringify(policy(bucketPolicy)).match(/arn:aws:s3:::[a-z0-9.-]+/)![0];
   const prefix = JSON.stringify(policy(identity)).match(/"s3:prefix":"([^"*]+)\*"/)![1];
@@ -207,7 +205,7 @@ describe.each(['user', 'role'] as const)('export-cross-account-%s: the sending i
 describe("export-cross-account-role: the key policy statements the bucket stack outputs, with the sender stack's identity", () => {
   const docs = documents('export-cross-account-role');
   const statements = pick(docs, 'export-bucket', (d) => d.address === 'output.export_kms_key_policy', 'export_kms_key_policy output');
-  const identity = pick(docs, 'export-sender', (d) => d.type === 'aws_iam_role_policy', 'sender policy');
+  const identity = pick(docs, 'export-sender', (d) => d.type === 'aws_iam_role_policy' && d.address.includes('export-collector'), 'sender policy');
   const keyArn = statements.subjectArn!;
   // The key owner's policy: AWS's default (IAM decides in the key account) plus what the output asks for.
   const keyPolicy: PolicyDocument = {

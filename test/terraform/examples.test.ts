@@ -55,6 +55,7 @@ test('there are the documented examples', () => {
     'firehose-central.json',
     'kinesis-destination.json',
     'kinesis.json',
+    'replicas.json',
   ]);
 });
 

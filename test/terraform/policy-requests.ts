@@ -1021,6 +1021,7 @@ const UNGRANTED_CANDIDATES: Readonly<Record<string, readonly string[]>> = {
   sqs: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:PurgeQueue', 'sqs:DeleteQueue'],
   kinesis: ['kinesis:PutRecord', 'kinesis:GetRecords', 'kinesis:DeleteStream'],
   firehose: ['firehose:PutRecord', 'firehose:DeleteDeliveryStream', 'firehose:UpdateDestination'],
+  dynamodb: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:UpdateContinuousBackups'],
   kms: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:ImportKeyMaterial', 'kms:Sign'],
   'iam role': ['iam:PassRole', 'iam:DeleteRole', 'iam:UpdateAssumeRolePolicy'],
   'iam user': ['iam:DeleteUser', 'iam:CreateAccessKey'],

@@ -107,3 +107,12 @@ export function isTransientAwsError(e: unknown): boolean {
   const cls = classifyAwsError(e);
   return cls === 'throttling' || cls === 'retryable';
 }
+
+/**
+ * A conditional write refused because the item is not as the condition expected (DynamoDB's
+ * ConditionalCheckFailedException): not a failure of the call but an answer, the lease code's
+ * "someone else wrote first". Checked before `classifyAwsError`, which calls it `fatal` (a 400).
+ */
+export function isConditionFailed(e: unknown): boolean {
+  return awsErrorName(e) === 'ConditionalCheckFailedException';
+}

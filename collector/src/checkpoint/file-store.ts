@@ -118,7 +118,8 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   private async readFile(): Promise<void> {
-    await this.removeStaleTemporaryFiles();
+    // Only the lock holder may: a reader without it (`export status`) would delete a running collector's write in progress.
+    if (this.lock) await this.removeStaleTemporaryFiles();
     let text: string;
     try {
       text = await this.fs.readFile(this.file, 'utf8');

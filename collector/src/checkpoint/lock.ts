@@ -1,8 +1,8 @@
 /**
  * One process per state file: an exclusive lock held for the life of the process that uses the
  * file, so a second collector (a second replica, a second `run` by mistake) on the same checkpoint
- * file refuses to start instead of reading everything again and delivering it twice. Several
- * replicas need the lease store of the scale-out work, which this does not replace.
+ * file refuses to start instead of reading everything again and delivering it twice. Replicas
+ * that share the work use the DynamoDB state store (state/dynamodb/) instead.
  *
  * The lock is `<file>.lock`, created exclusively (`open(…, 'wx')`, mode 0600) and holding JSON
  * `{ pid, host, startedAt }`; the holder touches it every {@link REFRESH_MS} and removes it when it
@@ -43,8 +43,8 @@ export class StateLockedError extends Error {
     const who = holder ? `pid ${holder.pid} on ${holder.host} (since ${holder.startedAt})` : 'another process';
     super(
       `${file} is in use: its lock ${lockFile} is held by ${who}. Only one collector may use a state file at a time: ` +
-        'a second one would read everything again and deliver it twice. Stop the other collector, or give this one its own checkpoint.path; ' +
-        'several replicas on one stream need the lease store of the upcoming scale-out, not yet available. ' +
+        'a second one would read everything again and deliver it twice. Stop the other collector, or give this one its own state.dir; ' +
+        'for several replicas sharing the work, use a "dynamodb" state (README: Running several replicas). ' +
         `If that process no longer runs, delete ${lockFile}.`,
     );
     this.name = 'StateLockedError';
@@ -59,7 +59,11 @@ export interface LockEvents {
   refreshFailed?(error: Error): void;
 }
 
-/** Lock files this process holds: a second open of the same file in one process is refused too. */
+/**
+ * Lock files this process holds or is taking: a second open of the same file in one process is
+ * refused too, also while the first is still writing the lock (it names this pid, and would
+ * otherwise look left by an earlier process).
+ */
 const heldHere = new Set<string>();
 
 /** A held lock; {@link release} it when the state file is closed. */
@@ -81,11 +85,22 @@ export class StateLock {
   static async acquire(file: string, events: LockEvents = {}): Promise<StateLock> {
     const lockFile = `${file}.lock`;
     const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+    if (heldHere.has(lockFile)) throw new StateLockedError(file, lockFile, (await readLock(lockFile))?.holder ?? holder);
+    heldHere.add(lockFile);
+    try {
+      return await StateLock.take(file, lockFile, holder, events);
+    } catch (e) {
+      heldHere.delete(lockFile);
+      throw e;
+    }
+  }
+
+  private static async take(file: string, lockFile: string, holder: LockHolder, events: LockEvents): Promise<StateLock> {
     for (let attempt = 0; attempt < 20; attempt++) {
       if (await createExclusive(lockFile, `${JSON.stringify(holder)}\n`)) return new StateLock(lockFile, holder, events);
       const seen = await readLock(lockFile);
       if (!seen) continue; // removed meanwhile: create it
-      const why = staleness(lockFile, seen);
+      const why = staleness(seen, holder);
       if (why === 'held') throw new StateLockedError(file, lockFile, seen.holder);
       if (why === 'being written') {
         await new Promise((r) => setTimeout(r, 50));
@@ -160,15 +175,18 @@ function parseHolder(text: string): LockHolder | undefined {
   }
 }
 
-/** 'held', 'being written', or why the lock is stale. */
-function staleness(lockFile: string, seen: SeenLock): string {
+/**
+ * 'held', 'being written', or why the lock is stale, as `taker` (this process, taking it) sees it.
+ * Nothing else in this process holds it (acquire checked), so a lock naming this pid was left by
+ * an earlier process with the same pid (pid 1 of a restarted container).
+ */
+function staleness(seen: SeenLock, taker: LockHolder): string {
   const age = Date.now() - seen.mtimeMs;
   const h = seen.holder;
   if (!h)
     return age > STALE_MS ? `the lock file is not a lock (${JSON.stringify(seen.text.slice(0, 80))}) and is ${Math.round(age / 1000)} s old` : 'being written';
   if (h.host !== hostname()) return age > STALE_MS ? `its holder on ${h.host} has not refreshed it for ${Math.round(age / 1000)} s` : 'held';
-  if (h.pid === process.pid)
-    return heldHere.has(lockFile) ? 'held' : `it names this process's pid ${h.pid}, left by an earlier process (a restarted container)`;
+  if (h.pid === taker.pid) return `it names this process's pid ${h.pid}, left by an earlier process (a restarted container)`;
   return isRunning(h.pid) ? 'held' : `pid ${h.pid} no longer runs`;
 }
 

@@ -43,7 +43,7 @@ Options:
   --set PATH=VALUE       set a config key, after everything else; repeatable. VALUE is
                          JSON when it parses (8, true, "8", [...]), else a string; null
                          removes the key. E.g. --set source.endpoint=http://127.0.0.1:4566
-                         --set checkpoint.path=/state/checkpoints.json
+                         --set state.dir=/state
   --out FILE             write FILE (atomically) instead of standard output
   --force                let --out replace an existing file
   -h, --help             print this help

@@ -6,19 +6,28 @@
  *   export resume   GROUP --config FILE
  *   export backfill --config FILE --since DATE [--until DATE] [--group PATTERN]... [--window SECONDS]
  *
- * pause/resume change the control file a running collector re-reads (see sources/export/control.ts);
- * status reads the checkpoint and control files and never writes. backfill runs the export source
- * over a fixed range in this process, into the config's sink, with its own resumable state file.
+ * They work on the config's state store, from any machine that can reach it: pause/resume change
+ * the pause entries a running collector re-reads (sources/export/control.ts); status reads the
+ * progress, the pause entries and (DynamoDB) the leader, and never writes nor takes the state
+ * folder's lock, which a running collector holds. backfill runs the export source over a fixed
+ * range in this process, into the config's sink, with its own resumable state (a folder of its
+ * own beside the collector's, or its own scope of the table, with its own leader lease).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CollectorDeps } from '../app';
 import { CollectorConfig, CollectorConfigError, ExportSourceConfig, loadCollectorConfig } from '../config/load';
-import { createLogger, logProcessWarnings } from '../ops/log';
-import { ExportControlError, pausedBy, readControl, updateControl } from '../sources/export/control';
+import { createMetrics } from '../ops/metrics';
+import { createLogger, logProcessWarnings, silentLogger } from '../ops/log';
+import { ExportControl, pausedBy } from '../sources/export/control';
 import type { ExportProgress } from '../sources/export/source';
-import { DISCOVERY_KEY, parseDiscovery, parseGroups, parseTask, TASK_KEY } from '../sources/export/state';
+import { doneCount } from '../sources/export/state';
+import { createStateStore } from '../state';
+import { StateConfig, STATE_FILES } from '../state/config';
+import type { ExportStore } from '../state/export';
+import { ExportControlError } from '../state/file/export';
+import type { StateStore } from '../state/store';
 import { ParsedArgs, parseCommandArgs, UsageError } from './args';
 import { EXIT, usageError } from './conventions';
 
@@ -93,7 +102,7 @@ export async function runExportCommand(argv: readonly string[], io: ExportComman
     }
     switch (command) {
       case 'status':
-        return status(a, io, env, clock);
+        return await status(a, io, env, clock);
       case 'pause':
       case 'resume':
         return await pauseOrResume(command, a, io, env, clock);
@@ -124,23 +133,48 @@ export interface GroupStatus {
   readonly reason?: string;
 }
 
-function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () => number): number {
-  if (a.positionals.length) throw new UsageError(`status takes no arguments, got ${a.positionals.join(' ')}`);
-  const { config, source } = exportConfig(a, env);
-  const checkpointFile = config.checkpoint.path;
-  let all: Record<string, string> = {};
-  if (existsSync(checkpointFile)) {
-    try {
-      all = JSON.parse(readFileSync(checkpointFile, 'utf8')) as Record<string, string>;
-    } catch (e) {
-      throw new Error(`${checkpointFile}: cannot be read as a checkpoint file: ${(e as Error).message}`, { cause: e });
-    }
+/** The config's state store, for a command: the file store without its lock (a running collector holds it), the table checked. */
+async function withExportState<T>(config: CollectorConfig, io: ExportCommandIo, use: (state: ExportStore, store: StateStore) => Promise<T>): Promise<T> {
+  const logger = silentLogger();
+  const metrics = createMetrics();
+  const store = createStateStore(config.state, { logger, metrics, dynamodb: io.deps?.clients?.dynamodb });
+  try {
+    if (store.type === 'dynamodb') await store.open();
+    return await use(store.exportState({ logger, metrics }), store);
+  } finally {
+    await store.close();
   }
-  const control = readControl(source.controlPath);
+}
+
+/** Where a state config keeps the export progress, for messages. */
+function progressWhere(state: StateConfig): string {
+  return state.type === 'file' ? join(state.dir, STATE_FILES.checkpoints) : `DynamoDB table ${state.table} (${state.region})`;
+}
+
+/** Where a state config keeps the pause entries, for messages. */
+function pausesWhere(state: StateConfig): string {
+  return state.type === 'file' ? join(state.dir, STATE_FILES.exportControl) : `DynamoDB table ${state.table} (${state.region})`;
+}
+
+/** The pause entries now; an unreadable set is an error here (a running collector keeps its last good one). */
+async function currentPauses(state: ExportStore): Promise<ExportControl> {
+  const control = await state.control();
+  if (state.controlError) throw state.controlError;
+  return control;
+}
+
+async function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () => number): Promise<number> {
+  if (a.positionals.length) throw new UsageError(`status takes no arguments, got ${a.positionals.join(' ')}`);
+  const { config } = exportConfig(a, env);
+  const { all, task, discovery, control, leader } = await withExportState(config, io, async (state, store) => {
+    const [all, task, discovery, control] = await Promise.all([state.groups(), state.task(), state.discovery(), currentPauses(state)]);
+    // The file store's lease is the process's that holds the folder: nothing to show.
+    const leader = store.type === 'dynamodb' ? ((await state.leadership.holder()) ?? null) : undefined;
+    return { all, task, discovery, control, leader };
+  });
   const now = clock();
-  const discovery = parseDiscovery(all[DISCOVERY_KEY]);
   const found = discovery ? new Set(discovery.groups) : undefined;
-  const groups: GroupStatus[] = [...parseGroups(all)]
+  const groups: GroupStatus[] = [...all]
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([group, s]) => {
       const by = pausedBy(control, group);
@@ -152,16 +186,25 @@ function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () 
         ...(by !== undefined ? { pausedBy: by, reason: control.paused[by].reason } : {}),
       };
     });
-  const task = parseTask(all[TASK_KEY]);
   const unmatched = Object.keys(control.paused).filter((p) => !groups.some((g) => g.pausedBy === p));
   if (a.values.json) {
     io.stdout.write(
-      `${JSON.stringify({ groups, task: task ?? null, pausedWithoutGroup: unmatched, lastDiscovery: discovery ? new Date(discovery.at).toISOString() : null }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          groups,
+          task: task ?? null,
+          pausedWithoutGroup: unmatched,
+          lastDiscovery: discovery ? new Date(discovery.at).toISOString() : null,
+          ...(leader !== undefined ? { leader } : {}),
+        },
+        null,
+        2,
+      )}\n`,
     );
     return EXIT.ok;
   }
   if (!groups.length) {
-    io.stdout.write(`No log group exported yet (${checkpointFile} ${existsSync(checkpointFile) ? 'holds no export progress' : 'does not exist'}).\n`);
+    io.stdout.write(`No log group exported yet (${progressWhere(config.state)} holds no export progress).\n`);
   } else {
     const rows = [
       ['GROUP', 'STATE', 'EXPORTED UNTIL', 'LAG'],
@@ -176,15 +219,19 @@ function status(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, clock: () 
     for (const r of rows) io.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}\n`);
   }
   if (task) {
+    const done = doneCount(task);
     io.stdout.write(
       task.taskId === ''
         ? `\nTask being created for ${task.group}: ${new Date(task.from).toISOString()} to ${new Date(task.to).toISOString()}\n`
-        : `\nTask ${task.taskId} for ${task.group}: ${new Date(task.from).toISOString()} to ${new Date(task.to).toISOString()}, ${task.done.length} object${task.done.length === 1 ? '' : 's'} delivered\n`,
+        : `\nTask ${task.taskId} for ${task.group}: ${new Date(task.from).toISOString()} to ${new Date(task.to).toISOString()}, ${done} object${done === 1 ? '' : 's'} delivered\n`,
     );
   }
   for (const p of unmatched) io.stdout.write(`Paused, matching no group yet: ${p}\n`);
   if (discovery && groups.some((g) => g.state === 'gone')) {
     io.stdout.write(`"gone": not found (or no longer included) at the last discovery, ${new Date(discovery.at).toISOString()}; its progress is kept.\n`);
+  }
+  if (leader !== undefined) {
+    io.stdout.write(leader === null ? 'Leader: none (the lease is free: a replica takes it at its next try)\n' : `Leader: ${leader}\n`);
   }
   return EXIT.ok;
 }
@@ -198,33 +245,37 @@ async function pauseOrResume(command: 'pause' | 'resume', a: Args, io: ExportCom
     throw new UsageError(`${JSON.stringify(group)} is not a log group name or pattern (letters, digits, . - _ / # and *)`);
   const reason = a.values.reason;
   if (reason !== undefined && command === 'resume') throw new UsageError('--reason is for pause');
-  const { source } = exportConfig(a, env);
-  const file = source.controlPath;
+  const { config } = exportConfig(a, env);
+  const where = pausesWhere(config.state);
   if (command === 'pause') {
     let already = false;
-    await updateControl(file, (c) => {
-      already = Object.prototype.hasOwnProperty.call(c.paused, group);
-      return already ? c : { paused: { ...c.paused, [group]: { since: new Date(clock()).toISOString(), ...(reason ? { reason } : {}) } } };
-    });
+    await withExportState(config, io, (state) =>
+      state.updateControl((c) => {
+        already = Object.prototype.hasOwnProperty.call(c.paused, group);
+        return already ? c : { paused: { ...c.paused, [group]: { since: new Date(clock()).toISOString(), ...(reason ? { reason } : {}) } } };
+      }),
+    );
     io.stdout.write(
       already
         ? `${group} was already paused.\n`
-        : `Paused ${group}: no new export task for it; a task already running completes. A running collector notices within seconds (${file}).\n`,
+        : `Paused ${group}: no new export task for it; a task already running completes. A running collector notices within seconds (${where}).\n`,
     );
     return EXIT.ok;
   }
   let by: string | undefined;
   let removed = false;
-  await updateControl(file, (c) => {
-    if (Object.prototype.hasOwnProperty.call(c.paused, group)) {
-      removed = true;
-      const paused = { ...c.paused };
-      delete paused[group];
-      return { paused };
-    }
-    by = pausedBy(c, group);
-    return c;
-  });
+  await withExportState(config, io, (state) =>
+    state.updateControl((c) => {
+      if (Object.prototype.hasOwnProperty.call(c.paused, group)) {
+        removed = true;
+        const paused = { ...c.paused };
+        delete paused[group];
+        return { paused };
+      }
+      by = pausedBy(c, group);
+      return c;
+    }),
+  );
   if (removed) {
     io.stdout.write(`Resumed ${group}.\n`);
     return EXIT.ok;
@@ -267,18 +318,23 @@ async function backfill(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, cl
     .update(JSON.stringify([source.bucket, source.prefix, since, until, windowSeconds, groups ?? null]))
     .digest('hex')
     .slice(0, 12);
-  const statePath = join(dirname(config.checkpoint.path), `backfill-${id}.json`);
-  const resuming = existsSync(statePath);
+  const scope = `backfill-${id}`;
+  // A folder of its own (its own lock: it runs beside a collector on the same folder), or the table with a scope of its own.
+  const shared = config.state;
+  const state: StateConfig = shared.type === 'file' ? { type: 'file', dir: join(shared.dir, scope) } : shared;
+  if (shared.type === 'file' && state.type === 'file') adoptBackfillFile(join(shared.dir, `${scope}.json`), state.dir);
+  const resuming = await backfillStarted(state, scope, io);
   const runConfig: CollectorConfig = {
     ...config,
-    checkpoint: { ...config.checkpoint, path: statePath },
+    state,
     // A collector may be running with the same config: take any free port for this one.
     ops: { host: '127.0.0.1', port: 0 },
     logLevel: (a.values['log-level'] as CollectorConfig['logLevel'] | undefined) ?? 'warn',
   };
+  const where = state.type === 'file' ? state.dir : `DynamoDB table ${state.table}, scope ${scope}`;
   const progress = new ProgressReporter(io.stderr, clock, windowSeconds * 1000);
   io.stderr.write(
-    `${resuming ? 'Resuming' : 'Starting'} backfill ${new Date(since).toISOString()} → ${new Date(until).toISOString()}, ${windowSeconds} s windows${groups ? `, groups ${groups.join(' ')}` : ''} (state: ${statePath})\n`,
+    `${resuming ? 'Resuming' : 'Starting'} backfill ${new Date(since).toISOString()} → ${new Date(until).toISOString()}, ${windowSeconds} s windows${groups ? `, groups ${groups.join(' ')}` : ''} (state: ${where})\n`,
   );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildCollector } = require('../app') as typeof import('../app');
@@ -294,7 +350,7 @@ async function backfill(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, cl
       backfill: { since, until, groups },
       windowMs: windowSeconds * 1000,
       maxWindowsPerTask: 1,
-      control: undefined,
+      scope: state.type === 'dynamodb' ? scope : undefined,
       onProgress: (p) => progress.update(p),
       ...io.deps?.exportOverrides,
     },
@@ -313,6 +369,29 @@ async function backfill(a: Args, io: ExportCommandIo, env: NodeJS.ProcessEnv, cl
   }
   if (outcome === 'interrupted') io.stderr.write(`Backfill interrupted: ${progress.summary()}. Run the same command to resume.\n`);
   return EXIT.failed;
+}
+
+/** Moves the state file of a backfill started by an earlier version (`backfill-<id>.json` beside the checkpoints) into its folder. */
+function adoptBackfillFile(oldFile: string, dir: string): void {
+  const file = join(dir, STATE_FILES.checkpoints);
+  if (!existsSync(oldFile) || existsSync(file)) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  renameSync(oldFile, file);
+}
+
+/** Whether this backfill has state already (it resumes). */
+async function backfillStarted(state: StateConfig, scope: string, io: ExportCommandIo): Promise<boolean> {
+  if (state.type === 'file') return existsSync(join(state.dir, STATE_FILES.checkpoints));
+  const logger = silentLogger();
+  const metrics = createMetrics();
+  const store = createStateStore(state, { logger, metrics, dynamodb: io.deps?.clients?.dynamodb });
+  try {
+    await store.open();
+    const s = store.exportState({ scope, logger, metrics });
+    return (await s.groups()).size > 0 || (await s.task()) !== undefined;
+  } finally {
+    await store.close();
+  }
 }
 
 function processInterrupt(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import Ajv, { ErrorObject } from 'ajv';
 import { readFileSync } from 'fs';
-import { dirname, join } from 'path';
+import { dirname } from 'path';
 import type { DecodeLimits } from '../decoders/limits';
 import type { SinkConfig } from '../sinks/config';
 import { OPS_HOST_ENV } from '../ops/server';
@@ -18,6 +18,7 @@ import { collectorConfigSchema } from './schema';
 import type { ExportSourceConfig } from '../sources/export/config';
 import type { KinesisSourceConfig } from '../sources/kinesis/config';
 import type { SqsSourceConfig } from '../sources/sqs/config';
+import type { StateConfig } from '../state/config';
 
 // Each source's settings are declared with the source (sources/<type>/config.ts).
 export type { ExportSourceConfig, KinesisSourceConfig, SqsSourceConfig };
@@ -27,7 +28,7 @@ export type SourceConfig = KinesisSourceConfig | SqsSourceConfig | ExportSourceC
 /** The collector config with defaults applied and `${ENV}` references resolved. */
 export interface CollectorConfig {
   readonly source: SourceConfig;
-  readonly checkpoint: { readonly type: 'file'; readonly path: string };
+  readonly state: StateConfig;
   readonly sink: SinkConfig;
   readonly parsers: { readonly vpcFlowLogs: readonly { readonly logGroup: string; readonly format?: string }[] };
   readonly deadLetter: { readonly path: string };
@@ -75,6 +76,8 @@ export function parseCollectorConfig(raw: unknown, source: string, env: NodeJS.P
   const { config, problems, written } = substituteEnv(structuredClone(raw), env);
   if (problems.length) throw new CollectorConfigError(source, problems);
   applyEnvDefaults(config, env);
+  const replaced = replacedKeys(config);
+  if (replaced.length) throw new CollectorConfigError(source, replaced);
   const show = (value: unknown, path: string) => shown(value, path, written);
   if (!validate(config))
     throw new CollectorConfigError(
@@ -114,9 +117,6 @@ export function parseCollectorConfig(raw: unknown, source: string, env: NodeJS.P
         path: '$.source.pollIntervalSeconds',
         message: `must be shorter than maxTaskSeconds (${src.maxTaskSeconds}), got ${src.pollIntervalSeconds}`,
       });
-    }
-    if (src.controlPath === undefined) {
-      (src as { controlPath: string }).controlPath = join(dirname(c.checkpoint.path), 'export-control.json');
     }
   }
   if (c.delivery.retryMaxDelayMs < c.delivery.retryInitialDelayMs) {
@@ -197,4 +197,25 @@ function describe(e: ErrorObject, root: unknown, show: Show): ConfigProblem | un
     default:
       return { path, message: `${e.message ?? 'is invalid'}${got(e.data)}` };
   }
+}
+
+/** Keys of earlier versions, reported with what replaced them rather than as unknown keys. */
+function replacedKeys(config: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (typeof config !== 'object' || config === null) return problems;
+  const c = config as { checkpoint?: { path?: unknown }; source?: { controlPath?: unknown } };
+  if (c.checkpoint !== undefined) {
+    const dir = typeof c.checkpoint?.path === 'string' ? dirname(c.checkpoint.path) : './state';
+    problems.push({
+      path: '$.checkpoint',
+      message: `was replaced by "state": write "state": { "type": "file", "dir": ${JSON.stringify(dir)} } (the store keeps checkpoints.json in that folder), or a "dynamodb" state for several replicas`,
+    });
+  }
+  if (typeof c.source === 'object' && c.source !== null && c.source.controlPath !== undefined) {
+    problems.push({
+      path: '$.source.controlPath',
+      message: 'was removed: the pause entries are kept by the state store (export-control.json in the state folder, or the DynamoDB table)',
+    });
+  }
+  return problems;
 }

@@ -201,18 +201,62 @@ export const collectorConfigSchema = {
                 description: 'a group behind by several whole windows gets up to this many in one task',
               },
               deleteObjects: { type: 'boolean', default: true, description: "delete a task's objects once its events were delivered" },
-              controlPath: { type: 'string', minLength: 1, description: 'pause/resume file; default: export-control.json next to the checkpoint file' },
             },
           },
         },
       ],
     },
-    checkpoint: {
+    state: {
       type: 'object',
-      additionalProperties: false,
-      default: { type: 'file', path: './state/checkpoints.json' },
-      required: ['type', 'path'],
-      properties: { type: { type: 'string', enum: ['file'] }, path: { type: 'string', minLength: 1 } },
+      default: { type: 'file' },
+      required: ['type'],
+      description: 'where the collector keeps its checkpoints, leases and export progress (state/store.ts)',
+      properties: { type: { type: 'string', enum: ['file', 'dynamodb'] } },
+      allOf: [
+        {
+          if: { type: 'object', properties: { type: { const: 'file' } } },
+          then: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: { const: 'file' },
+              dir: {
+                type: 'string',
+                minLength: 1,
+                default: './state',
+                description: 'folder of checkpoints.json and export-control.json; one collector process per folder (a lock)',
+              },
+            },
+          },
+        },
+        {
+          if: { type: 'object', properties: { type: { const: 'dynamodb' } } },
+          then: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['table', 'region'],
+            properties: {
+              type: { const: 'dynamodb' },
+              table: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,255}$', description: 'a DynamoDB table keyed by leaseKey (S), as the toolkit creates it' },
+              region: REGION,
+              endpoint: { type: 'string', pattern: '^https?://', description: 'DynamoDB endpoint override (a VPC endpoint, or a local emulator in tests)' },
+              assumeRole: ASSUME_ROLE,
+              leaseDurationMs: {
+                type: 'integer',
+                minimum: 1000,
+                maximum: 600000,
+                default: 10000,
+                description: "a lease not renewed for this long (on the observer's own clock) is taken over; renewed every third of it",
+              },
+              workerId: {
+                type: 'string',
+                pattern: '^[\\w.:@/-]{1,128}$',
+                description: "this replica's id in the lease table; default: host name, process id and a random suffix",
+              },
+            },
+          },
+        },
+      ],
     },
     sink: sinkConfigSchema,
     parsers: {

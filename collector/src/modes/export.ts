@@ -9,7 +9,10 @@ import { DecodeError } from '../types';
 import type { Mode, ModeContext } from './types';
 
 /** Options that replace what the config gives the export source (the backfill command; tests with sub-second timings). */
-export type ExportOverrides = Partial<Omit<ExportSourceOptions, 'logs' | 'objects' | 'checkpoints' | 'logger' | 'metrics'>>;
+export type ExportOverrides = Partial<Omit<ExportSourceOptions, 'logs' | 'objects' | 'state' | 'logger' | 'metrics'>> & {
+  /** The state store's namespace of the source (a backfill's own progress and leader lease). @default the collector's */
+  readonly scope?: string;
+};
 
 /** Export mode: CloudWatch Logs export tasks into the bucket the toolkit provisioned, read back and deleted. */
 export function exportMode(s: ExportSourceConfig, ctx: ModeContext, overrides: ExportOverrides = {}): Mode & { readonly exportSource: ExportSource } {
@@ -18,14 +21,16 @@ export function exportMode(s: ExportSourceConfig, ctx: ModeContext, overrides: E
   const logs =
     ctx.clients.logs ?? new CloudWatchLogsClient({ region: s.region, endpoint: s.endpoint, credentials, maxAttempts: 1, requestHandler: requestHandler() });
   const s3 = ctx.clients.s3 ?? new S3Client(s3ClientOptions(s.s3, s.region, credentials));
+  const { scope, ...options } = overrides;
+  const logger = ctx.logger.child({ component: 'export' });
   const source = new ExportSource({
     logs: logsPort(logs),
     objects: s3ObjectStore(s3, s.bucket),
-    checkpoints: ctx.checkpoints,
+    state: ctx.state.exportState({ scope, logger, metrics: ctx.metrics }),
     ...exportSettings(s),
-    logger: ctx.logger.child({ component: 'export' }),
+    logger,
     metrics: ctx.metrics,
-    ...overrides,
+    ...options,
   });
   return {
     source,

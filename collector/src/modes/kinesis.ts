@@ -4,7 +4,6 @@ import { sourceCredentials } from '../aws/clients';
 import { kinesisPort } from '../aws/kinesis-port';
 import { decodeKinesisRecord } from '../decoders/kinesis';
 import { envelopeToEvents } from '../events';
-import { shardStateInCheckpoints } from '../sources/kinesis/checkpoints';
 import { KinesisSourceConfig, kinesisSettings } from '../sources/kinesis/config';
 import { KinesisSource } from '../sources/kinesis/source';
 import type { Mode, ModeContext } from './types';
@@ -21,10 +20,11 @@ export function kinesisMode(s: KinesisSourceConfig, ctx: ModeContext): Mode {
       maxAttempts: 1,
       requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }),
     });
+  const leases = ctx.state.shardLeases({ stream: s.streamName, logger: ctx.logger.child({ component: 'leases' }), metrics: ctx.metrics });
   const source = new KinesisSource({
     kinesis: kinesisPort(client),
     ...kinesisSettings(s),
-    checkpoints: shardStateInCheckpoints(ctx.checkpoints, s.streamName),
+    leases,
     logger: ctx.logger.child({ component: 'kinesis' }),
     metrics: ctx.metrics,
   });
@@ -36,5 +36,7 @@ export function kinesisMode(s: KinesisSourceConfig, ctx: ModeContext): Mode {
       return envelopeToEvents(envelope, record.origin, ctx.parser, ctx.onUnparsed);
     },
     describe: { type: s.type, stream: s.streamName, region: s.region },
+    // A replica holding no lease for longer than a shard sync, while the stream has shards to read, is not doing its share.
+    ready: () => leases.status().withoutLeaseMs <= s.shardDiscoveryIntervalMs,
   };
 }

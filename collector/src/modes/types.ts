@@ -1,4 +1,5 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -7,7 +8,8 @@ import type { UnparsedHandler } from '../events';
 import type { Logger } from '../ops/log';
 import type { CollectorMetrics } from '../ops/metrics';
 import type { MessageParser } from '../parsers';
-import type { CheckpointStore, NormalizedEvent, Source, SourceBatch } from '../types';
+import type { StateStore } from '../state/store';
+import type { NormalizedEvent, Source, SourceBatch } from '../types';
 
 /** AWS clients to use instead of ones built from the config (tests, emulators). */
 export interface AwsClients {
@@ -15,6 +17,7 @@ export interface AwsClients {
   readonly sqs?: SQSClient;
   readonly s3?: S3Client;
   readonly logs?: CloudWatchLogsClient;
+  readonly dynamodb?: DynamoDBClient;
 }
 
 /** What a mode gets to build its source. */
@@ -25,7 +28,8 @@ export interface ModeContext {
   readonly onUnparsed: UnparsedHandler;
   /** The config's `limits`: the decompressed-size cap the mode's decoder applies. @default the schema's */
   readonly limits?: DecodeLimits;
-  readonly checkpoints: CheckpointStore;
+  /** Where the mode keeps its checkpoints, leases and progress (opened by the app before the mode runs). */
+  readonly state: StateStore;
   readonly clients: AwsClients;
 }
 
@@ -39,4 +43,6 @@ export interface Mode {
   readonly decode: (record: SourceBatch['records'][number]) => NormalizedEvent[] | Iterable<readonly NormalizedEvent[]>;
   /** What the startup log line says about the source. */
   readonly describe: Readonly<Record<string, unknown>>;
+  /** False while the mode cannot do its share of the work (e.g. no lease held for longer than a shard sync). @default always ready */
+  readonly ready?: () => boolean;
 }

@@ -37,6 +37,16 @@ export interface CollectorMetrics {
   readonly exportLagSeconds: Gauge;
   /** 1 per sink setting that weakens transport security, by reason: plain-http (allowInsecure) | tls-unverified (rejectUnauthorized false). */
   readonly insecureSink: Gauge<'sink' | 'reason'>;
+  /** Leases this replica holds, by lease kind: shard (Kinesis) | leader (export). */
+  readonly leasesHeld: Gauge<'kind'>;
+  /** Leases this replica took, by how: unowned (free or released) | expired (owner stopped renewing) | stolen (balancing). */
+  readonly leaseTakes: Counter<'how'>;
+  /** Leases this replica lost, by why: condition (another replica took it) | expired (renewals failed for a whole lease duration) | released (given up on shutdown). */
+  readonly leasesLost: Counter<'why'>;
+  /** Renewals that failed, by why: condition | error (the table could not be reached; the lease is kept until it would expire). */
+  readonly leaseRenewFailures: Counter<'why'>;
+  /** Calls to the lease table, by operation (GetItem, PutItem, UpdateItem, DeleteItem, Scan, DescribeTable) and result: ok | condition | error. */
+  readonly leaseTableCalls: Counter<'operation' | 'result'>;
 }
 
 /**
@@ -110,6 +120,31 @@ export function createMetrics(registry: Registry = new Registry()): CollectorMet
       name: `${p}insecure_sink`,
       help: 'Sink settings that weaken transport security (1 while in use), by reason: plain-http, tls-unverified',
       labelNames: ['sink', 'reason'],
+      registers: [registry],
+    }),
+    leasesHeld: new Gauge({ name: `${p}leases_held`, help: 'Leases this replica holds, by kind: shard, leader', labelNames: ['kind'], registers: [registry] }),
+    leaseTakes: new Counter({
+      name: `${p}lease_takes_total`,
+      help: 'Leases taken, by how: unowned, expired, stolen',
+      labelNames: ['how'],
+      registers: [registry],
+    }),
+    leasesLost: new Counter({
+      name: `${p}leases_lost_total`,
+      help: 'Leases lost, by why: condition, expired, released',
+      labelNames: ['why'],
+      registers: [registry],
+    }),
+    leaseRenewFailures: new Counter({
+      name: `${p}lease_renew_failures_total`,
+      help: 'Lease renewals that failed, by why: condition, error',
+      labelNames: ['why'],
+      registers: [registry],
+    }),
+    leaseTableCalls: new Counter({
+      name: `${p}lease_table_calls_total`,
+      help: 'Calls to the lease table, by operation and result (ok, condition, error)',
+      labelNames: ['operation', 'result'],
       registers: [registry],
     }),
   };

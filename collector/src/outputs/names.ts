@@ -11,9 +11,13 @@ export const STACK_OUTPUTS = {
   exportPrefix: 'export_prefix',
   exportCollectorArn: 'export_collector_arn',
   exportKmsKeyPolicy: 'export_kms_key_policy',
+  /** The DynamoDB table the export collector's replicas share (`export.collector.state` or `exportSender.collector.state`). */
+  exportStateTableName: 'export_state_table_name',
   kinesisStreamName: 'kinesis_stream_name',
   kinesisStreamArn: 'kinesis_stream_arn',
   kinesisReaderRoleArn: 'kinesis_reader_role_arn',
+  /** The DynamoDB table the Kinesis collector's replicas share (the toolkit's `kinesis.collector.state`). */
+  kinesisStateTableName: 'kinesis_state_table_name',
   logDestinationArn: 'log_destination_arn',
   subscriptionDestinationArn: 'subscription_destination_arn',
   centralBucket: 'central_bucket',

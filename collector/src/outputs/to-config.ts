@@ -22,10 +22,20 @@ export const MODE_OUTPUTS: Readonly<Record<CollectorMode, readonly string[]>> = 
   sqs: [O.queueUrl],
 };
 
+/**
+ * The state table output of each mode that keeps state: with it the config's state is that DynamoDB
+ * table (several replicas), without it the file store of the schema's default (one replica). The SQS
+ * mode keeps none: the queue is its state.
+ */
+export const STATE_TABLE_OUTPUTS: Readonly<Partial<Record<CollectorMode, string>>> = {
+  kinesis: O.kinesisStateTableName,
+  export: O.exportStateTableName,
+};
+
 /** The outputs each mode reads when they are present. */
 const OPTIONAL_OUTPUTS: Readonly<Record<CollectorMode, readonly string[]>> = {
-  kinesis: [O.kinesisReaderRoleArn],
-  export: [O.exportCollectorArn],
+  kinesis: [O.kinesisReaderRoleArn, O.kinesisStateTableName],
+  export: [O.exportCollectorArn, O.exportStateTableName],
   sqs: [O.siemRoleArn],
 };
 
@@ -154,9 +164,22 @@ export function configFromTerraform(outputs: unknown, options: ConfigFromTerrafo
     }
   }
 
+  const tableOutput = STATE_TABLE_OUTPUTS[mode];
+  let state: Record<string, unknown> | undefined;
+  if (tableOutput !== undefined && has(tableOutput)) {
+    state = { type: 'dynamodb', table: take(tableOutput, '$.state.table'), region: take(O.region, '$.state.region') };
+    // The identity the source assumes is the one the toolkit granted the table to.
+    const role = (source.assumeRole as { roleArn?: string } | undefined)?.roleArn;
+    if (role !== undefined) {
+      state.assumeRole = { roleArn: role };
+      from.set('$.state.assumeRole.roleArn', from.get('$.source.assumeRole.roleArn')!);
+    }
+  }
+
   const config: Record<string, unknown> = {
     ...(options.schema !== undefined && { $schema: options.schema }),
     source,
+    ...(state && { state }),
     sink: buildSink(options.sink, options.sinkConfig, notes),
   };
   for (const assignment of options.set ?? []) applySet(config, assignment);
@@ -237,11 +260,10 @@ function checkMode(outputs: Outputs, mode: string | undefined): CollectorMode {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 
-/** Applies one `dotted.path=VALUE`. A missing top-level object starts from the schema's default (e.g. checkpoint's type). */
+/** Applies one `dotted.path=VALUE`. A missing top-level object starts from the schema's default (e.g. state's type). */
 function applySet(config: Record<string, unknown>, assignment: string): void {
   const eq = assignment.indexOf('=');
-  if (eq <= 0)
-    throw new ConfigFromTerraformError(`--set ${JSON.stringify(assignment)}: must be dotted.path=VALUE, e.g. checkpoint.path=/state/checkpoints.json`);
+  if (eq <= 0) throw new ConfigFromTerraformError(`--set ${JSON.stringify(assignment)}: must be dotted.path=VALUE, e.g. state.dir=/state`);
   const path = assignment.slice(0, eq).split('.');
   const text = assignment.slice(eq + 1);
   if (path.some((k) => k === '' || FORBIDDEN_KEYS.has(k)))

@@ -1,4 +1,3 @@
-import { join } from 'path';
 import { CollectorConfigError, ConfigProblem, ExportSourceConfig, parseCollectorConfig, SqsSourceConfig } from '../../src/config/load';
 import { collectorConfigSchema } from '../../src/config/schema';
 
@@ -131,7 +130,7 @@ describe('sqs source config', () => {
 });
 
 describe('export source config', () => {
-  test('a minimal config gets the documented defaults; controlPath is export-control.json beside the checkpoint file', () => {
+  test('a minimal config gets the documented defaults', () => {
     const c = parseCollectorConfig({ source: EXPORT, sink }, 'test.json', {});
     const s = c.source as ExportSourceConfig;
     expect(s).toEqual({
@@ -147,7 +146,6 @@ describe('export source config', () => {
       maxTaskSeconds: 1800,
       maxWindowsPerTask: 12,
       deleteObjects: true,
-      controlPath: join('./state', 'export-control.json'),
     });
     const d = schemaDefaults('export');
     for (const k of [
@@ -165,17 +163,13 @@ describe('export source config', () => {
     }
   });
 
-  test('controlPath follows the checkpoint file, and an explicit one is kept', () => {
-    const checkpoint = { type: 'file', path: '/var/lib/cwl-siem/cp/checkpoints.json' };
-    const c = parseCollectorConfig({ source: EXPORT, sink, checkpoint }, 't', {});
-    expect((c.source as ExportSourceConfig).controlPath).toBe('/var/lib/cwl-siem/cp/export-control.json');
-    const c2 = parseCollectorConfig({ source: { ...EXPORT, controlPath: '/etc/cwl/pause.json' }, sink, checkpoint }, 't', {});
-    expect((c2.source as ExportSourceConfig).controlPath).toBe('/etc/cwl/pause.json');
-    const c3 = parseCollectorConfig({ source: EXPORT, sink, checkpoint: { type: 'file', path: 'checkpoints.json' } }, 't', {});
-    expect((c3.source as ExportSourceConfig).controlPath).toBe('export-control.json');
+  test('controlPath of earlier versions is refused: the pause entries are kept by the state store', () => {
+    expect(() => parseCollectorConfig({ source: { ...EXPORT, controlPath: '/etc/cwl/pause.json' }, sink }, 't', {})).toThrow(
+      /\$\.source\.controlPath: was removed: the pause entries are kept by the state store/,
+    );
   });
 
-  test('the input object is not changed by defaulting controlPath', () => {
+  test('the input object is not changed by defaulting', () => {
     const raw = { source: { ...EXPORT }, sink: { ...sink } };
     parseCollectorConfig(raw, 't', {});
     expect(raw).toEqual({ source: EXPORT, sink });
@@ -221,7 +215,6 @@ describe('export source config', () => {
     ['maxWindowsPerTask 0', { maxWindowsPerTask: 0 }, { path: '$.source.maxWindowsPerTask', message: 'must be >= 1, got 0' }],
     ['maxWindowsPerTask 289', { maxWindowsPerTask: 289 }, { path: '$.source.maxWindowsPerTask', message: 'must be <= 288, got 289' }],
     ['deleteObjects as a string', { deleteObjects: 'false' }, { path: '$.source.deleteObjects', message: 'must be boolean, got "false"' }],
-    ['an empty controlPath', { controlPath: '' }, { path: '$.source.controlPath', message: 'must NOT have fewer than 1 characters, got ""' }],
     ['an empty include list', { logGroups: { include: [] } }, { path: '$.source.logGroups.include', message: 'must NOT have fewer than 1 items, got []' }],
     [
       'an empty exclude pattern',

@@ -22,7 +22,7 @@ describe('collector config', () => {
   test('defaults: TRIM_HORIZON, file checkpoints and dead letters under ./state, ops on 127.0.0.1:9090, 30 s shutdown', () => {
     const c = parseCollectorConfig(minimal, 'test.json', {});
     expect(c.source).toMatchObject({ startPosition: 'TRIM_HORIZON', maxRecordsPerCall: 10000, pollIntervalMs: 1000 });
-    expect(c.checkpoint).toEqual({ type: 'file', path: './state/checkpoints.json' });
+    expect(c.state).toEqual({ type: 'file', dir: './state' });
     expect(c.deadLetter).toEqual({ path: './state/dead-letter.ndjson' });
     expect(c.ops).toEqual({ host: '127.0.0.1', port: 9090 });
     expect(c.shutdownTimeoutMs).toBe(30000);
@@ -36,11 +36,32 @@ describe('collector config', () => {
   });
 
   test('${ENV} references are replaced; $${ is a literal; an unset variable is an error at its path', () => {
-    const raw = { ...minimal, source: { ...minimal.source, streamName: '${STREAM}' }, checkpoint: { type: 'file', path: '/var/$${x}/${MISSING_VAR}' } };
-    expect(problems(raw, { STREAM: 's' })).toEqual(['$.checkpoint.path: refers to the environment variable MISSING_VAR, which is not set']);
-    const c = parseCollectorConfig({ ...raw, checkpoint: { type: 'file', path: '/var/$${x}/${DIR}' } }, 't', { STREAM: 'from-env', DIR: 'state' });
+    const raw = { ...minimal, source: { ...minimal.source, streamName: '${STREAM}' }, state: { type: 'file', dir: '/var/$${x}/${MISSING_VAR}' } };
+    expect(problems(raw, { STREAM: 's' })).toEqual(['$.state.dir: refers to the environment variable MISSING_VAR, which is not set']);
+    const c = parseCollectorConfig({ ...raw, state: { type: 'file', dir: '/var/$${x}/${DIR}' } }, 't', { STREAM: 'from-env', DIR: 'state' });
     expect((c.source as { streamName: string }).streamName).toBe('from-env');
-    expect(c.checkpoint.path).toBe('/var/${x}/state');
+    expect(c.state).toEqual({ type: 'file', dir: '/var/${x}/state' });
+  });
+
+  test('state: the DynamoDB store needs a table and a region, gets the 10 s lease by default, and rejects keys of the file store', () => {
+    const c = parseCollectorConfig({ ...minimal, state: { type: 'dynamodb', table: 'cwl-siem-leases', region: 'eu-west-1' } }, 't', {});
+    expect(c.state).toEqual({ type: 'dynamodb', table: 'cwl-siem-leases', region: 'eu-west-1', leaseDurationMs: 10000 });
+    expect(problems({ ...minimal, state: { type: 'dynamodb', dir: './state' } }, {})).toEqual([
+      '$.state.table: is required',
+      '$.state.region: is required',
+      '$.state.dir: is not a known key here',
+    ]);
+    expect(problems({ ...minimal, state: { type: 'dynamodb', table: 't!', region: 'eu-west-1', leaseDurationMs: 10 } }, {})).toEqual([
+      expect.stringMatching(/^\$\.state\.table: /),
+      expect.stringMatching(/^\$\.state\.leaseDurationMs: must be >= 1000/),
+    ]);
+    expect(problems({ ...minimal, state: { type: 'redis' } }, {})).toEqual(['$.state.type: must be one of "file", "dynamodb", got "redis"']);
+  });
+
+  test('the checkpoint key of earlier versions is reported with what replaced it', () => {
+    expect(problems({ ...minimal, checkpoint: { type: 'file', path: '/var/lib/cwl/checkpoints.json' } }, {})).toEqual([
+      '$.checkpoint: was replaced by "state": write "state": { "type": "file", "dir": "/var/lib/cwl" } (the store keeps checkpoints.json in that folder), or a "dynamodb" state for several replicas',
+    ]);
   });
 
   test.each([

@@ -28,6 +28,7 @@ import { parseS3Notification } from '../../src/sources/sqs/s3-notifications';
 import { DecodeError, DecodeReason, EventOrigin, NormalizedEvent, Sink, SourceBatch } from '../../src/types';
 import { dataMessage, getRecordsJson, gzipJson } from '../fixtures/payloads';
 import { deepJson, garbage, gzipBomb } from './inputs';
+import { FileStateStore } from '../../src/state/file/store';
 
 const MIB = 1024 * 1024;
 const CAP = MIB;
@@ -87,7 +88,8 @@ const context = (c: CollectorConfig): ModeContext => ({
   parser: createParser({ maxJsonDepth: c.limits.maxJsonDepth }),
   onUnparsed: () => undefined,
   limits: c.limits,
-  checkpoints: { load: async () => undefined, loadAll: async () => ({}), save: async () => undefined, close: async () => undefined },
+  // Never opened: decoding needs no state.
+  state: new FileStateStore({ type: 'file', dir: 'unused-state' }, { logger: silentLogger() }),
   clients: { kinesis: {} as never, sqs: {} as never, s3: {} as never },
 });
 

@@ -68,7 +68,7 @@ test('a bomb in a later member is refused at the configured cap, counted and dea
         visibilityTimeoutSeconds: 10,
         objects: { format: 'auto', logGroup: '/exported' },
       },
-      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
+      state: { type: 'file', dir: join(dir, 'state') },
       deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
       sink: { type: 'file', path: join(dir, 'out', 'events.ndjson') },
       ops: { host: '127.0.0.1', port: 0 },

@@ -128,11 +128,16 @@ describe('FileCheckpointStore', () => {
     await store.close();
   });
 
-  test('temporary files left by a crashed process are removed on open and the target is untouched', async () => {
+  test('temporary files left by a crashed process are removed by the lock holder and the target is untouched; a reader without the lock leaves them', async () => {
     const file = path.join(dir, 'checkpoints.json');
     await fsp.writeFile(file, JSON.stringify({ shard: '7' }));
     await fsp.writeFile(path.join(dir, '.checkpoints.json.999.1.tmp'), '{"shard": "8"');
+    // A reader such as `export status` runs beside a collector whose write may be in progress.
+    const reader = new FileCheckpointStore(file);
+    await expect(reader.load('shard')).resolves.toBe('7');
+    expect(await temporaryFiles()).toEqual(['.checkpoints.json.999.1.tmp']);
     const store = new FileCheckpointStore(file);
+    await store.open();
     await expect(store.load('shard')).resolves.toBe('7');
     expect(await temporaryFiles()).toEqual([]);
     await store.close();

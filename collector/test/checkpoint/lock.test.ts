@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'fs';
 import { hostname, tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { FileCheckpointStore } from '../../src/checkpoint/file-store';
 import { STALE_MS, StateLock, StateLockedError } from '../../src/checkpoint/lock';
 import { createStream, RunningKinesalite, startKinesalite, waitFor } from '../kinesis/kinesalite';
@@ -52,7 +52,7 @@ describe('two collector processes on one state directory', () => {
       config,
       JSON.stringify({
         source: { type: 'kinesis', streamName: STREAM, region: 'us-east-1', endpoint: `http://127.0.0.1:${kinesis.port}`, pollIntervalMs: 200 },
-        checkpoint: { type: 'file', path: state },
+        state: { type: 'file', dir: dirname(state) },
         deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
         sink: { type: 'file', path: join(dir, 'out', 'events.ndjson') },
         ops: { host: '127.0.0.1', port: 0 },
@@ -67,7 +67,7 @@ describe('two collector processes on one state directory', () => {
     expect(JSON.parse(readFileSync(`${state}.lock`, 'utf8'))).toMatchObject({ pid: first.child.pid, host: hostname() });
     const logs = second.logs();
     expect(logs).toContain(`${state} is in use: its lock ${state}.lock is held by pid ${first.child.pid} on ${hostname()}`);
-    expect(logs).toContain('the lease store of the upcoming scale-out');
+    expect(logs).toContain('use a \\"dynamodb\\" state');
     expect(logs).toContain('"code":"CWL_COLLECTOR_CHECKPOINT"');
     expect(logs).not.toContain('"collector started"');
 
@@ -75,7 +75,7 @@ describe('two collector processes on one state directory', () => {
     await first.exited;
     const third = start(config);
     expect(await outcome(third)).toEqual({ started: true });
-    expect(third.logs()).toMatch(new RegExp(`"why":"pid ${first.child.pid} no longer runs".*"msg":"took over the stale lock of the state file"`));
+    expect(third.logs()).toMatch(new RegExp(`"why":"pid ${first.child.pid} no longer runs".*"msg":"took over the stale lock of the state folder"`));
     expect(JSON.parse(readFileSync(`${state}.lock`, 'utf8'))).toMatchObject({ pid: third.child.pid });
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
@@ -99,6 +99,15 @@ describe('StateLock', () => {
     await a.close();
     await b.open();
     await b.close();
+    expect(existsSync(`${file()}.lock`)).toBe(false);
+  });
+
+  test('two opens of one file started together in one process: exactly one takes the lock (the second does not mistake the first for an earlier process)', async () => {
+    const results = await Promise.allSettled([StateLock.acquire(file()), StateLock.acquire(file())]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(StateLockedError);
+    await (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<StateLock>).value.release();
     expect(existsSync(`${file()}.lock`)).toBe(false);
   });
 

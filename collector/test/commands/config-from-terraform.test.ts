@@ -63,7 +63,7 @@ describe('runConfigFromTerraform', () => {
         '--set',
         'source.endpoint=http://127.0.0.1:4567',
         '--set',
-        'checkpoint.path=/state/cp.json',
+        'state.dir=/var/lib/cwl-siem',
       ],
       JSON.stringify({ kinesis: KINESIS }),
     );
@@ -72,7 +72,7 @@ describe('runConfigFromTerraform', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({
       source: { type: 'kinesis', endpoint: 'http://127.0.0.1:4567' },
       sink: { type: 'file', path: '/data/events.ndjson', maxFiles: 3 },
-      checkpoint: { type: 'file', path: '/state/cp.json' },
+      state: { type: 'file', dir: '/var/lib/cwl-siem' },
     });
   });
 

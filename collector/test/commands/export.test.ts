@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -5,8 +6,11 @@ import { join } from 'path';
 import { PassThrough } from 'stream';
 import { formatDuration, formatProgress, runExportCommand } from '../../src/commands/export';
 import { silentLogger } from '../../src/ops/log';
-import { readControl } from '../../src/sources/export/control';
+import { FileCheckpointStore } from '../../src/checkpoint/file-store';
+import { readControl } from '../../src/state/file/export';
+import { replica } from '../export/dynamo-helpers';
 import { CwlExportServer, s3ObjectWriter, startCwlExportServer } from '../support/cwl-export-server';
+import { createLeaseTable, RunningDynalite, startDynalite } from '../support/dynalite';
 import { S3Emulator, startS3, TEST_CREDENTIALS } from '../support/emulators';
 
 /** `cwl-siem-collector export status|pause|resume|backfill`, in process. */
@@ -37,7 +41,7 @@ function writeConfig(source: Record<string, unknown> = {}, extra: Record<string,
     path,
     JSON.stringify({
       source: { type: 'export', region: 'us-east-1', bucket: 'cwl-export-cmd', ...source },
-      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
+      state: { type: 'file', dir: join(dir, 'state') },
       deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
       sink: { type: 'file', path: join(dir, 'out', 'events.ndjson') },
       ...extra,
@@ -178,6 +182,88 @@ describe('export status, pause and resume', () => {
     const b = capture();
     expect(await runExportCommand(['status', '--config', bad], b.io)).toBe(2);
     expect(b.err()).toContain('$.source.windowSeconds');
+  });
+});
+
+describe('export status, pause and resume beside a running collector', () => {
+  test('they do not need the lock of the state folder, which a running collector holds', async () => {
+    const config = writeConfig();
+    writeCheckpoints({ 'export/group//app/api': JSON.stringify({ exportedUntil: NOW - 60_000 }) });
+    // The running collector's lock.
+    const running = new FileCheckpointStore(join(dir, 'state', 'checkpoints.json'));
+    await running.open();
+    try {
+      expect(await runExportCommand(['pause', '/app/api', '--config', config], capture().io)).toBe(0);
+      const c = capture();
+      expect(await runExportCommand(['status', '--config', config], c.io)).toBe(0);
+      expect(c.out()).toMatch(/^\/app\/api\s+paused\s/m);
+      expect(c.out()).not.toContain('Leader');
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe('export status, pause and resume on a DynamoDB state', () => {
+  let db: RunningDynalite;
+  let tables = 0;
+  beforeAll(async () => {
+    db = await startDynalite();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  async function dynamoConfig(): Promise<{ config: string; table: string; client: DynamoDBClient }> {
+    const table = `export-cmd-${++tables}`;
+    const client = db.client();
+    await createLeaseTable(client, table);
+    return { config: writeConfig({}, { state: { type: 'dynamodb', table, region: 'us-east-1', endpoint: db.endpoint } }), table, client };
+  }
+
+  test('pause and resume write pause items a collector on another machine reads; status shows the groups and the leader', async () => {
+    const { config, table, client } = await dynamoConfig();
+    const deps = { clients: { dynamodb: client } };
+    // The leader, elsewhere, with some progress.
+    const leader = replica(client, table, 'replica-7');
+    await leader.store.leadership.acquire(new AbortController().signal);
+    await leader.store.saveGroup('/app/api', { exportedUntil: NOW - 5 * 60_000 });
+    await leader.store.saveGroup('/app/web', { exportedUntil: NOW - 60_000 });
+    await leader.store.saveTask({ taskId: 't-9', taskName: 'n', group: '/app/api', from: NOW - 5 * 60_000, to: NOW, createdAt: NOW, done: ['k/a', 'k/b'] });
+
+    const p = capture();
+    expect(await runExportCommand(['pause', '/app/web', '--config', config, '--reason', 'maintenance'], { ...p.io, deps })).toBe(0);
+    expect(p.out()).toContain(`Paused /app/web`);
+    expect(p.out()).toContain(`DynamoDB table ${table}`);
+    const reader = replica(client, table, 'another-machine');
+    expect((await reader.store.control()).paused).toEqual({ '/app/web': { since: new Date(NOW).toISOString(), reason: 'maintenance' } });
+
+    const c = capture();
+    expect(await runExportCommand(['status', '--config', config], { ...c.io, deps })).toBe(0);
+    expect(c.out()).toMatch(/^\/app\/api\s+active\s+2026-11-22T11:55:00.000Z\s+5m 00s$/m);
+    expect(c.out()).toMatch(/^\/app\/web\s+paused\s/m);
+    expect(c.out()).toContain('Task t-9 for /app/api: 2026-11-22T11:55:00.000Z to 2026-11-22T12:00:00.000Z, 2 objects delivered');
+    expect(c.out()).toContain('Leader: replica-7');
+    const j = capture();
+    expect(await runExportCommand(['status', '--config', config, '--json'], { ...j.io, deps })).toBe(0);
+    expect(JSON.parse(j.out())).toMatchObject({
+      leader: 'replica-7',
+      groups: [{ group: '/app/api' }, { group: '/app/web', state: 'paused', reason: 'maintenance' }],
+    });
+
+    expect(await runExportCommand(['resume', '/app/web', '--config', config], { ...capture().io, deps })).toBe(0);
+    expect((await replica(client, table, 'x').store.control()).paused).toEqual({});
+    await leader.store.leadership.release();
+    const after = capture();
+    expect(await runExportCommand(['status', '--config', config], { ...after.io, deps })).toBe(0);
+    expect(after.out()).toContain('Leader: none');
+  });
+
+  test('a missing table is an error naming it, exit 1', async () => {
+    const config = writeConfig({}, { state: { type: 'dynamodb', table: 'no-such-table', region: 'us-east-1', endpoint: db.endpoint } });
+    const c = capture();
+    expect(await runExportCommand(['status', '--config', config], { ...c.io, deps: { clients: { dynamodb: db.client() } } })).toBe(1);
+    expect(c.err()).toContain('no-such-table');
   });
 });
 

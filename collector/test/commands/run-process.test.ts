@@ -52,7 +52,7 @@ function writeConfig(): string {
         startPosition: 'TRIM_HORIZON',
         pollIntervalMs: 200,
       },
-      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
+      state: { type: 'file', dir: join(dir, 'state') },
       deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
       sink: { type: 'file', path: join(dir, 'out', 'events.ndjson') },
       ops: { host: '127.0.0.1', port: 0 },

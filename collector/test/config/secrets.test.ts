@@ -44,7 +44,7 @@ describe('a value from the environment that fails validation', () => {
       },
       '$.source.objects.format',
     ],
-    ['a type (a string for an object)', { source: kinesis, sink: { type: 'stdout' }, checkpoint: '${STREAM_TOKEN}' }, '$.checkpoint'],
+    ['a type (a string for an object)', { source: kinesis, sink: { type: 'stdout' }, state: '${STREAM_TOKEN}' }, '$.state'],
     ['a type, inside a list', { source: kinesis, sink: { type: 'stdout' }, deadLetter: ['${STREAM_TOKEN}'] }, '$.deadLetter'],
     [
       'a rule across fields (start time)',

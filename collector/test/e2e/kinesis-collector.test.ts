@@ -103,7 +103,7 @@ function writeConfig(options: { startPosition?: string; batchSize?: number } = {
         pollIntervalMs: 200,
         shardDiscoveryIntervalMs: 1000,
       },
-      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
+      state: { type: 'file', dir: join(dir, 'state') },
       deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
       sink: { type: 'file', path: join(dir, 'out', 'events.ndjson'), batchSize: options.batchSize ?? 50 },
       ops: { host: '127.0.0.1', port: 0 },

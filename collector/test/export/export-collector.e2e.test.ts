@@ -110,7 +110,7 @@ test('config from-terraform → run → pause/resume/status, every event once, o
     '--set',
     'source.pollIntervalSeconds=0.05',
     '--set',
-    `checkpoint.path=${join(dir, 'state', 'checkpoints.json')}`,
+    `state.dir=${join(dir, 'state')}`,
     '--set',
     `deadLetter.path=${join(dir, 'state', 'dead-letter.ndjson')}`,
     '--set',

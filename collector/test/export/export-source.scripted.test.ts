@@ -3,7 +3,10 @@ import { createMetrics } from '../../src/ops/metrics';
 import { CreateExportTaskParams, ExportTaskInfo, ExportTaskStatus, LogGroupInfo, LogsPort, ObjectStore, StoredObject } from '../../src/sources/export/ports';
 import { ExportProgress, ExportSource, ExportSourceOptions } from '../../src/sources/export/source';
 import { exportTaskName } from '../../src/sources/export/tasks';
-import { GroupState, parseGroups, parseTask, TASK_KEY, TaskState } from '../../src/sources/export/state';
+import { DiscoveryState, GroupState, parseGroups, parseTask, TASK_KEY, TaskState } from '../../src/sources/export/state';
+import type { ExportStore } from '../../src/state/export';
+import { FileExportStore } from '../../src/state/file/export';
+import { LeaseLostError } from '../../src/state/store';
 import { CheckpointStore, SourceBatch } from '../../src/types';
 
 /**
@@ -254,7 +257,8 @@ function harness(now = T0 + 20 * W, world = new World(now), store = new MemStore
       new ExportSource({
         logs,
         objects,
-        checkpoints: store,
+        // The file store's export state over the in-memory checkpoints; no pause file (nothing paused).
+        state: new FileExportStore({ checkpoints: store, controlFile: '/nonexistent/export-control.json', logger: silentLogger(), metrics: createMetrics() }),
         prefix: PREFIX,
         startTime: T0,
         windowMs: W,
@@ -796,5 +800,125 @@ describe('recovery by the deterministic task name', () => {
     expect(h.logs.tasks).toHaveLength(1);
     expect(keysOf(h)).toEqual([`${PREFIX}/task-1/i-0001/000000.gz`, `${PREFIX}/task-1/i-0002/000000.gz`]);
     expect(h.store.group('/app/api')).toEqual({ exportedUntil: T0 + W });
+  });
+});
+
+// ---- the leader lease ---------------------------------------------------------------------------
+
+/**
+ * The file store's export state with a leader lease the test gives and takes: while not held,
+ * every write is refused (LeaseLostError), as the DynamoDB store refuses a replica that lost it.
+ */
+class LeasedState {
+  readonly inner: FileExportStore;
+  held = false;
+  /** Tries of acquire() that waited; the lease is given back after `waitTries` of them. */
+  tries = 0;
+  waitTries = 3;
+  acquires = 0;
+  releases = 0;
+  private lease?: AbortController;
+  readonly state: ExportStore;
+
+  constructor(
+    private readonly world: World,
+    store: MemStore,
+  ) {
+    this.inner = new FileExportStore({ checkpoints: store, controlFile: '/nonexistent/export-control.json', logger: silentLogger(), metrics: createMetrics() });
+    const guard =
+      <A extends unknown[]>(write: (...a: A) => Promise<void>) =>
+      async (...a: A): Promise<void> => {
+        if (!this.held) throw new LeaseLostError('not the leader', 'export/leader');
+        await write(...a);
+      };
+    const inner = this.inner;
+    this.state = {
+      leadership: {
+        workerId: 'me',
+        acquire: async (signal) => {
+          this.acquires++;
+          while (!signal.aborted && !this.held) {
+            if (++this.tries >= this.waitTries) this.held = true;
+            else await world.sleep(1000, signal);
+          }
+          if (signal.aborted) return undefined;
+          this.world.log.push('lease taken');
+          this.lease = new AbortController();
+          return this.lease.signal;
+        },
+        release: async () => {
+          this.releases++;
+          this.world.log.push('lease released');
+        },
+        holder: async () => (this.held ? 'me' : undefined),
+      },
+      groups: () => inner.groups(),
+      saveGroup: guard((n: string, s: GroupState) => inner.saveGroup(n, s)),
+      task: () => inner.task(),
+      saveTask: guard((t: TaskState | undefined) => inner.saveTask(t)),
+      discovery: () => inner.discovery(),
+      saveDiscovery: guard((d: DiscoveryState) => inner.saveDiscovery(d)),
+      control: () => inner.control(),
+      updateControl: (c) => inner.updateControl(c),
+    };
+  }
+
+  /** Another replica took the lease. */
+  lose(): void {
+    this.held = false;
+    this.tries = 0;
+    this.world.log.push('lease lost');
+    this.lease?.abort(new LeaseLostError('taken by another replica', 'export/leader'));
+  }
+}
+
+describe('the leader lease', () => {
+  test('the source waits for the lease before any call; lost mid-task it stops at once (no task, no write), waits again, and then adopts the task in progress', async () => {
+    const h = harness();
+    h.logs.groupsNamed('/app/api');
+    const leased = new LeasedState(h.world, h.store);
+    // Lost while the first object of the second task is being delivered: its acknowledgement is refused.
+    h.onBatch = () => {
+      if (h.batches.length === 3) leased.lose();
+    };
+    await h.run(h.source({ state: leased.state }), () => (h.store.group('/app/api')?.exportedUntil ?? 0) >= T0 + 3 * W);
+    const log = h.world.log;
+    // Nothing before the lease.
+    expect(log.indexOf('lease taken')).toBe(0);
+    const lost = log.indexOf('lease lost');
+    const again = log.indexOf('lease taken', lost);
+    expect(lost).toBeGreaterThan(0);
+    expect(again).toBeGreaterThan(lost);
+    // Between losing and taking the lease again: no AWS call and no state written (a refused ack writes nothing).
+    expect(log.slice(lost + 1, again).filter((l) => !l.startsWith('handle'))).toEqual([]);
+    expect(leased.acquires).toBe(2);
+    // The task of the second window was adopted, not created again: each window has one task.
+    expect(h.logs.creates().map(range).slice(0, 3)).toEqual([
+      [0, W],
+      [W, 2 * W],
+      [2 * W, 3 * W],
+    ]);
+    expect(new Set(h.logs.creates().map((p) => p.from)).size).toBe(h.logs.creates().length);
+    // Its first object, not acknowledged, is handed over again (at least once); nothing else is.
+    const keys = keysOf(h);
+    expect(keys.filter((k) => k === `${PREFIX}/task-2/i-0001/000000.gz`)).toHaveLength(2);
+    expect(new Set(keys).size).toBe(keys.length - 1);
+  });
+
+  test('a graceful stop releases the lease after the last state write; a lost lease is not released', async () => {
+    const h = harness();
+    h.logs.groupsNamed('/app/api');
+    const leased = new LeasedState(h.world, h.store);
+    leased.waitTries = 1;
+    await h.run(h.source({ state: leased.state, backfill: { since: T0, until: T0 + 2 * W } }));
+    expect(leased.releases).toBe(1);
+    const log = h.world.log;
+    expect(log[log.length - 1]).toBe('lease released');
+    expect(
+      log
+        .slice(0, -1)
+        .reverse()
+        .find((l) => l.startsWith('save')),
+    ).toBe(`save ${TASK_KEY} `);
   });
 });

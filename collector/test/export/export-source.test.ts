@@ -12,8 +12,10 @@ import { silentLogger } from '../../src/ops/log';
 import { CollectorMetrics, createMetrics } from '../../src/ops/metrics';
 import { createParser } from '../../src/parsers';
 import { Pipeline } from '../../src/pipeline';
-import { ControlWatcher, updateControl } from '../../src/sources/export/control';
 import { GROUP_KEY_PREFIX, parseGroups, TASK_KEY } from '../../src/sources/export/state';
+import { STATE_FILES } from '../../src/state/config';
+import { FileExportStore, updateControlFile as updateControl } from '../../src/state/file/export';
+import type { StateStore } from '../../src/state/store';
 import { CheckpointStore, NormalizedEvent } from '../../src/types';
 import { CwlExportServer, s3ObjectWriter, startCwlExportServer } from '../support/cwl-export-server';
 import { S3Emulator, startS3, TEST_CREDENTIALS, TEST_REGION } from '../support/emulators';
@@ -105,7 +107,6 @@ function sourceConfig(extra: Partial<ExportSourceConfig> = {}): ExportSourceConf
     maxTaskSeconds: 600,
     maxWindowsPerTask: 1,
     deleteObjects: true,
-    controlPath: join(dir, 'export-control.json'),
     ...extra,
   };
 }
@@ -176,9 +177,21 @@ function harness(options: { crash?: CrashPoint; vanish?: boolean; overrides?: Ex
     },
   } as unknown as S3Client;
   const parser = createParser({});
+  // The file store as FileStateStore builds it, over the checkpoints above (which can crash).
+  const state: StateStore = {
+    type: 'file',
+    describe: { dir },
+    open: async () => undefined,
+    close: () => store.close(),
+    shardLeases: () => {
+      throw new Error('not used');
+    },
+    exportState: (o) =>
+      new FileExportStore({ checkpoints, controlFile: join(dir, STATE_FILES.exportControl), scope: o.scope, logger: o.logger, metrics: o.metrics }),
+  };
   const mode = exportMode(
     sourceConfig(options.config),
-    { logger: silentLogger(), metrics, parser, onUnparsed: () => undefined, checkpoints, clients: { logs, s3: s3c } },
+    { logger: silentLogger(), metrics, parser, onUnparsed: () => undefined, state, clients: { logs, s3: s3c } },
     { discoveryIntervalMs: 600_000, ...options.overrides },
   );
   const pipeline = new Pipeline({
@@ -354,7 +367,7 @@ describe('export source against the export API and s3rver', () => {
   test('pause stops new tasks for that group only, and resume takes effect without a restart', async () => {
     const control = join(dir, 'export-control.json');
     await updateControl(control, (c) => ({ paused: { ...c.paused, '/app/web': { since: new Date().toISOString(), reason: 'test' } } }));
-    const h = harness({ overrides: { control: new ControlWatcher(control) } });
+    const h = harness();
     let resumed = false;
     expect(
       await h.run(async () => {

@@ -1,17 +1,9 @@
+import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { hostname, tmpdir } from 'os';
 import { join } from 'path';
-import {
-  ControlWatcher,
-  EMPTY_CONTROL,
-  ExportControl,
-  ExportControlError,
-  nameMatcher,
-  parseControl,
-  pausedBy,
-  readControl,
-  updateControl,
-} from '../../src/sources/export/control';
+import { EMPTY_CONTROL, ExportControl, nameMatcher, pausedBy } from '../../src/sources/export/control';
+import { ControlWatcher, ExportControlError, parseControl, readControl, updateControlFile as updateControl } from '../../src/state/file/export';
 import { exportTaskName, ownerFromArn } from '../../src/sources/export/tasks';
 import { ExportStateError, parseGroups, parseTask, TASK_KEY } from '../../src/sources/export/state';
 
@@ -294,17 +286,41 @@ describe('control file', () => {
       expect(after).toEqual(readControl(file));
     });
 
-    test('a stale lock (older than 30 s) is taken over', async () => {
+    test('a lock left by a process that is gone is taken over at once; so is an old lock of an earlier version, once a minute old', async () => {
       const file = join(dir, 'export-control.json');
       const lock = `${file}.lock`;
-      writeFileSync(lock, '99999 2026-01-01T00:00:00.000Z\n');
-      const old = new Date(Date.now() - 60_000);
-      utimesSync(lock, old, old);
+      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      writeFileSync(lock, `${JSON.stringify({ pid: Number(gone.stdout), host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' })}\n`);
       const started = Date.now();
       await updateControl(file, () => ({ paused: { '/a': pause() } }));
       expect(Date.now() - started).toBeLessThan(2000);
       expect(Object.keys(readControl(file).paused)).toEqual(['/a']);
       expect(existsSync(lock)).toBe(false);
+
+      // The earlier version's lock: "<pid> <time>", which says nothing checkable; taken over once older than a minute.
+      writeFileSync(lock, '99999 2026-01-01T00:00:00.000Z\n');
+      const old = new Date(Date.now() - 120_000);
+      utimesSync(lock, old, old);
+      await updateControl(file, (c) => ({ paused: { ...c.paused, '/b': pause() } }));
+      expect(Object.keys(readControl(file).paused).sort()).toEqual(['/a', '/b']);
+      expect(existsSync(lock)).toBe(false);
+    });
+
+    test('a lock held by a live process is waited for, not taken over', async () => {
+      const file = join(dir, 'export-control.json');
+      const lock = `${file}.lock`;
+      // This process's parent runs for as long as the test does.
+      writeFileSync(lock, `${JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: new Date().toISOString() })}\n`);
+      let changed = false;
+      const p = updateControl(file, (c) => {
+        changed = true;
+        return { paused: { ...c.paused, '/a': pause() } };
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(changed).toBe(false);
+      rmSync(lock);
+      await p;
+      expect(changed).toBe(true);
     });
 
     test('a fresh lock is waited for: the change is made once the other writer removes it', async () => {

@@ -1,7 +1,8 @@
 import { GetRecordsCommandInput, GetRecordsCommandOutput, GetShardIteratorCommandInput, ListShardsCommandInput, Shard } from '@aws-sdk/client-kinesis';
 import { silentLogger } from '../../src/ops/log';
 import { createMetrics } from '../../src/ops/metrics';
-import { kinesisCheckpointKey, SHARD_END, shardStateInCheckpoints } from '../../src/sources/kinesis/checkpoints';
+import { FileShardLeases, kinesisCheckpointKey } from '../../src/state/file/kinesis';
+import { SHARD_END } from '../../src/state/store';
 import { KinesisSourceError } from '../../src/sources/kinesis/errors';
 import type { KinesisPort } from '../../src/sources/kinesis/ports';
 import { KinesisSource, KinesisSourceOptions } from '../../src/sources/kinesis/source';
@@ -127,7 +128,7 @@ function source(kinesis: ScriptedKinesis, time: ReturnType<typeof fakeTime>, sto
   return new KinesisSource({
     kinesis,
     streamName: 's',
-    checkpoints: shardStateInCheckpoints(store, 's'),
+    leases: new FileShardLeases(store, 's'),
     startPosition: { type: 'TRIM_HORIZON' },
     logger: silentLogger(),
     metrics: createMetrics(),
@@ -331,7 +332,7 @@ describe('KinesisSource with a scripted client', () => {
       () =>
         new KinesisSource({
           kinesis: {} as KinesisPort,
-          checkpoints: shardStateInCheckpoints(new MemoryStore(), 's'),
+          leases: new FileShardLeases(new MemoryStore(), 's'),
           startPosition: { type: 'AT_TIMESTAMP', timestamp: new Date('nope') },
           limits: { maxRecordsPerCall: 20000, pollIntervalMs: -1 },
           logger: silentLogger(),

@@ -15,7 +15,8 @@ import { FileCheckpointStore } from '../../src/checkpoint/file-store';
 import { silentLogger } from '../../src/ops/log';
 import { CollectorMetrics, createMetrics } from '../../src/ops/metrics';
 import { kinesisPort } from '../../src/aws/kinesis-port';
-import { kinesisCheckpointKey, SHARD_END, shardStateInCheckpoints } from '../../src/sources/kinesis/checkpoints';
+import { FileShardLeases, kinesisCheckpointKey } from '../../src/state/file/kinesis';
+import { SHARD_END } from '../../src/state/store';
 import { KinesisSourceError } from '../../src/sources/kinesis/errors';
 import { KinesisSource, KinesisSourceOptions } from '../../src/sources/kinesis/source';
 import { SourceBatch } from '../../src/types';
@@ -80,7 +81,7 @@ function newSource(
   return new KinesisSource({
     kinesis: kinesisPort(client),
     streamName: stream.name,
-    checkpoints: shardStateInCheckpoints(store, stream.name),
+    leases: new FileShardLeases(store, stream.name),
     startPosition: { type: 'TRIM_HORIZON' },
     logger: silentLogger(),
     metrics,

@@ -37,7 +37,7 @@ async function boundAddress(ops: Record<string, unknown>, env: Record<string, st
     JSON.stringify({
       source: { type: 'kinesis', streamName: 's', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' },
       sink: { type: 'stdout' },
-      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
+      state: { type: 'file', dir: join(dir, 'state') },
       deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
       ops: { port: 0, ...ops },
     }),

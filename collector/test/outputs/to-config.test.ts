@@ -41,8 +41,8 @@ describe('configFromTerraform: modes', () => {
       sink: { type: 'stdout' },
     });
     expect(notes).toEqual([]);
-    // Checkpoint and dead-letter paths are left to the schema's defaults.
-    expect(loaded.checkpoint).toEqual({ type: 'file', path: './state/checkpoints.json' });
+    // Without a state table output the state and dead-letter paths are left to the schema's defaults: files, one replica.
+    expect(loaded.state).toEqual({ type: 'file', dir: './state' });
     expect(loaded.deadLetter).toEqual({ path: './state/dead-letter.ndjson' });
     expect(loaded.source).toMatchObject({ assumeRole: { roleArn: ALL.kinesis_reader_role_arn, sessionName: 'cwl-siem-collector' } });
   });
@@ -127,6 +127,75 @@ describe('configFromTerraform: modes', () => {
     expect(build(ALL, { mode: 'kinesis' }).config.source).toMatchObject({ type: 'kinesis', streamName: ALL.kinesis_stream_name });
     expect(build(ALL, { mode: 'export' }).config.source).toMatchObject({ type: 'export', bucket: ALL.export_bucket });
     expect(build(ALL, { mode: 'sqs' }).config.source).toMatchObject({ type: 'sqs', queueUrl: ALL.queue_url });
+  });
+});
+
+describe('configFromTerraform: the state table', () => {
+  const KINESIS_TABLE = 'cwl-siem-kinesis-state';
+  const EXPORT_TABLE = 'cwl-siem-export-state';
+  const tables = { kinesis_state_table_name: KINESIS_TABLE, export_state_table_name: EXPORT_TABLE };
+
+  test('kinesis with kinesis_state_table_name: the DynamoDB state of the table, read with the reader role the source assumes', () => {
+    const { config, loaded, notes } = build(terraformJson({ ...KINESIS, ...tables }), { mode: 'kinesis' });
+    expect(config).toEqual({
+      source: { type: 'kinesis', streamName: 'cwl-siem-logs', region: 'eu-west-1', assumeRole: { roleArn: ALL.kinesis_reader_role_arn } },
+      state: { type: 'dynamodb', table: KINESIS_TABLE, region: 'eu-west-1', assumeRole: { roleArn: ALL.kinesis_reader_role_arn } },
+      sink: { type: 'stdout' },
+    });
+    expect(notes).toEqual([]);
+    // The lease duration and the session are the collector's defaults, not written.
+    expect(loaded.state).toEqual({
+      type: 'dynamodb',
+      table: KINESIS_TABLE,
+      region: 'eu-west-1',
+      assumeRole: { roleArn: ALL.kinesis_reader_role_arn, sessionName: 'cwl-siem-collector', durationSeconds: 3600 },
+      leaseDurationMs: 10000,
+    });
+  });
+
+  test("kinesis with a table and no reader role: the table is read with the collector's own credentials too", () => {
+    const { config } = build(omit({ ...KINESIS, ...tables }, 'kinesis_reader_role_arn'), { mode: 'kinesis' });
+    expect(config.state).toEqual({ type: 'dynamodb', table: KINESIS_TABLE, region: 'eu-west-1' });
+  });
+
+  test('export with a role: the export table, with that role; with a user: no assumeRole', () => {
+    expect(build({ ...EXPORT, ...tables }, { mode: 'export' }).config.state).toEqual({
+      type: 'dynamodb',
+      table: EXPORT_TABLE,
+      region: 'eu-west-1',
+      assumeRole: { roleArn: ALL.export_collector_arn },
+    });
+    const user = 'arn:aws:iam::444455556666:user/cwl-siem-exporter';
+    expect(build({ ...EXPORT, ...tables, export_collector_arn: user }, { mode: 'export' }).config.state).toEqual({
+      type: 'dynamodb',
+      table: EXPORT_TABLE,
+      region: 'eu-west-1',
+    });
+  });
+
+  test("each mode reads its own path's table; sqs keeps no state (the queue is its state), so it writes none", () => {
+    const every = { ...ALL, ...tables };
+    expect(build(every, { mode: 'kinesis' }).config.state).toMatchObject({ table: KINESIS_TABLE });
+    expect(build(every, { mode: 'export' }).config.state).toMatchObject({ table: EXPORT_TABLE });
+    expect(build(every, { mode: 'sqs', externalId: 'acme-siem-7f3c9a2e' }).config).not.toHaveProperty('state');
+    expect(build({ ...KINESIS, export_state_table_name: EXPORT_TABLE }, { mode: 'kinesis' }).config).not.toHaveProperty('state');
+  });
+
+  test('--set changes the written state block (an endpoint for a local DynamoDB, a longer lease)', () => {
+    const { config, loaded } = build(
+      { ...KINESIS, ...tables },
+      { mode: 'kinesis', set: ['state.endpoint=http://127.0.0.1:4566', 'state.leaseDurationMs=20000', 'state.assumeRole=null'] },
+    );
+    expect(config.state).toEqual({ type: 'dynamodb', table: KINESIS_TABLE, region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566', leaseDurationMs: 20000 });
+    expect(loaded.state).toMatchObject({ type: 'dynamodb', leaseDurationMs: 20000 });
+  });
+
+  test('a table name the collector would refuse fails naming the output; a sensitive one is refused', () => {
+    expect(failure({ ...KINESIS, kinesis_state_table_name: 'a b' }, { mode: 'kinesis' })).toMatch(
+      /^the config would not be valid \(1 problem\):\n {2}- \$\.state\.table \(from output kinesis_state_table_name\): /,
+    );
+    const outputs = { ...terraformJson(KINESIS), kinesis_state_table_name: { sensitive: true, type: 'string', value: KINESIS_TABLE } };
+    expect(failure(outputs, { mode: 'kinesis' })).toMatch(/^output kinesis_state_table_name is marked sensitive/);
   });
 });
 
@@ -393,9 +462,9 @@ describe('configFromTerraform: --set', () => {
     expect(loaded).toMatchObject({ logLevel: 'debug', source: { concurrency: 8, objects: { owner: '111122223333', format: 'auto' } } });
   });
 
-  test('checkpoint.path alone gives a whole checkpoint block (the type comes from the schema default)', () => {
-    const { config, loaded } = set('checkpoint.path=/state/cp.json', 'deadLetter.path=/state/dl.ndjson', 'ops.port=9191');
-    expect(config.checkpoint).toEqual({ type: 'file', path: '/state/cp.json' });
+  test('state.dir alone gives a whole state block (the type comes from the schema default)', () => {
+    const { config, loaded } = set('state.dir=/var/lib/cwl-siem', 'deadLetter.path=/state/dl.ndjson', 'ops.port=9191');
+    expect(config.state).toEqual({ type: 'file', dir: '/var/lib/cwl-siem' });
     expect(loaded.deadLetter.path).toBe('/state/dl.ndjson');
     expect(loaded.ops).toEqual({ host: '127.0.0.1', port: 9191 });
   });
@@ -417,10 +486,10 @@ describe('configFromTerraform: --set', () => {
   });
 
   test('an environment reference set by --set is listed in the notes, and checked only when the collector starts', () => {
-    const { config, notes } = configFromTerraform(KINESIS, { mode: 'kinesis', set: ['source.region=${AWS_REGION}', 'checkpoint.path=${STATE_DIR}/cp.json'] });
+    const { config, notes } = configFromTerraform(KINESIS, { mode: 'kinesis', set: ['source.region=${AWS_REGION}', 'state.dir=${STATE_DIR}/cwl'] });
     expect(parseCollectorConfig(config, 'c.json', { AWS_REGION: 'us-west-2', STATE_DIR: '/state' })).toMatchObject({
       source: { region: 'us-west-2' },
-      checkpoint: { path: '/state/cp.json' },
+      state: { type: 'file', dir: '/state/cwl' },
     });
     expect(notes).toContain('the config refers to environment variables that must be set where the collector runs: AWS_REGION, STATE_DIR');
     expect(notes.join('\n')).toMatch(/\$\.source\.region holds an environment reference, checked only when the collector starts/);
@@ -434,7 +503,7 @@ describe('configFromTerraform: --set', () => {
   });
 
   test.each([
-    ['no =', 'checkpoint.path', '--set "checkpoint.path": must be dotted.path=VALUE'],
+    ['no =', 'state.dir', '--set "state.dir": must be dotted.path=VALUE, e.g. state.dir='],
     ['an empty path', '=x', '--set "=x": must be dotted.path=VALUE'],
     ['an empty segment', 'source..endpoint=x', '"source..endpoint" is not a dotted path of keys'],
     ['a prototype key', '__proto__.polluted=1', '"__proto__.polluted" is not a dotted path of keys'],

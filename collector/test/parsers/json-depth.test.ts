@@ -16,9 +16,10 @@ import { parseJsonObject } from '../../src/parsers/json';
 import { Pipeline } from '../../src/pipeline';
 import { serializeBatch, serializeEvent } from '../../src/serialize';
 import { createSink } from '../../src/sinks';
-import { CheckpointStore, NormalizedEvent, SourceBatch } from '../../src/types';
+import { NormalizedEvent, SourceBatch } from '../../src/types';
 import { deepJson } from '../badinput/inputs';
 import { dataMessage, gzipJson } from '../fixtures/payloads';
+import { FileStateStore } from '../../src/state/file/store';
 
 let dir: string;
 beforeEach(() => {
@@ -26,7 +27,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const noCheckpoints: CheckpointStore = { load: async () => undefined, loadAll: async () => ({}), save: async () => undefined, close: async () => undefined };
 const readLines = (path: string): Record<string, unknown>[] =>
   readFileSync(path, 'utf8')
     .split('\n')
@@ -52,7 +52,8 @@ function kinesisPipeline() {
     parser,
     onUnparsed: () => undefined,
     limits: config.limits,
-    checkpoints: noCheckpoints,
+    // Never opened: decoding needs no state.
+    state: new FileStateStore({ type: 'file', dir: 'unused-state' }, { logger: silentLogger() }),
     clients: { kinesis: {} as never },
   });
   const sink = createSink(config.sink, { logger: silentLogger(), metrics, env: {}, serialize: serializeEvent });

@@ -96,7 +96,7 @@ function writeConfig(): string {
       '--set',
       'source.visibilityTimeoutSeconds=10',
       '--set',
-      `checkpoint.path=${join(dir, 'state', 'checkpoints.json')}`,
+      `state.dir=${join(dir, 'state')}`,
       '--set',
       `deadLetter.path=${join(dir, 'state', 'dead-letter.ndjson')}`,
       '--set',

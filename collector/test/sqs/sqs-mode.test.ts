@@ -85,7 +85,7 @@ function config(queue: TestQueue, o: Options = {}): CollectorConfig {
         visibilityTimeoutSeconds: 10,
         objects: o.objects ?? {},
       },
-      checkpoint: { type: 'file', path: join(dir, 'state', 'checkpoints.json') },
+      state: { type: 'file', dir: join(dir, 'state') },
       deadLetter: { path: join(dir, 'state', 'dead-letter.ndjson') },
       sink: o.sink ?? { type: 'file', path: join(dir, 'out', 'events.ndjson') },
       ops: { host: '127.0.0.1', port: 0 },

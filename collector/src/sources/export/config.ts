@@ -1,11 +1,10 @@
 /**
  * The export source's settings: as the validated collector config holds them (`source` of type
  * "export"; defaults in config/schema.ts), and as the source takes them (milliseconds, a parsed
- * start time, the pause file watched).
+ * start time). Its state, pause entries included, is the state store's (config `state`).
  */
 import type { AssumeRoleConfig, S3ClientConfig } from '../../aws/clients';
 import { sourceDefaults } from '../defaults';
-import { ControlWatcher } from './control';
 
 export interface ExportSourceConfig {
   readonly type: 'export';
@@ -25,8 +24,6 @@ export interface ExportSourceConfig {
   readonly maxTaskSeconds: number;
   readonly maxWindowsPerTask: number;
   readonly deleteObjects: boolean;
-  /** Always set after loading (defaulted next to the checkpoint file). */
-  readonly controlPath: string;
 }
 
 const schema = sourceDefaults<ExportSourceConfig, 'maxWindowsPerTask' | 'deleteObjects'>('export', ['maxWindowsPerTask', 'deleteObjects']);
@@ -42,7 +39,7 @@ export const EXPORT_DEFAULTS = {
   minWindowMs: 1000,
 } as const;
 
-/** What the source takes from a validated config (the pause file is watched from here on). */
+/** What the source takes from a validated config. */
 export function exportSettings(s: ExportSourceConfig) {
   return {
     prefix: s.prefix,
@@ -56,6 +53,5 @@ export function exportSettings(s: ExportSourceConfig) {
     maxTaskMs: s.maxTaskSeconds * 1000,
     maxWindowsPerTask: s.maxWindowsPerTask,
     deleteObjects: s.deleteObjects,
-    control: new ControlWatcher(s.controlPath),
   };
 }

@@ -19,19 +19,28 @@
  * Windows are half-open [from, to): the task is asked for [from, to − 1 ms], since AWS exports the
  * events at both ends of its range. One window's task is run by tasks.ts; this file discovers,
  * schedules and reports.
+ *
+ * One exporter per account (AWS allows one active export task): the source runs only while its
+ * replica holds the state store's leader lease (the file store: always). Standbys wait for it. When
+ * the lease is lost the source stops at once: no new task, nothing more acknowledged (a state write
+ * after the loss is refused); the next leader resumes from the recorded windows and adopts the task
+ * in progress, as after a restart. On a graceful stop the lease is released after the last write.
  */
 import { isTransientAwsError } from '../../aws/errors';
 import { abortableSleep, backoffDelayMs, BackoffPolicy, Sleep } from '../../ops/backoff';
-import { CheckpointStore, ERROR_CODES, Source, SourceBatch } from '../../types';
+import type { ExportStore } from '../../state/export';
+import { LeaseLostError } from '../../state/store';
+import { ERROR_CODES, Source, SourceBatch } from '../../types';
 import { EXPORT_DEFAULTS } from './config';
-import { ControlWatcher, EMPTY_CONTROL, ExportControl, nameMatcher, pausedBy } from './control';
+import { EMPTY_CONTROL, ExportControl, nameMatcher, pausedBy } from './control';
 import type { LogGroupInfo } from './ports';
-import { ExportState, GroupState } from './state';
+import { GroupState } from './state';
 import { ExportTaskContext, ExportTaskOptions, ExportTasks } from './tasks';
 
 /** The export source's options; those a window's task uses are declared with it (tasks.ts). */
 export interface ExportSourceOptions extends ExportTaskOptions {
-  readonly checkpoints: CheckpointStore;
+  /** Progress, the task in progress, the last discovery, the pause entries (re-read before each scheduling decision) and the leader lease. */
+  readonly state: ExportStore;
   /** Name patterns (`*` wildcards) of the groups to export. @default the config schema's */
   readonly include?: readonly string[];
   /** @default the config schema's */
@@ -43,8 +52,6 @@ export interface ExportSourceOptions extends ExportTaskOptions {
   readonly discoveryIntervalMs: number;
   /** A group behind by several whole windows gets them in one task, up to this many. @default the config schema's */
   readonly maxWindowsPerTask?: number;
-  /** Pause/resume file, re-read when it changes. @default nothing is ever paused */
-  readonly control?: ControlWatcher;
   /**
    * A one-off export of a fixed range (the `export backfill` command): groups start at `since`
    * (whatever the store says for new groups), no window ends after `until`, `run` resolves once
@@ -87,7 +94,7 @@ export class ExportSourceError extends Error {
 const DISCOVERY_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 20000 };
 
 export class ExportSource implements Source {
-  private readonly state: ExportState;
+  private readonly state: ExportStore;
   private readonly include: ((n: string) => boolean)[];
   private readonly exclude: ((n: string) => boolean)[];
   private readonly onlyGroups: ((n: string) => boolean)[] | undefined;
@@ -102,6 +109,7 @@ export class ExportSource implements Source {
   private cursor = '';
   private readonly contexts = new Map<string, ExportTaskContext>();
   private control: ExportControl = EMPTY_CONTROL;
+  private controlError: Error | undefined;
   private readonly startedAt: Map<string, number> = new Map();
   private readonly progress = { tasksCompleted: 0, bytes: 0, objects: 0 };
   private discoveredOnce = false;
@@ -110,7 +118,7 @@ export class ExportSource implements Source {
     if (o.windowMs < 1) throw new ExportSourceError(`windowMs must be at least 1, got ${o.windowMs}`);
     if (o.prefix.startsWith('/') || o.prefix.endsWith('/'))
       throw new ExportSourceError(`prefix must not start or end with "/", got ${JSON.stringify(o.prefix)}`);
-    this.state = new ExportState(o.checkpoints);
+    this.state = o.state;
     this.include = (o.include ?? EXPORT_DEFAULTS.include).map(nameMatcher);
     this.exclude = (o.exclude ?? EXPORT_DEFAULTS.exclude).map(nameMatcher);
     this.onlyGroups = o.backfill?.groups?.map(nameMatcher);
@@ -147,14 +155,44 @@ export class ExportSource implements Source {
   }
 
   async run(handle: (batch: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const leadership = this.state.leadership;
+    let lease: AbortSignal | undefined;
+    try {
+      while (!signal.aborted) {
+        lease = await leadership.acquire(signal);
+        if (!lease) return;
+        let outcome: 'done' | 'stopped';
+        try {
+          outcome = await this.lead(handle, AbortSignal.any([signal, lease]));
+        } catch (e) {
+          if (!(e instanceof LeaseLostError) && !lease.aborted) throw e;
+          outcome = 'stopped';
+        }
+        if (outcome === 'done' || signal.aborted) return;
+        this.o.logger.warn(
+          { reason: (lease.reason as Error | undefined)?.message },
+          'no longer the export leader: stopped creating export tasks; the new leader resumes from the recorded windows',
+        );
+      }
+    } finally {
+      // After the last state write: a standby takes the lease at its next try rather than once it expires.
+      if (lease && !lease.aborted) await leadership.release();
+    }
+  }
+
+  /** Exports while `signal` holds (the leader lease and the run); 'done' when a backfill reached its end. */
+  private async lead(handle: (batch: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<'done' | 'stopped'> {
+    // The state as the previous leader (or run) left it; what this replica knew before may be old.
     this.states.clear();
+    this.contexts.clear();
+    this.discoveredOnce = false;
     for (const [name, s] of await this.state.groups()) this.states.set(name, s);
     // Groups first (a task left by the previous run needs its group's owner), then that task.
     while (!signal.aborted && !this.discoveredOnce) {
       if (!(await this.discover(signal))) await this.sleepFn(Math.min(this.o.discoveryIntervalMs, 30000), signal);
     }
     this.nextDiscovery = this.clock() + this.o.discoveryIntervalMs;
-    this.refreshControl();
+    await this.refreshControl();
     if (!signal.aborted) this.reportProgress();
     if (!signal.aborted) await this.tasks.recover(handle, signal);
     while (!signal.aborted) {
@@ -162,11 +200,11 @@ export class ExportSource implements Source {
         const ok = await this.discover(signal);
         this.nextDiscovery = this.clock() + (ok ? this.o.discoveryIntervalMs : Math.min(this.o.discoveryIntervalMs, 30000));
       }
-      this.refreshControl();
+      await this.refreshControl();
       this.updateGauges();
       if (this.o.backfill && this.backfillDone()) {
         this.reportProgress();
-        return;
+        return 'done';
       }
       const pick = this.pick(this.clock());
       if (!pick) {
@@ -175,6 +213,7 @@ export class ExportSource implements Source {
       }
       await this.tasks.runWindow(pick.group, pick.from, pick.to, handle, signal);
     }
+    return 'stopped';
   }
 
   // ---- discovery ----------------------------------------------------------------------------
@@ -232,13 +271,15 @@ export class ExportSource implements Source {
     return this.onlyGroups ? this.onlyGroups.some((m) => m(name)) : true;
   }
 
-  private refreshControl(): void {
-    if (!this.o.control) return;
+  private async refreshControl(): Promise<void> {
     const before = this.control;
-    this.control = this.o.control.current();
-    if (this.o.control.error) this.o.logger.error({ err: this.o.control.error }, 'the export control file is invalid; keeping the pauses read before');
+    this.control = await this.state.control();
+    const error = this.state.controlError;
+    if (error && error.message !== this.controlError?.message)
+      this.o.logger.error({ err: error }, 'the export pause entries cannot be read; keeping the ones read before');
+    this.controlError = error;
     if (before !== this.control) {
-      this.o.logger.info({ paused: Object.keys(this.control.paused) }, 'export control file read');
+      this.o.logger.info({ paused: Object.keys(this.control.paused) }, 'export pause entries read');
       this.updateGauges();
     }
   }

@@ -1,5 +1,6 @@
 /**
- * The export source's progress, kept in the collector's checkpoint store (one JSON value per key):
+ * The export source's progress, as both state stores keep it (state/export.ts; the file store's
+ * keys and JSON values below are also its file format, unchanged since the first release):
  *
  * - `export/group/<name>`: `{ "exportedUntil": ms, "windowMs"?: ms, "splitUntil"?: ms, "failures"?: n, "retryAt"?: ms }`.
  *   `exportedUntil` is the commit point: every event before it was delivered. `windowMs` is a
@@ -10,9 +11,9 @@
  * - `export/discovery`: `{ at, groups: [names] }` of the last successful discovery, so `export status`
  *   can tell groups that no longer exist (their state is kept).
  *
- * Keys of another store (a backfill's) use the same layout in their own file.
+ * The DynamoDB store keeps the same facts as one item per group (state/dynamodb/export.ts).
  */
-import { CheckpointStore, ERROR_CODES } from '../../types';
+import { ERROR_CODES } from '../../types';
 
 export interface GroupState {
   /** Milliseconds since the epoch; events before it were delivered. */
@@ -35,8 +36,17 @@ export interface TaskState {
   readonly to: number;
   /** When the task was created (ms), for the too-long check. */
   readonly createdAt: number;
-  /** Keys already delivered and acknowledged. */
+  /**
+   * Keys already delivered and acknowledged, in the order they were handed over. Objects are handed
+   * over one at a time in S3's key order, so they are always every object key up to the last one.
+   */
   readonly done: readonly string[];
+  /**
+   * Set by a store that keeps only the last acknowledged key instead of the whole list (DynamoDB,
+   * whose items have a size limit): every object key up to and including `key`, in S3's key order
+   * ({@link compareObjectKeys}), is done too; `count` of them. The keys in `done` come after it.
+   */
+  readonly doneThrough?: { readonly key: string; readonly count: number };
 }
 
 export const GROUP_KEY_PREFIX = 'export/group/';
@@ -57,38 +67,29 @@ export class ExportStateError extends Error {
   }
 }
 
-/** Typed access to the export keys of a checkpoint store. */
-export class ExportState {
-  constructor(private readonly store: CheckpointStore) {}
-
-  /** Every group's state, by name. */
-  async groups(): Promise<Map<string, GroupState>> {
-    return parseGroups(await this.store.loadAll());
-  }
-
-  async saveGroup(name: string, state: GroupState): Promise<void> {
-    await this.store.save(GROUP_KEY_PREFIX + name, JSON.stringify(compact(state)));
-  }
-
-  async task(): Promise<TaskState | undefined> {
-    return parseTask(await this.store.load(TASK_KEY));
-  }
-
-  async saveTask(task: TaskState | undefined): Promise<void> {
-    await this.store.save(TASK_KEY, task ? JSON.stringify(task) : '');
-  }
-
-  async saveDiscovery(d: DiscoveryState): Promise<void> {
-    await this.store.save(DISCOVERY_KEY, JSON.stringify(d));
-  }
+/** S3's key order (ListObjectsV2 lists keys by their UTF-8 bytes), which JavaScript's string order is not beyond the BMP. */
+export function compareObjectKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** Group states from a whole checkpoint map (also used by `export status`, which reads the file). */
-export function parseGroups(all: Readonly<Record<string, string>>): Map<string, GroupState> {
+/** Whether an object key of `task` was already delivered and acknowledged. */
+export function doneKeys(task: TaskState): (key: string) => boolean {
+  const done = new Set(task.done);
+  const through = task.doneThrough?.key;
+  return (key) => done.has(key) || (through !== undefined && compareObjectKeys(key, through) <= 0);
+}
+
+/** How many objects of `task` were delivered and acknowledged. */
+export function doneCount(task: TaskState): number {
+  return (task.doneThrough?.count ?? 0) + task.done.length;
+}
+
+/** Group states from a whole checkpoint map (keys as the file store keeps them, under `prefix`). */
+export function parseGroups(all: Readonly<Record<string, string>>, prefix = GROUP_KEY_PREFIX): Map<string, GroupState> {
   const out = new Map<string, GroupState>();
   for (const [key, value] of Object.entries(all)) {
-    if (!key.startsWith(GROUP_KEY_PREFIX)) continue;
-    const name = key.slice(GROUP_KEY_PREFIX.length);
+    if (!key.startsWith(prefix)) continue;
+    const name = key.slice(prefix.length);
     let v: unknown;
     try {
       v = JSON.parse(value);
@@ -115,21 +116,22 @@ export function parseDiscovery(value: string | undefined): DiscoveryState | unde
   }
 }
 
-export function parseTask(value: string | undefined): TaskState | undefined {
+export function parseTask(value: string | undefined, key = TASK_KEY): TaskState | undefined {
   if (value === undefined || value === '') return undefined;
   let t: Partial<TaskState>;
   try {
     t = JSON.parse(value) as Partial<TaskState>;
   } catch {
-    throw new ExportStateError(`checkpoint ${TASK_KEY} is not JSON: ${value.slice(0, 80)}`);
+    throw new ExportStateError(`checkpoint ${key} is not JSON: ${value.slice(0, 80)}`);
   }
   if (typeof t?.taskId !== 'string' || typeof t.group !== 'string' || typeof t.from !== 'number' || typeof t.to !== 'number' || !Array.isArray(t.done)) {
-    throw new ExportStateError(`checkpoint ${TASK_KEY} is not a task: ${value.slice(0, 120)}`);
+    throw new ExportStateError(`checkpoint ${key} is not a task: ${value.slice(0, 120)}`);
   }
   return { taskName: '', createdAt: 0, ...t } as TaskState;
 }
 
-function compact(s: GroupState): GroupState {
+/** The group state without empty fields (as the file store writes it). */
+export function compactGroup(s: GroupState): GroupState {
   const out: { exportedUntil: number; windowMs?: number; splitUntil?: number; failures?: number; retryAt?: number } = { exportedUntil: s.exportedUntil };
   if (s.windowMs !== undefined) out.windowMs = s.windowMs;
   if (s.splitUntil !== undefined) out.splitUntil = s.splitUntil;

@@ -14,7 +14,8 @@ import type { CollectorMetrics } from '../../ops/metrics';
 import { ERROR_CODES, SourceBatch } from '../../types';
 import { EXPORT_DEFAULTS } from './config';
 import type { ExportTaskInfo, LogsPort, ObjectStore } from './ports';
-import { ExportState, GroupState, TaskState } from './state';
+import type { ExportStore } from '../../state/export';
+import { doneCount, doneKeys, GroupState, TaskState } from './state';
 
 /** The export source's options (source.ts) that a window's task uses. */
 export interface ExportTaskOptions {
@@ -45,7 +46,7 @@ export interface ExportTaskContext {
 /** What the task runner shares with its export source. */
 export interface ExportTaskShared {
   readonly o: ExportTaskOptions;
-  readonly state: ExportState;
+  readonly state: ExportStore;
   /** Every group's state, by name. */
   readonly states: Map<string, GroupState>;
   /** Tasks being read, by id. */
@@ -159,7 +160,7 @@ export class ExportTasks {
     }
   }
 
-  /** On start: finish the task a previous run left (read what was not yet acknowledged, commit), or just clean up after its commit. */
+  /** On start, and on taking the leader lease: finish the task the previous run or leader left (read what was not yet acknowledged, commit), or just clean up after its commit. */
   async recover(handle: (b: SourceBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
     const task = await this.c.state.task();
     if (!task) return;
@@ -185,7 +186,7 @@ export class ExportTasks {
       await this.cleanup(task, signal);
       return;
     }
-    this.c.o.logger.info({ group: task.group, taskId: task.taskId, done: task.done.length }, 'resuming the export task of the previous run');
+    this.c.o.logger.info({ group: task.group, taskId: task.taskId, done: doneCount(task) }, 'resuming the export task of the previous run');
     await this.finishTask(task, handle, signal);
   }
 
@@ -199,10 +200,10 @@ export class ExportTasks {
     const objects = await this.retrying('list', () => this.c.o.objects.list(`${this.c.o.prefix}/${task.taskId}/`, signal), signal);
     if (!objects) return;
     this.c.contexts.set(task.taskId, { logGroup: task.group, owner: ownerFromArn(this.c.groupArn(task.group)) });
-    const done = new Set(task.done);
+    const done = doneKeys(task);
     let current = task;
     for (const obj of objects) {
-      if (obj.key.endsWith(`/${MARKER}`) || done.has(obj.key)) continue;
+      if (obj.key.endsWith(`/${MARKER}`) || done(obj.key)) continue;
       const data = await this.retrying(
         'get',
         () => this.c.o.objects.get(obj.key, signal).catch((e: unknown) => (isNoSuchKey(e) ? MISSING : Promise.reject(e))),

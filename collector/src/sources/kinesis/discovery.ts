@@ -1,7 +1,7 @@
 /**
  * Shard discovery of the Kinesis source: ListShards (every page), run at start, every
  * `shardDiscoveryIntervalMs`, and at once when a reader asks (a shard reached its end: its children
- * may be listed now); and which listed shards may be read: children only after their parents.
+ * may be listed now). Which listed shards may be read is the state store's (state/kinesis-rules.ts).
  */
 import type { Shard } from '@aws-sdk/client-kinesis';
 import type { Sleep } from '../../ops/backoff';
@@ -11,13 +11,7 @@ import type { KinesisPort } from './ports';
 /** Which stream a call is about: by name or by ARN. */
 export type StreamParams = { readonly StreamName: string } | { readonly StreamARN: string };
 
-export function parentsOf(shard: Shard): string[] {
-  return [shard.ParentShardId, shard.AdjacentParentShardId].filter((p): p is string => !!p);
-}
-
 export class ShardDiscovery {
-  /** The shards of the last listing, by id. */
-  listed = new Map<string, Shard>();
   private wakeRequested = false;
   private wake?: () => void;
 
@@ -67,12 +61,5 @@ export class ShardDiscovery {
   request(): void {
     this.wakeRequested = true;
     this.wake?.();
-  }
-
-  /** Listed shards, in id order, that are not finished and whose parents are all finished (or no longer listed). */
-  readyShards(finished: ReadonlySet<string>): Shard[] {
-    return [...this.listed.values()]
-      .sort((a, b) => a.ShardId!.localeCompare(b.ShardId!))
-      .filter((s) => !finished.has(s.ShardId!) && parentsOf(s).every((p) => finished.has(p) || !this.listed.has(p)));
   }
 }

@@ -19,5 +19,5 @@ export interface KinesisPort {
   getRecords(
     input: GetRecordsCommandInput,
     signal: AbortSignal,
-  ): Promise<Pick<GetRecordsCommandOutput, 'Records' | 'NextShardIterator' | 'MillisBehindLatest'>>;
+  ): Promise<Pick<GetRecordsCommandOutput, 'Records' | 'NextShardIterator' | 'MillisBehindLatest' | 'ChildShards'>>;
 }

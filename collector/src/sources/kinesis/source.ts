@@ -1,21 +1,22 @@
 /**
- * The Kinesis source: reads a data stream, one reader per shard (shard-reader.ts), children only
- * after their parents were read to the end and acknowledged (discovery.ts), each batch checkpointed
- * per shard (checkpoints.ts) only when the pipeline acknowledges it, so every record is delivered at
- * least once and, per shard, in order.
+ * The Kinesis source: reads a data stream, one reader per shard whose lease this replica holds
+ * (state/store.ts ShardLeases: the file store holds every shard, the DynamoDB store shares them
+ * between replicas the KCL way), children only after their parents were read to the end and
+ * acknowledged, each batch checkpointed only when the pipeline acknowledges it, so every record is
+ * delivered at least once and, per shard, in order.
  */
 import type { Shard } from '@aws-sdk/client-kinesis';
 import { awsErrorName, classifyAwsError, isTransientAwsError } from '../../aws/errors';
 import { abortableSleep, backoffDelayMs, Sleep } from '../../ops/backoff';
 import { Logger } from '../../ops/log';
 import { CollectorMetrics } from '../../ops/metrics';
+import { LeaseLostError, SHARD_END, ShardLeases, StartCheckpoint, StateStoreError } from '../../state/store';
 import { ERROR_CODES, Source, SourceBatch } from '../../types';
-import { ShardCheckpoints, ShardStateStore } from './checkpoints';
 import { KINESIS_DEFAULT_LIMITS, KinesisSourceLimits, KinesisStartPosition } from './config';
-import { parentsOf, ShardDiscovery, StreamParams } from './discovery';
+import { ShardDiscovery, StreamParams } from './discovery';
 import { kinesisCallError, KinesisSourceError } from './errors';
 import type { KinesisPort } from './ports';
-import { Position, ReadContext, ShardReader } from './shard-reader';
+import { ReadContext, ShardReader } from './shard-reader';
 
 export interface KinesisSourceOptions {
   readonly kinesis: KinesisPort;
@@ -23,12 +24,12 @@ export interface KinesisSourceOptions {
   readonly streamName?: string;
   /** The stream's ARN; give this or `streamName`. */
   readonly streamArn?: string;
-  /** The stream's shard checkpoints (see checkpoints.ts): the last acknowledged sequence number, or SHARD_END. */
-  readonly checkpoints: ShardStateStore;
+  /** The stream's shard leases and checkpoints (state/store.ts), from the configured state store. */
+  readonly leases: ShardLeases;
   /**
-   * Where a shard without a checkpoint starts. A shard whose parent this collector has read (the
-   * parent has a checkpoint) always starts at TRIM_HORIZON, so nothing written after a split or
-   * merge is missed. With LATEST, closed shards that were never read are skipped.
+   * Where a shard without a checkpoint starts. A shard whose parent has a checkpoint entry always
+   * starts at TRIM_HORIZON, so nothing written after a split or merge is missed. With LATEST,
+   * closed shards that were never read are skipped.
    */
   readonly startPosition: KinesisStartPosition;
   readonly limits?: Partial<KinesisSourceLimits>;
@@ -45,9 +46,12 @@ export interface KinesisSourceOptions {
 /**
  * Reads a Kinesis data stream (see the file comment).
  *
- * - Discovery: ListShards (all pages) at start, every `shardDiscoveryIntervalMs`, and whenever a
- *   shard reaches its end. Shards whose checkpoint is SHARD_END are not read again. A parent that is
- *   no longer listed (expired) counts as finished.
+ * - Shard sync: ListShards (all pages) at start, every `shardDiscoveryIntervalMs`, and whenever a
+ *   shard reaches its end; the listing goes to `leases.sync`. Shards at SHARD_END are not read
+ *   again. A parent that is no longer listed (expired) counts as finished.
+ * - A reader runs for each shard `leases.held()` lists, and stops the moment its lease is lost
+ *   (nothing more of it is acknowledged). When the run ends, every reader stops, its last
+ *   checkpoint is written, and the leases are released.
  * - A shard with a checkpoint resumes AFTER_SEQUENCE_NUMBER; see `startPosition` for the others.
  * - Per shard: at most `getRecordsPerSecond` calls, spaced further by bytes read (`bytesPerSecond`);
  *   `MillisBehindLatest` is exported as `shardLagMs{stream,shard}`; an empty, caught-up call waits
@@ -98,7 +102,7 @@ export class KinesisSource implements Source {
   }
 }
 
-/** The state of one `run`: shards listed, finished and being read. */
+/** The state of one `run`: the shards being read. */
 class ReadRun implements ReadContext {
   readonly port: KinesisPort;
   readonly streamParams: StreamParams;
@@ -106,16 +110,17 @@ class ReadRun implements ReadContext {
   readonly sleep: Sleep;
   readonly log: Logger;
   readonly metrics: CollectorMetrics;
-  readonly checkpoints: ShardCheckpoints;
+  readonly leases: ShardLeases;
+  readonly atTimestamp?: Date;
   private readonly stopper = new AbortController();
   private readonly random: () => number;
   private readonly discovery: ShardDiscovery;
+  private readonly start: StartCheckpoint;
   private fatal?: Error;
-  private readonly finished = new Set<string>();
   private readonly readers = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly o: KinesisSourceOptions,
+    o: KinesisSourceOptions,
     readonly stream: string,
     readonly limits: KinesisSourceLimits,
     readonly handle: (batch: SourceBatch) => Promise<void>,
@@ -127,7 +132,9 @@ class ReadRun implements ReadContext {
     this.random = o.random ?? Math.random;
     this.log = o.logger.child({ stream });
     this.metrics = o.metrics;
-    this.checkpoints = new ShardCheckpoints(o.checkpoints);
+    this.leases = o.leases;
+    this.start = o.startPosition.type;
+    if (o.startPosition.type === 'AT_TIMESTAMP') this.atTimestamp = o.startPosition.timestamp;
     this.discovery = new ShardDiscovery(this.port, this.streamParams, stream, limits.shardDiscoveryIntervalMs, this.sleep, this.stop);
   }
 
@@ -139,12 +146,19 @@ class ReadRun implements ReadContext {
     if (signal.aborted) return;
     const onAbort = () => this.stopper.abort();
     signal.addEventListener('abort', onAbort, { once: true });
+    let unsubscribe = () => {};
+    let started = false;
+    // The leases are kept (renewed) until the readers stopped and released them, not only until the run is asked to stop.
+    const leaseLife = new AbortController();
     try {
-      for (const shardId of await this.checkpoints.load()) this.finished.add(shardId);
+      await this.leases.start(leaseLife.signal);
+      started = true;
+      unsubscribe = this.leases.onChange(() => this.schedule());
       while (!this.stop.aborted) {
         const shards = await this.withRetries('ListShards', () => this.discovery.listAll());
         if (shards === undefined) break;
-        this.discovery.listed = new Map(shards.map((s) => [s.ShardId!, s]));
+        const synced = await this.withRetries('shard sync', () => this.leases.sync(shards, this.start).then(() => true), stateCallError);
+        if (synced === undefined) break;
         this.schedule();
         await this.discovery.waitForNext();
       }
@@ -152,8 +166,14 @@ class ReadRun implements ReadContext {
       this.fail(e);
     } finally {
       signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       // Readers end on their own once stopped; in-flight handles are awaited, never aborted.
       while (this.readers.size) await Promise.allSettled([...this.readers.values()]);
+      if (started)
+        await this.leases
+          .release()
+          .catch((e: unknown) => this.log.warn({ err: e }, 'releasing the shard leases failed; other replicas take them once they expire'));
+      leaseLife.abort();
     }
     if (this.fatal) throw this.fatal;
   }
@@ -169,39 +189,23 @@ class ReadRun implements ReadContext {
     this.stopper.abort();
   }
 
-  /** Starts a reader for every shard that is not finished, not being read, and whose parents are all finished. */
+  /** Starts a reader for every held shard that is not being read. */
   private schedule(): void {
-    for (let changed = true; changed && !this.stop.aborted;) {
-      changed = false;
-      for (const shard of this.discovery.readyShards(this.finished)) {
-        const id = shard.ShardId!;
-        if (this.finished.has(id) || this.readers.has(id)) continue;
-        const parents = parentsOf(shard);
-        const position = this.initialPosition(id, parents, !!shard.SequenceNumberRange?.EndingSequenceNumber);
-        if (position === 'skip') {
-          // Under LATEST, a closed shard never read holds only records from before the collector started.
-          this.log.info({ shard: id }, 'skipping closed shard never read (start position LATEST)');
-          this.finished.add(id);
-          changed = true;
-          continue;
-        }
-        this.log.info({ shard: id, parents, position }, 'starting shard reader');
-        const reader = new ShardReader(this, id, position)
-          .run()
-          .catch((e) => this.fail(e))
-          .finally(() => this.readers.delete(id));
-        this.readers.set(id, reader);
-      }
+    if (this.stop.aborted) return;
+    for (const held of this.leases.held()) {
+      const id = held.shardId;
+      if (this.readers.has(id) || held.lost.aborted) continue;
+      this.log.info({ shard: id, checkpoint: held.checkpoint }, 'starting shard reader');
+      const reader = new ShardReader(this, held)
+        .run()
+        .catch((e) => this.fail(e))
+        .finally(() => {
+          this.readers.delete(id);
+          // A reader that stopped on a lost lease may hold the shard again later (taken back).
+          if (!this.stop.aborted) queueMicrotask(() => this.schedule());
+        });
+      this.readers.set(id, reader);
     }
-  }
-
-  private initialPosition(shardId: string, parents: string[], closed: boolean): Position | 'skip' {
-    const after = this.checkpoints.resumeAfter(shardId);
-    if (after !== undefined) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: after };
-    if (parents.some((p) => this.checkpoints.has(p))) return { type: 'TRIM_HORIZON' };
-    const start = this.o.startPosition;
-    if (start.type === 'LATEST' && closed) return 'skip';
-    return start;
   }
 
   async shardGone(shardId: string): Promise<boolean> {
@@ -215,33 +219,37 @@ class ReadRun implements ReadContext {
     return !shards.some((s) => s.ShardId === shardId);
   }
 
-  async finishShard(shardId: string): Promise<void> {
+  async finishShard(shardId: string, childShardIds: readonly string[], lost: AbortSignal): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      if (lost.aborted) return;
       try {
-        await this.checkpoints.end(shardId);
+        await this.leases.checkpoint(shardId, SHARD_END, childShardIds);
         break;
       } catch (e) {
-        // Unsaved, the shard is read again (from its checkpoint) after a restart: safe, so stopping may give up.
-        if (this.stop.aborted) return;
+        // Unsaved, the shard is read again (from its checkpoint) by whoever holds it next: safe, so stopping may give up.
+        if (e instanceof LeaseLostError || this.stop.aborted) return;
         await this.retryPause(this.log.child({ shard: shardId }), 'saving the SHARD_END checkpoint', e, attempt);
       }
     }
-    this.finished.add(shardId);
     this.metrics.shardLagMs.remove({ stream: this.stream, shard: shardId });
-    this.log.info({ shard: shardId }, 'shard read to its end and acknowledged');
+    this.log.info({ shard: shardId, children: childShardIds }, 'shard read to its end and acknowledged');
     this.schedule();
     // Its children may not be listed yet.
     this.discovery.request();
   }
 
-  private async withRetries<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+  private async withRetries<T>(
+    what: string,
+    call: () => Promise<T>,
+    fatalError: (e: unknown) => Error = (e) => this.fatalError(what, e),
+  ): Promise<T | undefined> {
     for (let attempt = 0; ; attempt++) {
       if (this.stop.aborted) return undefined;
       try {
         return await call();
       } catch (e) {
         if (this.stop.aborted) return undefined;
-        if (isFatal(e)) throw this.fatalError(what, e);
+        if (isFatal(e)) throw fatalError(e);
         await this.retryPause(this.log, what, e, attempt);
       }
     }
@@ -266,6 +274,14 @@ class ReadRun implements ReadContext {
 /** Stream-level calls: a missing stream is as final as access denied. */
 function isFatal(e: unknown): boolean {
   return !isTransientAwsError(e);
+}
+
+/** A state-store call (the lease table) that retrying cannot fix. */
+function stateCallError(e: unknown): Error {
+  if (e instanceof Error && (e as { code?: string }).code === ERROR_CODES.checkpoint) return e;
+  return new StateStoreError(`the shard sync could not write the state store (${awsErrorName(e) || 'error'}): ${e instanceof Error ? e.message : String(e)}`, {
+    cause: e,
+  });
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
