@@ -6,7 +6,7 @@ import { join } from 'path';
 import { PassThrough } from 'stream';
 import { formatDuration, formatProgress, runExportCommand } from '../../src/commands/export';
 import { silentLogger } from '../../src/ops/log';
-import { FileCheckpointStore } from '../../src/checkpoint/file-store';
+import { FileCheckpointStore } from '../../src/state/file/checkpoint-file';
 import { readControl } from '../../src/state/file/export';
 import { replica } from '../export/dynamo-helpers';
 import { CwlExportServer, s3ObjectWriter, startCwlExportServer } from '../support/cwl-export-server';

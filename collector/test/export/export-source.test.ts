@@ -4,7 +4,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { FileCheckpointStore } from '../../src/checkpoint/file-store';
+import { FileCheckpointStore } from '../../src/state/file/checkpoint-file';
 import { ExportSourceConfig } from '../../src/config/load';
 import { exportMode, ExportOverrides } from '../../src/modes/export';
 import { DeadLetterFile } from '../../src/ops/dead-letter';

@@ -11,7 +11,7 @@ import {
 import * as fsp from 'fs/promises';
 import * as os from 'os';
 import * as path from 'path';
-import { FileCheckpointStore } from '../../src/checkpoint/file-store';
+import { FileCheckpointStore } from '../../src/state/file/checkpoint-file';
 import { silentLogger } from '../../src/ops/log';
 import { CollectorMetrics, createMetrics } from '../../src/ops/metrics';
 import { kinesisPort } from '../../src/aws/kinesis-port';

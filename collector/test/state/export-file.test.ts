@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { FileCheckpointStore } from '../../src/checkpoint/file-store';
+import { FileCheckpointStore } from '../../src/state/file/checkpoint-file';
 import { silentLogger } from '../../src/ops/log';
 import { createMetrics } from '../../src/ops/metrics';
 import { STATE_FILES } from '../../src/state/config';

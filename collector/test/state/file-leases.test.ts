@@ -2,7 +2,7 @@ import type { Shard } from '@aws-sdk/client-kinesis';
 import * as fsp from 'fs/promises';
 import * as os from 'os';
 import * as path from 'path';
-import { FileCheckpointStore } from '../../src/checkpoint/file-store';
+import { FileCheckpointStore } from '../../src/state/file/checkpoint-file';
 import { FileShardLeases, kinesisCheckpointKey } from '../../src/state/file/kinesis';
 import { SHARD_END } from '../../src/state/store';
 import type { CheckpointStore } from '../../src/types';

@@ -9,7 +9,7 @@
  *     { "paused": { "<log group name or * pattern>": { "since": "<ISO time>", "reason": "…" } } }
  *
  *   The `export pause|resume` commands change it under its lock (`<file>.lock`, the state lock of
- *   checkpoint/lock.ts), writing a temporary file that replaces it, so a reader never sees half a
+ *   lock.ts), writing a temporary file that replaces it, so a reader never sees half a
  *   file; a running collector re-reads it whenever its size, mtime or inode changed. A scoped store
  *   has no pause entries: the collector's pauses do not apply to a backfill.
  * - The leader lease is always this process's: the folder's lock already allows one process.
@@ -17,7 +17,7 @@
 import { promises as fsp, readFileSync, statSync } from 'fs';
 import { hostname } from 'os';
 import * as path from 'path';
-import { LockEvents, StateLock, StateLockedError } from '../../checkpoint/lock';
+import { LockEvents, StateLock, StateLockedError } from './lock';
 import { writeFileAtomic } from '../../ops/atomic-file';
 import { abortableSleep, backoffDelayMs } from '../../ops/backoff';
 import type { Logger } from '../../ops/log';

@@ -5,7 +5,7 @@
  * second collector on the same folder stops at start instead of delivering everything twice.
  */
 import { join, resolve } from 'path';
-import { FileCheckpointStore } from '../../checkpoint/file-store';
+import { FileCheckpointStore } from './checkpoint-file';
 import type { Logger } from '../../ops/log';
 import { mkdirPrivate } from '../../ops/private-files';
 import { FileStateConfig, STATE_FILES } from '../config';

@@ -1,7 +1,7 @@
 import * as fsp from 'fs/promises';
 import * as os from 'os';
 import * as path from 'path';
-import { CheckpointError, CheckpointFileSystem, FileCheckpointStore } from '../../src/checkpoint/file-store';
+import { CheckpointError, CheckpointFileSystem, FileCheckpointStore } from '../../src/state/file/checkpoint-file';
 import { ERROR_CODES } from '../../src/types';
 
 let dir: string;

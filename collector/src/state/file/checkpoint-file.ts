@@ -1,8 +1,8 @@
 import * as fsp from 'fs/promises';
 import * as path from 'path';
-import { CheckpointStore, ERROR_CODES } from '../types';
+import { CheckpointStore, ERROR_CODES } from '../../types';
 import { LockEvents, StateLock } from './lock';
-import { PRIVATE_FILE_MODE } from '../ops/private-files';
+import { PRIVATE_FILE_MODE } from '../../ops/private-files';
 
 /** A checkpoint file that cannot be read, parsed or written. Never resolved by resetting progress. */
 export class CheckpointError extends Error {

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'fs';
 import { hostname, tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { FileCheckpointStore } from '../../src/checkpoint/file-store';
-import { STALE_MS, StateLock, StateLockedError } from '../../src/checkpoint/lock';
+import { FileCheckpointStore } from '../../src/state/file/checkpoint-file';
+import { STALE_MS, StateLock, StateLockedError } from '../../src/state/file/lock';
 import { createStream, RunningKinesalite, startKinesalite, waitFor } from '../kinesis/kinesalite';
 import { RunningCollector, startCollectorProcess } from '../support/ops';
 

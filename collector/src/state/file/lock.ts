@@ -16,8 +16,8 @@
  */
 import { promises as fsp, readFileSync } from 'fs';
 import { hostname } from 'os';
-import { ERROR_CODES } from '../types';
-import { PRIVATE_FILE_MODE } from '../ops/private-files';
+import { ERROR_CODES } from '../../types';
+import { PRIVATE_FILE_MODE } from '../../ops/private-files';
 
 /** How often the holder touches its lock. */
 export const REFRESH_MS = 10_000;
