@@ -5,6 +5,7 @@ import { toolkitConfigSchema } from './schema';
 import {
   CentralConfig,
   CollectorConfig,
+  CollectorDeployConfig,
   CollectorStateConfig,
   DestinationSenderConfig,
   ExportAccessConfig,
@@ -93,6 +94,19 @@ export const TOOLKIT_DEFAULTS = {
     deletionProtection: bool('stacks.kinesis.collector.state.deletionProtection'),
     pointInTimeRecovery: bool('stacks.kinesis.collector.state.pointInTimeRecovery'),
   },
+  /** Of every deployed collector (kinesis, export, central `collector.deploy`). */
+  collectorDeploy: {
+    cpu: num('stacks.kinesis.collector.deploy.cpu'),
+    memoryMiB: num('stacks.kinesis.collector.deploy.memoryMiB'),
+    desiredCount: num('stacks.kinesis.collector.deploy.desiredCount'),
+    minCount: num('stacks.kinesis.collector.deploy.minCount'),
+    assignPublicIp: bool('stacks.kinesis.collector.deploy.network.assignPublicIp'),
+    logRetentionDays: num('stacks.kinesis.collector.deploy.logRetentionDays'),
+    iteratorAgeAlarmMs: num('stacks.kinesis.collector.deploy.alarms.iteratorAgeMs'),
+    oldestMessageAgeAlarmSeconds: num('stacks.kinesis.collector.deploy.alarms.oldestMessageAgeSeconds'),
+    backlogPerTask: num('stacks.kinesis.collector.deploy.scaling.backlogPerTask'),
+    iteratorAgeTargetMs: num('stacks.kinesis.collector.deploy.scaling.iteratorAgeMs'),
+  },
   central: {
     prefix: str('stacks.central.prefix'),
     expirationDays: num('stacks.central.expirationDays'),
@@ -133,6 +147,12 @@ export function destinationArnOf(stack: StackConfig): string | undefined {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A deployed collector runs as many tasks as it starts with, unless maxCount says more. */
+function boundTaskCount(collector: CollectorConfig | undefined): void {
+  const d = collector?.deploy as Writable<CollectorDeployConfig> | undefined;
+  if (d) d.maxCount ??= d.desiredCount;
+}
+
 /** Names the table of a collector state block that names none. */
 function nameStateTable(collector: CollectorConfig | undefined, namePrefix: string, path: 'kinesis' | 'export'): void {
   if (collector?.state) (collector.state as Writable<CollectorStateConfig>).tableName ??= defaultStateTableName(namePrefix, path);
@@ -145,6 +165,7 @@ export function applyComputedDefaults(config: ToolkitConfig): void {
     nameStateTable(stack.kinesis?.collector, p, 'kinesis');
     nameStateTable(stack.export?.collector, p, 'export');
     nameStateTable(stack.exportSender?.collector, p, 'export');
+    for (const collector of [stack.kinesis?.collector, stack.export?.collector, stack.central?.collector]) boundTaskCount(collector);
     if (stack.exportSender) {
       const s = stack.exportSender as Writable<ExportSenderConfig>;
       // Decrypt with the bucket's key when this config describes that bucket: the collector reads the objects.
@@ -181,6 +202,9 @@ export function applyComputedDefaults(config: ToolkitConfig): void {
       c.keyAlias ??= `alias/${p}-central`;
       c.writerRoleNames ??= [`${p}-firehose-*`];
       if (c.siem) (c.siem as Writable<typeof c.siem>).roleName ??= `${p}-siem-reader`;
+      // The collector of the queue alarms where the queue alarms do.
+      const alarms = c.collector?.deploy?.alarms as Writable<CollectorDeployConfig['alarms']> | undefined;
+      if (alarms && c.alarmTopicArn !== undefined) alarms.topicArn ??= c.alarmTopicArn;
     }
   }
 }

@@ -1,8 +1,12 @@
 import { PARTITION_FACTS, partitionOfRegion, regionSuggestion } from '../policies/partitions';
+import { replaceEnvRefs, envReferences } from '../collector/src/config/env';
+import { CollectorConfigError, parseCollectorConfig } from '../collector/src/config/load';
 import type { ConfigProblem } from '../collector/src/config/problems';
 import { unknownRegionMessage } from '../collector/src/config/regions';
+import { SINK_DEFAULTS } from '../collector/src/sinks/config';
+import { collectorLogGroupName } from '../modules/names';
 import { destinationArnOf } from './defaults';
-import { ToolkitConfig } from './types';
+import { CollectorDeployConfig, StackConfig, ToolkitConfig } from './types';
 
 /**
  * Rules across fields and stacks, which JSON Schema cannot express: regions AWS has, of the stack's partition,
@@ -61,6 +65,13 @@ export function ruleProblems(config: ToolkitConfig): ConfigProblem[] {
       ['.exportSender.bucketKmsKeyArn', s.exportSender?.bucketKmsKeyArn, KEY],
       ['.central.alarmTopicArn', s.central?.alarmTopicArn, TOPIC],
     ];
+    for (const { path, deploy } of collectorDeploys(s)) {
+      for (const [name, arn] of Object.entries(deploy.secrets ?? {})) arns.push([`${path}.secrets.${name}`, arn, false]);
+      // A secret may live in another region (ECS takes its full ARN); so may its key.
+      arns.push([`${path}.secretsKmsKeyArn`, deploy.secretsKmsKeyArn, false]);
+      arns.push([`${path}.alarms.topicArn`, deploy.alarms.topicArn, TOPIC]);
+      arns.push([`${path}.clusterArn`, deploy.clusterArn, `cluster of region ${s.region}, the stack's (a service runs in its cluster's region)`]);
+    }
     (s.kinesis?.reader.trustedPrincipalArns ?? []).forEach((a, k) => arns.push([`.kinesis.reader.trustedPrincipalArns[${k}]`, a, false]));
     for (const [base, identity] of [
       ['.export.collector', s.export?.collector],
@@ -73,6 +84,15 @@ export function ruleProblems(config: ToolkitConfig): ConfigProblem[] {
       const [, arnPartition, , arnRegion] = arn.split(':');
       if (arnPartition !== s.partition) problem(at(i, rest), `must be an ARN of partition ${s.partition}, the stack's, got "${arn}"`);
       else if (regional && arnRegion !== s.region) problem(at(i, rest), `must be a ${regional}, got "${arn}"`);
+    }
+    for (const { path, deploy } of collectorDeploys(s)) {
+      const account = deploy.clusterArn?.split(':')[4];
+      if (account !== undefined && account !== s.accountId) {
+        problem(
+          at(i, `${path}.clusterArn`),
+          `must be a cluster of account ${s.accountId}, the stack's (the service is created in it), got "${deploy.clusterArn}"`,
+        );
+      }
     }
     if (s.central?.errorNotifications && s.central.queueName.length > 73) {
       problem(
@@ -193,6 +213,8 @@ export function ruleProblems(config: ToolkitConfig): ConfigProblem[] {
       });
     }
   });
+
+  problems.push(...collectorDeployProblems(config));
 
   // Collector state tables: a DynamoDB table name is unique in its account and region.
   const tables = new Map<string, string>();
@@ -334,6 +356,181 @@ export function ruleProblems(config: ToolkitConfig): ConfigProblem[] {
         at(r, '.destination.senderAccountIds'),
         `must include "${s.accountId}", the account of ${named(i)} whose destinationSender subscribes to this destination, got ${JSON.stringify(senders)}`,
       );
+    }
+  });
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The collector deployed on ECS Fargate (`collector.deploy` of the Kinesis, export and central paths).
+
+/** The collector mode each path's deployed collector runs. */
+export type DeployedPipeline = 'kinesis' | 'export' | 'sqs';
+
+/** The `collector.deploy` blocks of a stack, each with its path below the stack (`.kinesis.collector.deploy`) and its mode. */
+export function collectorDeploys(stack: StackConfig): { path: string; pipeline: DeployedPipeline; deploy: CollectorDeployConfig }[] {
+  const out: { path: string; pipeline: DeployedPipeline; deploy: CollectorDeployConfig }[] = [];
+  if (stack.kinesis?.collector?.deploy) out.push({ path: '.kinesis.collector.deploy', pipeline: 'kinesis', deploy: stack.kinesis.collector.deploy });
+  if (stack.export?.collector?.deploy) out.push({ path: '.export.collector.deploy', pipeline: 'export', deploy: stack.export.collector.deploy });
+  if (stack.central?.collector?.deploy) out.push({ path: '.central.collector.deploy', pipeline: 'sqs', deploy: stack.central.collector.deploy });
+  return out;
+}
+
+/**
+ * The memory sizes Fargate allows per CPU size (Linux tasks), in MiB: 256 CPU units take 512, 1024 or
+ * 2048; the others any multiple of 1024 from twice to eight times (4096: 7.5 times) their CPU units.
+ */
+export const FARGATE_MEMORY_MIB: Readonly<Record<CollectorDeployConfig['cpu'], { readonly values: readonly number[]; readonly words: string }>> = {
+  256: { values: [512, 1024, 2048], words: '512, 1024 or 2048' },
+  512: fargateSteps(1024, 4096),
+  1024: fargateSteps(2048, 8192),
+  2048: fargateSteps(4096, 16384),
+  4096: fargateSteps(8192, 30720),
+};
+
+function fargateSteps(min: number, max: number): { values: number[]; words: string } {
+  const values: number[] = [];
+  for (let v = min; v <= max; v += 1024) values.push(v);
+  return { values, words: `from ${min} to ${max} in steps of 1024` };
+}
+
+/**
+ * The environment variables a sink block needs: each `${NAME}` it refers to (header values too,
+ * which the sink resolves itself) and, for Splunk HEC, the variable of the token (`tokenEnv`).
+ */
+export function sinkEnvironmentNames(sink: Readonly<Record<string, unknown>>): string[] {
+  const names = new Set(replaceEnvRefs(JSON.stringify(sink), {}).missing);
+  if (sink.type === 'splunk-hec') names.add(typeof sink.tokenEnv === 'string' ? sink.tokenEnv : SINK_DEFAULTS['splunk-hec'].tokenEnv);
+  return [...names];
+}
+
+/** A collector config around a path's sink, with a source of the path's mode that is valid by construction. */
+function configAroundSink(stack: StackConfig, pipeline: DeployedPipeline, sink: unknown): Record<string, unknown> {
+  const region = stack.region;
+  const source =
+    pipeline === 'kinesis'
+      ? { type: 'kinesis', region, streamName: stack.kinesis!.streamName }
+      : pipeline === 'export'
+        ? { type: 'export', region, bucket: stack.export!.bucketName, prefix: stack.export!.prefix }
+        : {
+            type: 'sqs',
+            region,
+            queueUrl: `https://sqs.${region}.${PARTITION_FACTS[stack.partition].dnsSuffix}/${stack.accountId}/${stack.central!.queueName}`,
+          };
+  return { source, sink };
+}
+
+/** The problems of a sink block as the collector's own loader finds them (re-rooted at `sinkPath`); a value holding `${NAME}` is judged when the collector starts. */
+function sinkProblems(stack: StackConfig, pipeline: DeployedPipeline, sink: unknown, sinkPath: string): ConfigProblem[] {
+  const config = configAroundSink(stack, pipeline, sink);
+  const refs = envReferences(config);
+  const env = Object.fromEntries([...refs.names].map((n) => [n, 'placeholder']));
+  try {
+    parseCollectorConfig(config, sinkPath, env);
+    return [];
+  } catch (e) {
+    if (!(e instanceof CollectorConfigError)) throw e;
+    return e.problems
+      .filter((p) => !refs.paths.has(p.path))
+      .map((p) => ({ path: p.path.startsWith('$.sink') ? `${sinkPath}${p.path.slice('$.sink'.length)}` : sinkPath, message: p.message }));
+  }
+}
+
+/**
+ * Rules of the deployed collectors: Fargate's CPU and memory combinations, task counts in order and
+ * within what the path's state allows, the sink as the collector's loader checks it, a secret for
+ * every variable the sink needs, the collector role the tasks run as, and the collector's own log
+ * group never subscribed (its logs would flow back through the pipeline it reads).
+ */
+export function collectorDeployProblems(config: ToolkitConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const problem = (path: string, message: string) => problems.push({ path, message });
+  const collectorGroup = collectorLogGroupName(config.namePrefix);
+  const deployedIn = new Map<string, string>();
+
+  config.stacks.forEach((s, i) => {
+    const at = (rest: string) => `$.stacks[${i}]${rest}`;
+
+    for (const path of ['.kinesis', '.firehose', '.destinationSender'] as const) {
+      const groups = (path === '.kinesis' ? s.kinesis : path === '.firehose' ? s.firehose : s.destinationSender)?.subscription.logGroupNames ?? [];
+      groups.forEach((group, k) => {
+        if (group === collectorGroup) {
+          problem(
+            at(`${path}.subscription.logGroupNames[${k}]`),
+            `must not be "${collectorGroup}", the collector's own log group: its logs would flow back through the pipeline it reads (account policies always leave it out)`,
+          );
+        }
+      });
+    }
+
+    for (const { path, pipeline, deploy: d } of collectorDeploys(s)) {
+      // The cluster, service and log group are named per region, the execution role (IAM) per account.
+      const first = deployedIn.get(s.accountId);
+      if (first === undefined) deployedIn.set(s.accountId, at(path));
+      else {
+        problem(
+          at(path),
+          `cannot be a second deployed collector in account ${s.accountId}, besides ${first}: both would be named ${config.namePrefix}-collector (service, cluster, log group ${collectorGroup}, execution role ${config.namePrefix}-collector-execution); deploy one of them, or the other from a config with another namePrefix`,
+        );
+      }
+      const memory = FARGATE_MEMORY_MIB[d.cpu];
+      if (!memory.values.includes(d.memoryMiB)) {
+        problem(at(`${path}.memoryMiB`), `must be ${memory.words} with cpu ${d.cpu} (the combinations Fargate runs), got ${d.memoryMiB}`);
+      }
+      if (d.desiredCount < d.minCount) problem(at(`${path}.desiredCount`), `must be at least minCount (${d.minCount}), got ${d.desiredCount}`);
+      if (d.maxCount < d.desiredCount) {
+        problem(at(`${path}.maxCount`), `must be at least desiredCount (${d.desiredCount}) and minCount (${d.minCount}), got ${d.maxCount}`);
+      }
+
+      // Without a shared state table, each task would keep state of its own.
+      const shared = pipeline === 'kinesis' ? s.kinesis!.collector?.state : pipeline === 'export' ? s.export!.collector?.state : true;
+      if (!shared && (d.desiredCount > 1 || d.maxCount > 1)) {
+        const why =
+          pipeline === 'kinesis'
+            ? 'without kinesis.collector.state each task would read every shard with checkpoints of its own (every event delivered once per task)'
+            : 'without export.collector.state there is no leader lease, and two exporting tasks would export the same log groups twice';
+        problem(
+          at(`${path}.${d.desiredCount > 1 ? 'desiredCount' : 'maxCount'}`),
+          `must be 1, got ${d.desiredCount > 1 ? d.desiredCount : d.maxCount}: ${why}; add "state": {"type": "dynamodb"} to the collector block for several tasks`,
+        );
+      }
+      const capacity = s.kinesis?.capacity;
+      if (pipeline === 'kinesis' && capacity?.mode === 'provisioned' && d.maxCount > capacity.shardCount) {
+        problem(
+          at(`${path}.maxCount`),
+          `must be at most ${capacity.shardCount}, the stream's shardCount (kinesis.capacity): a shard is read by one task, more tasks would only wait, got ${d.maxCount}`,
+        );
+      }
+
+      // The identity the tasks run as: the path's collector role, whose trust the toolkit writes.
+      if (pipeline === 'kinesis' && !s.kinesis!.reader.create) {
+        problem(
+          at('.kinesis.reader.create'),
+          `must be true with kinesis.collector.deploy, got false: the tasks run as the reader role "${s.kinesis!.reader.roleName}" and need a trust for ECS tasks, which the toolkit writes only into a role it creates; leave create out, or run the collector yourself`,
+        );
+      }
+      if (pipeline === 'export' && s.export!.collector!.type !== 'role') {
+        problem(
+          at('.export.collector.type'),
+          `must be role with export.collector.deploy, got ${s.export!.collector!.type}: ECS tasks run as a role (no access keys are handed to tasks)`,
+        );
+      }
+      if (pipeline === 'sqs' && !s.central!.siem) {
+        problem(
+          at('.central.siem'),
+          "is required with central.collector.deploy: the tasks run as the SIEM reader role, which the toolkit creates with central.siem; give accountId (the SIEM's account, or this one when only the deployed collector reads) and externalId",
+        );
+      }
+
+      problems.push(...sinkProblems(s, pipeline, d.sink, at(`${path}.sink`)));
+      const declared = Object.keys(d.secrets ?? {});
+      const missing = sinkEnvironmentNames(d.sink).filter((n) => !declared.includes(n));
+      if (missing.length) {
+        problem(
+          at(`${path}.secrets`),
+          `must declare ${missing.join(', ')}, which the sink reads from the environment (\${NAME} or tokenEnv), got ${declared.length ? declared.join(', ') : 'none'}: give each the ARN of a Secrets Manager secret or SSM parameter holding it`,
+        );
+      }
     }
   });
   return problems;

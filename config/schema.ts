@@ -212,8 +212,112 @@ const COLLECTOR_STATE = union(
   },
 );
 
+// The collector deployed on ECS Fargate (`deploy`): image, size, task counts, network, sink and its secrets.
+const IMAGE_REPOSITORY = text(
+  '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\\d{1,5})?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$',
+  'must be an image repository without tag or digest, such as 111122223333.dkr.ecr.us-east-1.amazonaws.com/cwl-siem-collector',
+);
+const IMAGE_TAG = text('^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$', 'must be an image tag: 1-128 letters, digits, _ . -, not starting with . or -');
+const IMAGE_DIGEST = text('^sha256:[a-f0-9]{64}$', 'must be an image digest: sha256: and 64 lowercase hex digits');
+const SUBNET_ID = text('^subnet-([0-9a-f]{8}|[0-9a-f]{17})$', 'must be a subnet id such as subnet-0123456789abcdef0');
+const SECURITY_GROUP_ID = text('^sg-([0-9a-f]{8}|[0-9a-f]{17})$', 'must be a security group id such as sg-0123456789abcdef0');
+const VPC_ID = text('^vpc-([0-9a-f]{8}|[0-9a-f]{17})$', 'must be a VPC id such as vpc-0123456789abcdef0');
+const ECS_CLUSTER_ARN = text(
+  '^arn:(aws|aws-us-gov|aws-cn):ecs:[a-z0-9-]+:\\d{12}:cluster/[A-Za-z0-9_-]{1,255}$',
+  'must be an ECS cluster ARN such as arn:aws:ecs:us-east-1:111122223333:cluster/platform',
+);
+const SECRET_ENV_NAME = text(
+  '^(?!CWL_SIEM_)[A-Za-z_][A-Za-z0-9_]*$',
+  "must be an environment variable name: letters, digits and _, not starting with a digit nor with CWL_SIEM_ (the collector's own settings)",
+);
+const SECRET_ARN = text(
+  '^arn:(aws|aws-us-gov|aws-cn):(secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}|ssm:[a-z0-9-]+:\\d{12}:parameter/[A-Za-z0-9_.-][A-Za-z0-9_./-]{0,1010})$',
+  'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:us-east-1:111122223333:secret:hec-token-AbCdEf) or an SSM parameter ARN (arn:aws:ssm:us-east-1:111122223333:parameter/cwl-siem/hec-token)',
+);
+/** The Fargate task sizes (vCPU units); memory combinations are checked by config/rules.ts. */
+export const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096] as const;
+
+const DEPLOY = object(
+  {
+    image: object({ repository: IMAGE_REPOSITORY, tag: IMAGE_TAG, digest: IMAGE_DIGEST }, ['repository'], {
+      description: 'The collector image (collector/Dockerfile, pushed to a registry the tasks can pull from): repository and exactly one of tag and digest.',
+      ...exactlyOneOf('tag', 'digest'),
+    }),
+    cpu: { type: 'integer', enum: [...FARGATE_CPU_UNITS], default: 512, description: 'Fargate CPU units of a task (1024 = one vCPU).' },
+    memoryMiB: integer(512, 30720, { default: 1024, description: 'Memory of a task; one of the amounts Fargate allows for the cpu.' }),
+    desiredCount: integer(1, 1000, { default: 1, description: 'Tasks started on deploy.' }),
+    minCount: integer(1, 1000, { default: 1, description: 'Fewest tasks autoscaling leaves running.' }),
+    maxCount: integer(1, 1000, { description: 'Most tasks autoscaling starts; autoscaling only when above minCount. Default: desiredCount.' }),
+    network: object(
+      {
+        subnetIds: list(SUBNET_ID),
+        securityGroupIds: list(SECURITY_GROUP_ID),
+        vpcId: { ...VPC_ID, description: 'Create an egress-only security group for the tasks in this VPC.' },
+        assignPublicIp: { type: 'boolean', default: false, description: 'A public IP per task (public subnets without a NAT gateway).' },
+      },
+      ['subnetIds'],
+      {
+        description: "The tasks' subnets, and exactly one of securityGroupIds (existing groups) and vpcId (an egress-only group created in that VPC).",
+        ...exactlyOneOf('securityGroupIds', 'vpcId'),
+      },
+    ),
+    clusterArn: { ...ECS_CLUSTER_ARN, description: "An existing cluster of the stack's account and region. Default: a cluster <namePrefix>-collector." },
+    sink: {
+      type: 'object',
+      description:
+        "The collector's sink block (README: Sinks), checked with the collector's own config schema. Secrets only as ${NAME} references or tokenEnv, each NAME a key of secrets.",
+    },
+    secrets: {
+      type: 'object',
+      description:
+        'Environment variables of the collector container taken from Secrets Manager secrets or SSM parameters, by ARN: the values never enter the config or the Terraform state.',
+      propertyNames: SECRET_ENV_NAME,
+      additionalProperties: SECRET_ARN,
+    },
+    secretsKmsKeyArn: {
+      ...KMS_KEY_ARN,
+      description: 'Customer managed key of the secrets (kms:Decrypt for the execution role). Default: none (AWS managed keys).',
+    },
+    logRetentionDays: {
+      type: 'integer',
+      enum: [...LOG_RETENTION_DAYS],
+      default: 30,
+      description: "Retention of the collector's log group /<namePrefix>/collector.",
+    },
+    alarms: object(
+      {
+        topicArn: {
+          ...SNS_TOPIC_ARN,
+          description: "SNS topic of the stack's region the collector's alarms notify. Default: central.alarmTopicArn on the central path, else none.",
+        },
+        iteratorAgeMs: integer(1000, undefined, { default: 60000, description: 'Kinesis: alarm when the oldest unread record is older.' }),
+        oldestMessageAgeSeconds: integer(60, undefined, { default: 900, description: 'SQS: alarm when the oldest queued message is older.' }),
+      },
+      [],
+      { default: {}, description: 'CloudWatch alarms on the pipeline the collector reads, and on its running tasks.' },
+    ),
+    scaling: object(
+      {
+        backlogPerTask: integer(1, undefined, { default: 1000, description: 'SQS: visible messages per running task that target tracking keeps.' }),
+        iteratorAgeMs: integer(1000, undefined, { default: 60000, description: 'Kinesis: iterator age target tracking keeps.' }),
+      },
+      [],
+      { default: {}, description: 'Autoscaling targets, used when maxCount is above minCount.' },
+    ),
+  },
+  ['image', 'network', 'sink'],
+  {
+    description:
+      'Run the collector on ECS Fargate in this stack: as the collector role of the path, with a collector config generated from this config (no hand-written one).',
+  },
+);
+
 /** The collector of a path, as far as the toolkit provisions for it. */
-const COLLECTOR = object({ state: COLLECTOR_STATE }, [], { description: 'What the toolkit provisions for the collector of this path.' });
+const COLLECTOR = object({ state: COLLECTOR_STATE, deploy: DEPLOY }, [], { description: 'What the toolkit provisions for the collector of this path.' });
+/** The export sender's collector: only its state (the collector of a cross-account export runs where its identity is). */
+const SENDER_COLLECTOR = object({ state: COLLECTOR_STATE }, [], { description: 'What the toolkit provisions for the collector of this path.' });
+/** The central path's collector: the SQS mode keeps no state (the queue is its state). */
+const CENTRAL_COLLECTOR = object({ deploy: DEPLOY }, [], { description: 'The collector of the notification queue, deployed by the toolkit.' });
 
 const IDENTITY_VARIANTS = {
   role: { required: ['roleName', 'trustedPrincipalArns'], properties: { roleName: IAM_NAME, trustedPrincipalArns: list(PRINCIPAL_ARN) } },
@@ -226,8 +330,8 @@ const COLLECTOR_IDENTITY = union('type', IDENTITY_VARIANTS, { description: IDENT
 /** The export bucket stack's collector: its identity and, like every path's collector block, its state. */
 const EXPORT_COLLECTOR = union(
   'type',
-  Object.fromEntries(Object.entries(IDENTITY_VARIANTS).map(([k, v]) => [k, { ...v, properties: { ...v.properties, state: COLLECTOR_STATE } }])),
-  { description: `${IDENTITY_DESCRIPTION} Same-account mode only. With state, the table its replicas share.` },
+  Object.fromEntries(Object.entries(IDENTITY_VARIANTS).map(([k, v]) => [k, { ...v, properties: { ...v.properties, state: COLLECTOR_STATE, deploy: DEPLOY } }])),
+  { description: `${IDENTITY_DESCRIPTION} Same-account mode only. With state, the table its replicas share; with deploy (a role only), the collector on ECS.` },
 );
 
 const EXPORT = object(
@@ -260,7 +364,7 @@ const EXPORT_SENDER = object(
     prefix: { ...KEY_PREFIX, default: EXPORT_PREFIX_DEFAULT },
     identity: COLLECTOR_IDENTITY,
     bucketKmsKeyArn: KMS_KEY_ARN,
-    collector: COLLECTOR,
+    collector: SENDER_COLLECTOR,
   },
   ['bucketName', 'bucketAccountId', 'identity'],
   { description: 'Export path, sending side: the identity in this account that exports to a bucket of another account and collects.' },
@@ -352,6 +456,7 @@ const CENTRAL = object(
       description: 'Announce Firehose error output (<prefix>-errors/) on a second queue, <queueName>-errors, which the SIEM role may consume.',
     },
     alarmTopicArn: { ...SNS_TOPIC_ARN, description: "SNS topic of the stack's region the queue alarms notify (on ALARM and OK). Default: none." },
+    collector: CENTRAL_COLLECTOR,
   },
   ['bucketName', 'organizationId'],
   { description: 'Firehose path, logging account: central bucket, key, queue, SIEM role.' },

@@ -94,10 +94,65 @@ export interface CollectorStateConfig {
   readonly pointInTimeRecovery: boolean;
 }
 
+/**
+ * The collector run by the toolkit on ECS Fargate, as the collector role of its path, with a
+ * collector config generated from this config (modules/collector/collector-config.ts).
+ */
+export interface CollectorDeployConfig {
+  /** The collector image: a repository and exactly one of tag and digest (`sha256:<64 hex>`). */
+  readonly image: { readonly repository: string; readonly tag?: string; readonly digest?: string };
+  /** Fargate CPU units of a task: 256, 512, 1024, 2048 or 4096. @default 512 */
+  readonly cpu: 256 | 512 | 1024 | 2048 | 4096;
+  /** Memory of a task, one of the amounts Fargate allows for `cpu`. @default 1024 */
+  readonly memoryMiB: number;
+  /** @default 1 */
+  readonly desiredCount: number;
+  /** @default 1 */
+  readonly minCount: number;
+  /** Autoscaling only when above minCount. @default desiredCount */
+  readonly maxCount: number;
+  readonly network: {
+    /** At least one. */
+    readonly subnetIds: readonly string[];
+    /** Existing security groups; exactly one of securityGroupIds and vpcId. */
+    readonly securityGroupIds?: readonly string[];
+    /** Create an egress-only security group in this VPC; exactly one of securityGroupIds and vpcId. */
+    readonly vpcId?: string;
+    /** @default false */
+    readonly assignPublicIp: boolean;
+  };
+  /** An existing cluster of the stack's account and region. @default a cluster "<namePrefix>-collector" */
+  readonly clusterArn?: string;
+  /** The collector's sink block, as its config holds it (collector/src/sinks/config.ts). */
+  readonly sink: Readonly<Record<string, unknown>>;
+  /** Environment variable name to Secrets Manager secret or SSM parameter ARN. @default none */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Key of the secrets, for the execution role's kms:Decrypt. @default none */
+  readonly secretsKmsKeyArn?: string;
+  /** Retention of the log group "/<namePrefix>/collector". @default 30 */
+  readonly logRetentionDays: number;
+  readonly alarms: {
+    /** @default central.alarmTopicArn on the central path, else none */
+    readonly topicArn?: string;
+    /** @default 60000 */
+    readonly iteratorAgeMs: number;
+    /** @default 900 */
+    readonly oldestMessageAgeSeconds: number;
+  };
+  readonly scaling: {
+    /** SQS. @default 1000 */
+    readonly backlogPerTask: number;
+    /** Kinesis. @default 60000 */
+    readonly iteratorAgeMs: number;
+  };
+}
+
 /** What the toolkit provisions for the collector of a path. */
 export interface CollectorConfig {
   /** @default none: the collector keeps its state in files (one replica) */
   readonly state?: CollectorStateConfig;
+  /** Run the collector on ECS Fargate (Kinesis path, export bucket's collector role). @default none */
+  readonly deploy?: CollectorDeployConfig;
 }
 
 export interface ExportConfig {
@@ -135,7 +190,7 @@ export interface ExportSenderConfig {
    * `aws/dynamodb`: the bucket's key belongs to the bucket's account.
    * @default none
    */
-  readonly collector?: CollectorConfig;
+  readonly collector?: Pick<CollectorConfig, 'state'>;
 }
 
 export interface LogGroupSelectionConfig {
@@ -235,6 +290,8 @@ export interface CentralConfig {
    * @default none: the alarms only change state in the CloudWatch console
    */
   readonly alarmTopicArn?: string;
+  /** The collector of the notification queue, run by the toolkit (as the SIEM reader role). @default none */
+  readonly collector?: { readonly deploy?: CollectorDeployConfig };
 }
 
 export interface DestinationConfig {

@@ -16,4 +16,5 @@ export * from './kinesis';
 export * from './firehose';
 export * from './central';
 export * from './state';
+export * from './collector-service';
 export * from './compose';

@@ -43,7 +43,7 @@ export function globalServicePrincipal(service: 's3' | 'firehose'): string {
 }
 
 /** Services whose requests a key policy may name in `kms:ViaService`. */
-export type ViaService = 's3' | 'sqs' | 'kinesis' | 'logs' | 'firehose' | 'dynamodb';
+export type ViaService = 's3' | 'sqs' | 'kinesis' | 'logs' | 'firehose' | 'dynamodb' | 'secretsmanager' | 'ssm';
 
 /** The value of `kms:ViaService` for a service's requests in a region: its regional endpoint name. */
 export function viaService(partition: Partition, service: ViaService, region: string): string {

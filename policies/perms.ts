@@ -74,3 +74,15 @@ export const KMS_KEY_ADMIN = [
   'kms:UpdateKeyDescription',
 ] as const;
 export const KMS_GENERATE_DATA_KEY = ['kms:GenerateDataKey'] as const;
+
+/**
+ * What ECS needs of a task execution role to pull a private ECR image: a registry token (an action
+ * with no resource-level permissions, so on `*`), then the layers and the manifest of one repository.
+ */
+export const ECR_AUTHORIZATION = ['ecr:GetAuthorizationToken'] as const;
+export const ECR_PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'] as const;
+/** The `awslogs` log driver: a stream per task in the container's log group, and its events. */
+export const CONTAINER_LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
+/** Container `secrets` of ECS: a Secrets Manager secret's value, or SSM parameters (with decryption). */
+export const SECRET_VALUE_READ = ['secretsmanager:GetSecretValue'] as const;
+export const PARAMETER_READ = ['ssm:GetParameters'] as const;

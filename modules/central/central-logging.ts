@@ -4,6 +4,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TOOLKIT_DEFAULTS } from '../../config/defaults';
 import {
@@ -17,6 +18,7 @@ import {
   siemReaderTrustPolicy,
   sqsQueueArn,
 } from '../../policies';
+import { withEcsTasksTrust } from '../../policies/statements';
 import { PolicyRole } from '../iam/policy-role';
 import { LogBucket } from '../s3/log-bucket';
 import { CENTRAL_DEFAULTS } from './defaults';
@@ -26,6 +28,8 @@ export interface SiemReaderProps {
   readonly accountId: string;
   readonly externalId: string;
   readonly roleName: string;
+  /** ECS tasks of this account and region may assume the role too: the collector runs on ECS as it (`CollectorService`). @default false */
+  readonly trustEcsTasks?: boolean;
 }
 
 export interface CentralLoggingProps {
@@ -94,6 +98,8 @@ export class CentralLogging extends Construct {
    */
   readonly errorQueueAlarm?: CloudwatchMetricAlarm;
   readonly siemRoleArn?: string;
+  /** The SIEM reader role and its policy: what a task running as the role waits for. */
+  readonly siemRoleDependables: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: CentralLoggingProps) {
     super(scope, id);
@@ -238,12 +244,13 @@ export class CentralLogging extends Construct {
     }
 
     if (props.siem) {
-      this.siemRoleArn = new PolicyRole(this, 'siem_reader', {
+      const siemTrust = siemReaderTrustPolicy({ partition, siemAccountId: props.siem.accountId, externalId: props.siem.externalId });
+      const siemRole = new PolicyRole(this, 'siem_reader', {
         partition,
         accountId,
         roleName: props.siem.roleName,
         description: 'The SIEM reads CloudWatch Logs objects announced on the notification queue',
-        trustPolicy: siemReaderTrustPolicy({ partition, siemAccountId: props.siem.accountId, externalId: props.siem.externalId }),
+        trustPolicy: props.siem.trustEcsTasks ? withEcsTasksTrust(siemTrust, { partition, region, accountId }) : siemTrust,
         policies: {
           'siem-reader': siemReaderPolicy({
             partition,
@@ -257,7 +264,9 @@ export class CentralLogging extends Construct {
             kmsKeyArn: this.key.arn,
           }),
         },
-      }).roleArn;
+      });
+      this.siemRoleArn = siemRole.roleArn;
+      this.siemRoleDependables.push(...siemRole.dependables);
     }
   }
 }

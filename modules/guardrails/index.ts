@@ -2,9 +2,12 @@ export { Guardrails, SUPPRESSION_COMMENT_KEY, SUPPRESSION_METADATA } from './asp
 export type { GuardrailFinding, Suppression } from './aspect';
 export {
   ALL_RULES,
+  collectorLogGroupUnsubscribed,
   dynamodbDeletionProtection,
   dynamodbEncryption,
   dynamodbPointInTimeRecovery,
+  ecsCircuitBreaker,
+  ecsContainersHardened,
   firehoseEncryption,
   iamDynamodbTablesNamed,
   iamLiteralJson,

@@ -1,6 +1,10 @@
+import { CloudwatchLogAccountPolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-account-policy';
 import { CloudwatchLogDestinationPolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-destination-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogSubscriptionFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -395,6 +399,112 @@ export const dynamodbDeletionProtection: Rule = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------
+// ECS (the deployed collector) and the collector's own log group.
+
+/** Why a container definition's user is root: none set (the image decides, root unless it says otherwise), or uid/name 0/root. */
+function rootUser(user: unknown): string | undefined {
+  if (user === undefined || user === null || user === '') return "no user is set, so the image's user, root unless the image says otherwise";
+  if (typeof user !== 'string') return `user is ${JSON.stringify(user)}, not a string`;
+  return /^(0|root)(:.*)?$/.test(user) ? `user "${user}"` : undefined;
+}
+
+export const ecsContainersHardened: Rule = {
+  id: 'CWL-ECS-1',
+  description: 'ECS task definitions run every container with a read-only root file system (readonlyRootFilesystem: true) as a user other than root',
+  check(node) {
+    if (!(node instanceof EcsTaskDefinition)) return NOT_APPLICABLE;
+    const value = node.containerDefinitionsInput;
+    if (typeof value !== 'string' || isWholeToken(value)) {
+      return nonCompliant(
+        'container_definitions is a Terraform expression, not literal JSON, so its containers cannot be checked: render it with JSON.stringify',
+      );
+    }
+    let containers: unknown;
+    try {
+      containers = JSON.parse(value);
+    } catch (e) {
+      return nonCompliant(`container_definitions is not valid JSON (${(e as Error).message})`);
+    }
+    if (!Array.isArray(containers) || containers.length === 0 || !containers.every(isObject)) {
+      return nonCompliant('container_definitions is JSON but not a list of container definitions');
+    }
+    const problems = (containers as Json[]).flatMap((c, i) => {
+      const label = `container ${typeof c.name === 'string' ? `"${c.name}"` : `#${i + 1}`}`;
+      const out: string[] = [];
+      if (c.readonlyRootFilesystem !== true)
+        out.push(`${label} has a writable root file system (readonlyRootFilesystem is ${JSON.stringify(c.readonlyRootFilesystem ?? null)}, expected true)`);
+      const root = rootUser(c.user);
+      if (root) out.push(`${label} runs as root (${root}): set user to a non-root uid such as "1000"`);
+      return out;
+    });
+    return problems.length ? nonCompliant(problems.join('; ')) : COMPLIANT;
+  },
+};
+
+export const ecsCircuitBreaker: Rule = {
+  id: 'CWL-ECS-2',
+  description: 'ECS services deployed by ECS have the deployment circuit breaker with rollback',
+  check(node) {
+    if (!(node instanceof EcsService)) return NOT_APPLICABLE;
+    // CodeDeploy and external controllers deploy by their own rules; the circuit breaker is ECS's.
+    const controller = node.deploymentControllerInput?.type;
+    if (typeof controller === 'string' && controller.toUpperCase() !== 'ECS') return NOT_APPLICABLE;
+    const breaker = node.deploymentCircuitBreakerInput;
+    if (breaker?.enable === true && breaker.rollback === true) return COMPLIANT;
+    return nonCompliant(
+      breaker === undefined
+        ? 'deployment_circuit_breaker is not set, so a deploy whose tasks never become healthy replaces them forever: set deploymentCircuitBreaker { enable: true, rollback: true }'
+        : `deployment_circuit_breaker is enable ${JSON.stringify(breaker.enable ?? null)}, rollback ${JSON.stringify(breaker.rollback ?? null)}; expected both true`,
+    );
+  },
+};
+
+/** A collector's own log group, as modules/names.ts collectorLogGroupName names it: `/<namePrefix>/collector`. */
+const COLLECTOR_LOG_GROUP = /^\/[^/]+\/collector$/;
+
+/** The names an account policy's `LogGroupName NOT IN [...]` selection criteria exclude; undefined when it has none that can be read. */
+function excludedLogGroups(criteria: unknown): string[] | undefined {
+  if (typeof criteria !== 'string') return undefined;
+  const m = /^\s*LogGroupName\s+NOT\s+IN\s+(\[.*\])\s*$/i.exec(criteria);
+  if (!m) return undefined;
+  try {
+    const names: unknown = JSON.parse(m[1]);
+    return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const collectorLogGroupUnsubscribed: Rule = {
+  id: 'CWL-LOG-2',
+  description:
+    "A collector's own log group (/<namePrefix>/collector) is the log group of no subscription filter of its stack and is excluded from every account subscription policy of its stack, or its logs would loop through the collector",
+  check(node) {
+    if (!(node instanceof CloudwatchLogGroup)) return NOT_APPLICABLE;
+    const name = node.nameInput;
+    if (typeof name !== 'string' || Token.isUnresolved(name) || !COLLECTOR_LOG_GROUP.test(name)) return NOT_APPLICABLE;
+    const refs = new Set([node.id, node.name, name].map((v) => resolveInStack(node, v)));
+    const stack = TerraformStack.of(node);
+    const problems: string[] = [];
+    for (const c of stack.node.findAll()) {
+      if (TerraformStack.of(c) !== stack) continue;
+      if (c instanceof CloudwatchLogSubscriptionFilter && refs.has(resolveInStack(c, c.logGroupNameInput))) {
+        problems.push(`subscription filter ${c.node.path} subscribes it`);
+      }
+      if (c instanceof CloudwatchLogAccountPolicy && c.policyTypeInput === 'SUBSCRIPTION_FILTER_POLICY') {
+        const excluded = excludedLogGroups(c.selectionCriteriaInput);
+        if (!excluded?.includes(name)) {
+          problems.push(
+            `account subscription policy ${c.node.path} does not exclude it (selection_criteria ${JSON.stringify(c.selectionCriteriaInput ?? null)}: add it to LogGroupName NOT IN [...])`,
+          );
+        }
+      }
+    }
+    return problems.length ? nonCompliant(`log group ${name} is the collector's own: ${problems.join('; ')}`) : COMPLIANT;
+  },
+};
+
 /** Every rule, in the order they are reported. */
 export const ALL_RULES: readonly Rule[] = [
   iamLiteralJson,
@@ -410,4 +520,7 @@ export const ALL_RULES: readonly Rule[] = [
   dynamodbPointInTimeRecovery,
   dynamodbEncryption,
   dynamodbDeletionProtection,
+  ecsContainersHardened,
+  ecsCircuitBreaker,
+  collectorLogGroupUnsubscribed,
 ];

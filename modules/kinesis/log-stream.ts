@@ -1,4 +1,5 @@
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { defaultFilterName, TOOLKIT_DEFAULTS, trustedPrincipalArnsOrAccount } from '../../config/defaults';
 import {
@@ -11,6 +12,7 @@ import {
   Partition,
   principalsTrustPolicy,
 } from '../../policies';
+import { withEcsTasksTrust } from '../../policies/statements';
 import { ExistingRolePolicy, PolicyRole } from '../iam/policy-role';
 import { boundedName, iamName } from '../names';
 import { SubscriptionFilters } from '../logs/subscription-filters';
@@ -25,6 +27,12 @@ export interface KinesisReaderProps {
   readonly create?: boolean;
   /** Who may assume a created role. @default the account root */
   readonly trustedPrincipalArns?: readonly string[];
+  /**
+   * ECS tasks of this account and region may assume the created role too: the collector runs on ECS
+   * with it as its task role (`CollectorService`). Only for a role created here (`create` true).
+   * @default false
+   */
+  readonly trustEcsTasks?: boolean;
 }
 
 export interface KinesisLogStreamProps {
@@ -70,6 +78,8 @@ export class KinesisLogStream extends Construct {
   /** The role CloudWatch Logs assumes (subscription filters, account policy, destination). */
   readonly deliveryRole: PolicyRole;
   readonly readerRoleArn?: string;
+  /** The reader role and its policies (or the grants to an existing role): what a task running as the reader waits for. */
+  readonly readerDependables: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: KinesisLogStreamProps) {
     super(scope, id);
@@ -86,6 +96,12 @@ export class KinesisLogStream extends Construct {
       'stateTable',
       props.stateTable?.tableName,
       'a reader too: the state table is granted to the reader',
+    );
+    check.require(
+      !props.reader?.trustEcsTasks || props.reader.create !== false,
+      'reader.trustEcsTasks',
+      true,
+      'a reader role created here (create true): the trust policy of an existing role is not changed',
     );
     check.done();
 
@@ -144,31 +160,41 @@ export class KinesisLogStream extends Construct {
       });
       const state = props.stateTable?.accessPolicy;
       if (props.reader.create === false) {
-        new ExistingRolePolicy(this, 'reader_grant', {
+        const grant = new ExistingRolePolicy(this, 'reader_grant', {
           roleName: props.reader.roleName,
           policyName: `${props.namePrefix}-kinesis-reader-${props.streamName}`,
           policy,
         });
+        this.readerDependables.push(grant.policy);
         if (state) {
-          new ExistingRolePolicy(this, 'reader_state_grant', {
+          const stateGrant = new ExistingRolePolicy(this, 'reader_state_grant', {
             roleName: props.reader.roleName,
             // Inline policy names are at most 128 characters.
             policyName: boundedName(`${props.namePrefix}-kinesis-state-${props.streamName}`, 128),
             policy: state,
           });
+          this.readerDependables.push(stateGrant.policy);
         }
         this.readerRoleArn = iamRoleArn(props.partition, props.accountId, props.reader.roleName);
       } else {
         const trusted = trustedPrincipalArnsOrAccount(props.partition, props.accountId, props.reader.trustedPrincipalArns);
-        this.readerRoleArn = new PolicyRole(this, 'reader', {
+        const role = new PolicyRole(this, 'reader', {
           partition: props.partition,
           accountId: props.accountId,
           roleName: props.reader.roleName,
           description: `cwl-siem collector reads Kinesis stream ${props.streamName}`,
-          trustPolicy: principalsTrustPolicy({ partition: props.partition, principalArns: trusted }),
+          trustPolicy: readerTrust(props, trusted),
           policies: { 'kinesis-reader': policy, ...(state && { 'collector-state': state }) },
-        }).roleArn;
+        });
+        this.readerRoleArn = role.roleArn;
+        this.readerDependables.push(...role.dependables);
       }
     }
   }
+}
+
+/** The created reader role's trust: the trusted principals, and ECS tasks of the account with `trustEcsTasks`. */
+function readerTrust(props: KinesisLogStreamProps, trusted: readonly string[]) {
+  const trust = principalsTrustPolicy({ partition: props.partition, principalArns: trusted });
+  return props.reader?.trustEcsTasks ? withEcsTasksTrust(trust, props) : trust;
 }

@@ -1,6 +1,8 @@
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TOOLKIT_DEFAULTS, trustedPrincipalArnsOrAccount } from '../../config/defaults';
 import { ExportAccess, exportBucketPolicy, exportCollectorPolicy, exportKeyPolicy, Partition, principalsTrustPolicy, renderPolicy } from '../../policies';
+import { withEcsTasksTrust } from '../../policies/statements';
 import { PolicyRole } from '../iam/policy-role';
 import { PolicyUser } from '../iam/policy-user';
 import { CollectorStateTable } from '../state/state-table';
@@ -9,7 +11,13 @@ import { LogBucket } from './log-bucket';
 /** The collector identity the toolkit creates for export mode. */
 export type CollectorIdentity =
   /** A role assumed by these principals. @default trusted: the account root */
-  | { readonly type: 'role'; readonly roleName: string; readonly trustedPrincipalArns?: readonly string[] }
+  | {
+      readonly type: 'role';
+      readonly roleName: string;
+      readonly trustedPrincipalArns?: readonly string[];
+      /** ECS tasks of this account and region may assume the role too: the collector runs on ECS as it (`CollectorService`). @default false */
+      readonly trustEcsTasks?: boolean;
+    }
   /** A user, for collectors that need access keys (created out of band). */
   | { readonly type: 'user'; readonly userName: string };
 
@@ -44,6 +52,8 @@ export class ExportDestination extends Construct {
   readonly bucket: LogBucket;
   readonly prefix: string;
   readonly collectorArn?: string;
+  /** The collector role or user and its policies created here: what a task running as the collector waits for. */
+  readonly collectorDependables: ITerraformDependable[] = [];
   /**
    * With `kmsKeyArn`: the key policy statements (JSON of a key policy document) the key must carry
    * for export tasks to write and, cross-account, for the sender to read. The toolkit does not manage
@@ -95,6 +105,7 @@ export class ExportDestination extends Construct {
         stateTable: props.stateTable,
       });
       this.collectorArn = identity.arn;
+      this.collectorDependables.push(...identity.dependables);
     }
   }
 }
@@ -116,6 +127,8 @@ export interface ExportCollectorIdentityProps {
 /** The export-mode collector: a role or user holding the export collector policy. */
 export class ExportCollectorIdentity extends Construct {
   readonly arn: string;
+  /** The role or user and its inline policies. */
+  readonly dependables: ITerraformDependable[];
   constructor(scope: Construct, id: string, props: ExportCollectorIdentityProps) {
     super(scope, id);
     const policies = {
@@ -131,16 +144,21 @@ export class ExportCollectorIdentity extends Construct {
     };
     if (props.identity.type === 'role') {
       const trusted = trustedPrincipalArnsOrAccount(props.partition, props.accountId, props.identity.trustedPrincipalArns);
-      this.arn = new PolicyRole(this, 'role', {
+      const trust = principalsTrustPolicy({ partition: props.partition, principalArns: trusted });
+      const role = new PolicyRole(this, 'role', {
         partition: props.partition,
         accountId: props.accountId,
         roleName: props.identity.roleName,
         description: 'cwl-siem collector, export mode',
-        trustPolicy: principalsTrustPolicy({ partition: props.partition, principalArns: trusted }),
+        trustPolicy: props.identity.trustEcsTasks ? withEcsTasksTrust(trust, props) : trust,
         policies,
-      }).roleArn;
+      });
+      this.arn = role.roleArn;
+      this.dependables = role.dependables;
     } else {
-      this.arn = new PolicyUser(this, 'user', { partition: props.partition, accountId: props.accountId, userName: props.identity.userName, policies }).userArn;
+      const user = new PolicyUser(this, 'user', { partition: props.partition, accountId: props.accountId, userName: props.identity.userName, policies });
+      this.arn = user.userArn;
+      this.dependables = [user.user];
     }
   }
 }

@@ -2,6 +2,7 @@ import { App } from 'cdktf';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { destinationArnOf, trustedPrincipalArnsOrAccount } from '../../config/defaults';
+import { collectorDeploys } from '../../config/rules';
 import { StackConfig, ToolkitConfig } from '../../config/types';
 import { Guardrails } from '../guardrails';
 import { CwlSiemStack } from './cwl-siem-stack';
@@ -138,9 +139,12 @@ function summarize(outdir: string, name: string, config: ToolkitConfig, outputs:
       ...accountWideTrusts(stack).map(
         (t) =>
           `role ${t.roleName} trusts the whole account ${t.account} (any of its principals whose own policy allows sts:AssumeRole on it); ` +
-          `set ${t.path}.trustedPrincipalArns to the collector's role`,
+          (t.deployed
+            ? `the deployed collector's ECS tasks need no such trust: set ${t.path}.trustedPrincipalArns to the principals that should assume it besides them`
+            : `set ${t.path}.trustedPrincipalArns to the collector's role`),
       ),
       ...unprotectedStateTables(stack),
+      ...fileStateCollectors(stack),
     ],
   };
 }
@@ -158,6 +162,19 @@ function unprotectedStateTables(stack: StackConfig): string[] {
       ? [`state table ${state.tableName} has ${off.join(' and ')} turned off (${path}): its leases and checkpoints can be lost with the table`]
       : [];
   });
+}
+
+/** A note for each deployed Kinesis or export collector without a state table: its checkpoints live on the task's own storage. */
+function fileStateCollectors(stack: StackConfig): string[] {
+  return collectorDeploys(stack)
+    .filter((d) => (d.pipeline === 'kinesis' ? !stack.kinesis?.collector?.state : d.pipeline === 'export' ? !stack.export?.collector?.state : false))
+    .map(
+      (d) =>
+        `the deployed ${d.pipeline} collector keeps its state in files on its task's storage (${d.pipeline}.collector.state not set): one task, and a replaced task starts over ` +
+        (d.pipeline === 'kinesis'
+          ? 'from the start position (events delivered again)'
+          : 'from startTime "now" (log groups exported since the last window are skipped)'),
+    );
 }
 
 /** The file the app wrote for a stack, as its manifest records it: cdk.tf.json, or cdk.tf with --hcl (SYNTH_HCL_OUTPUT). */
@@ -186,8 +203,8 @@ function resourceCounts(text: string, format: 'json' | 'hcl'): Record<string, nu
 }
 
 /** The collector roles of a stack that trust an account root, by default or as configured. */
-function accountWideTrusts(stack: StackConfig): { roleName: string; account: string; path: string }[] {
-  const out: { roleName: string; account: string; path: string }[] = [];
+function accountWideTrusts(stack: StackConfig): { roleName: string; account: string; path: string; deployed: boolean }[] {
+  const out: { roleName: string; account: string; path: string; deployed: boolean }[] = [];
   const roots = (arns: readonly string[] | undefined): string[] =>
     trustedPrincipalArnsOrAccount(stack.partition, stack.accountId, arns).flatMap((a) => /^arn:[^:]+:iam::(\d{12}):root$/.exec(a)?.[1] ?? []);
   const roles: [string, string | undefined, readonly string[] | undefined][] = [];
@@ -195,7 +212,8 @@ function accountWideTrusts(stack: StackConfig): { roleName: string; account: str
   if (stack.exportSender?.identity.type === 'role')
     roles.push(['exportSender.identity', stack.exportSender.identity.roleName, stack.exportSender.identity.trustedPrincipalArns]);
   if (stack.kinesis?.reader.create) roles.push(['kinesis.reader', stack.kinesis.reader.roleName, stack.kinesis.reader.trustedPrincipalArns]);
-  for (const [path, roleName, arns] of roles) for (const account of roots(arns)) out.push({ roleName: roleName!, account, path });
+  const deployed = new Set(collectorDeploys(stack).map((d) => ({ kinesis: 'kinesis.reader', export: 'export.collector', sqs: 'central.siem' })[d.pipeline]));
+  for (const [path, roleName, arns] of roles) for (const account of roots(arns)) out.push({ roleName: roleName!, account, path, deployed: deployed.has(path) });
   return out;
 }
 

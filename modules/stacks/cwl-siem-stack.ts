@@ -1,9 +1,21 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TaggedCloudWorkspaces, TerraformOutput, TerraformStack } from 'cdktf';
+import {
+  CloudBackend,
+  ITerraformDependable,
+  LocalBackend,
+  NamedCloudWorkspace,
+  S3Backend,
+  TaggedCloudWorkspaces,
+  TerraformOutput,
+  TerraformStack,
+} from 'cdktf';
 import { Construct } from 'constructs';
-import { CentralConfig, CollectorConfig, StackConfig, ToolkitConfig } from '../../config/types';
+import { DeployedPipeline } from '../../config/rules';
+import { CentralConfig, CollectorConfig, CollectorDeployConfig, StackConfig, ToolkitConfig } from '../../config/types';
 import { ExportAccess } from '../../policies';
 import { CentralLogging } from '../central/central-logging';
+import { collectorConfigJson, deadLetterQueueName } from '../collector/collector-config';
+import { CollectorAlarms, CollectorScaling, CollectorService } from '../collector/collector-service';
 import { FirehoseDelivery } from '../firehose/firehose-delivery';
 import { KinesisLogStream } from '../kinesis/log-stream';
 import { AccountSubscriptionPolicy } from '../logs/account-subscription-policy';
@@ -56,7 +68,7 @@ export class CwlSiemStack extends TerraformStack {
         expirationDays: e.expirationDays,
         versioning: e.versioning,
         kmsKeyArn: e.kmsKeyArn,
-        collector: e.collector,
+        collector: e.collector?.type === 'role' ? { ...e.collector, trustEcsTasks: e.collector.deploy !== undefined } : e.collector,
         stateTable,
       });
       this.output(O.exportBucket, e.bucketName, 'Bucket export tasks write to');
@@ -69,6 +81,15 @@ export class CwlSiemStack extends TerraformStack {
           dest.keyPolicyStatements,
           'Key policy grants to add to export.kmsKeyArn: export tasks write with the key, a cross-account sender reads with it',
         );
+      }
+      const deploy = e.collector?.deploy;
+      if (deploy && dest.collectorArn) {
+        this.collectorService(config, toolkit, 'export', deploy, {
+          taskRoleArn: dest.collectorArn,
+          dependsOn: [...dest.collectorDependables, ...(stateTable ? [stateTable.table] : [])],
+          // Without the DynamoDB leader lease, one task exports at a time, never two during a deploy.
+          stateTable: stateTable !== undefined,
+        });
       }
     }
 
@@ -110,7 +131,7 @@ export class CwlSiemStack extends TerraformStack {
         logGroupNames: k.subscription.logGroupNames,
         filterName: k.subscription.filterName,
         filterPattern: k.subscription.filterPattern,
-        reader: k.reader,
+        reader: { ...k.reader, trustEcsTasks: k.collector?.deploy !== undefined },
         stateTable,
       });
       if (k.subscription.accountPolicy) {
@@ -128,6 +149,22 @@ export class CwlSiemStack extends TerraformStack {
       this.output(O.kinesisStreamArn, stream.streamArn, 'Kinesis stream ARN');
       if (stream.readerRoleArn) this.output(O.kinesisReaderRoleArn, stream.readerRoleArn, 'Role the collector assumes to read the stream');
       if (stateTable) this.output(O.kinesisStateTableName, stateTable.tableName, "DynamoDB table of the Kinesis collector's leases and checkpoints");
+      const deploy = k.collector?.deploy;
+      if (deploy && stream.readerRoleArn) {
+        this.collectorService(config, toolkit, 'kinesis', deploy, {
+          taskRoleArn: stream.readerRoleArn,
+          dependsOn: [stream.stream, ...stream.readerDependables, ...(stateTable ? [stateTable.table] : [])],
+          stateTable: stateTable !== undefined,
+          scaling: {
+            kind: 'kinesis',
+            streamName: stream.streamName,
+            // A shard is leased to one task: more tasks than shards would wait.
+            maxTasks: k.capacity.mode === 'provisioned' ? Math.min(k.capacity.shardCount, deploy.maxCount) : deploy.maxCount,
+            iteratorAgeMs: deploy.scaling.iteratorAgeMs,
+          },
+          alarms: { kinesisStreamName: stream.streamName, iteratorAgeMs: deploy.alarms.iteratorAgeMs },
+        });
+      }
 
       if (config.destination && senderAccountIds) {
         const d = config.destination;
@@ -182,7 +219,7 @@ export class CwlSiemStack extends TerraformStack {
         maxReceiveCount: c.maxReceiveCount,
         messageRetentionSeconds: c.messageRetentionSeconds,
         keyAlias: c.keyAlias,
-        siem: c.siem,
+        siem: c.siem && { ...c.siem, trustEcsTasks: c.collector?.deploy !== undefined },
         errorNotifications: c.errorNotifications,
         alarmTopicArn: c.alarmTopicArn,
       });
@@ -197,6 +234,23 @@ export class CwlSiemStack extends TerraformStack {
         this.output(O.errorQueueArn, central.errorQueueArn, 'Errors queue ARN');
       }
       if (central.siemRoleArn) this.output(O.siemRoleArn, central.siemRoleArn, 'Role the SIEM assumes (with the external id)');
+      const deploy = c.collector?.deploy;
+      if (deploy && central.siemRoleArn) {
+        this.collectorService(config, toolkit, 'sqs', deploy, {
+          taskRoleArn: central.siemRoleArn,
+          dependsOn: [central.queue, ...central.siemRoleDependables],
+          // The queue is the state of the SQS mode: tasks compete for messages.
+          stateTable: true,
+          scaling: { kind: 'sqs', queueName: c.queueName, backlogPerTask: deploy.scaling.backlogPerTask },
+          alarms: {
+            queueName: c.queueName,
+            deadLetterQueueName: deadLetterQueueName(c.queueName),
+            oldestMessageAgeSeconds: deploy.alarms.oldestMessageAgeSeconds,
+            // A delivery stream of this stack feeding the central bucket: stuck delivery is missing data too.
+            firehoseDeliveryStreamNames: config.firehose?.destination.bucketName === c.bucketName ? [config.firehose.deliveryStreamName] : undefined,
+          },
+        });
+      }
     }
 
     if (config.firehose) {
@@ -257,6 +311,60 @@ export class CwlSiemStack extends TerraformStack {
       deletionProtection: state.deletionProtection,
       pointInTimeRecovery: state.pointInTimeRecovery,
     });
+  }
+
+  /**
+   * The collector of one path on ECS Fargate (`collector.deploy`), running as the path's collector role
+   * with the collector config generated from this config, and the outputs naming it.
+   */
+  private collectorService(
+    config: StackConfig,
+    toolkit: ToolkitConfig,
+    pipeline: DeployedPipeline,
+    deploy: CollectorDeployConfig,
+    path: {
+      readonly taskRoleArn: string;
+      readonly dependsOn: ITerraformDependable[];
+      /** Whether the tasks share their state (a DynamoDB table, or the SQS queue) rather than keep it in files. */
+      readonly stateTable: boolean;
+      readonly scaling?: CollectorScaling;
+      readonly alarms?: Omit<CollectorAlarms, 'topicArn'>;
+    },
+  ): void {
+    const { image } = deploy;
+    const service = new CollectorService(this, `${pipeline}_collector`, {
+      partition: config.partition,
+      region: config.region,
+      accountId: config.accountId,
+      namePrefix: toolkit.namePrefix,
+      pipeline,
+      image: image.digest !== undefined ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag!}`,
+      cpu: deploy.cpu,
+      memoryMiB: deploy.memoryMiB,
+      desiredCount: deploy.desiredCount,
+      minCount: deploy.minCount,
+      maxCount: deploy.maxCount,
+      subnetIds: deploy.network.subnetIds,
+      securityGroupIds: deploy.network.securityGroupIds,
+      vpcId: deploy.network.vpcId,
+      assignPublicIp: deploy.network.assignPublicIp,
+      clusterArn: deploy.clusterArn,
+      taskRoleArn: path.taskRoleArn,
+      collectorConfigJson: collectorConfigJson(config, toolkit, pipeline),
+      secrets: deploy.secrets,
+      secretsKmsKeyArn: deploy.secretsKmsKeyArn,
+      fileState: !path.stateTable,
+      singleton: pipeline === 'export' && !path.stateTable,
+      logRetentionDays: deploy.logRetentionDays,
+      // No logKmsKeyArn: no path key is known to let CloudWatch Logs use it, so the log group keeps CloudWatch's own encryption.
+      scaling: deploy.maxCount > deploy.minCount ? path.scaling : undefined,
+      alarms: { topicArn: deploy.alarms.topicArn, ...path.alarms },
+      dependsOn: path.dependsOn,
+    });
+    this.output(O.collectorServiceName, service.serviceName, `ECS service of the ${pipeline} collector`);
+    this.output(O.collectorClusterArn, service.clusterArn, 'ECS cluster the collector runs in');
+    this.output(O.collectorLogGroup, service.logGroupName, "The collector's own log group (never subscribed)");
+    this.output(O.collectorDashboardName, service.dashboardName, "CloudWatch dashboard of the collector's pipeline");
   }
 
   private output(name: StackOutputName, value: string, description: string): void {

@@ -59,10 +59,10 @@ const refused: [string, () => unknown, string, string][] = [
     'must be true or false, got "yes" (a string)',
   ],
   [
-    'a key the collector block does not have (yet)',
+    'a key the collector block does not have (the image belongs in deploy)',
     () => withStack({ kinesis: kinesis({ collector: { image: 'cwl-siem-collector:1' } }) }),
     '$.stacks[0].kinesis.collector.image',
-    'unknown key "image"; allowed keys: state',
+    'unknown key "image"; allowed keys: state, deploy',
   ],
   [
     "an export collector's state of an unknown type",

@@ -206,7 +206,18 @@ const loaded = parseConfig(
         region: 'us-east-1',
         accountId: '111122223333',
         export: { bucketName: 'acme-exports' },
-        kinesis: { streamName: 'logs', subscription: { accountPolicy: {} }, collector: { state: { type: 'dynamodb' } } },
+        kinesis: {
+          streamName: 'logs',
+          subscription: { accountPolicy: {} },
+          collector: {
+            state: { type: 'dynamodb' },
+            deploy: {
+              image: { repository: 'cwl-siem-collector', tag: '1.0.0' },
+              network: { subnetIds: ['subnet-0a1b2c3d4e5f60718'], vpcId: 'vpc-0123456789abcdef0' },
+              sink: { type: 'stdout' },
+            },
+          },
+        },
         firehose: { deliveryStreamName: 'f', destination: { bucketName: 'acme-central' }, subscription: { logGroupNames: ['/a'] } },
         central: { bucketName: 'acme-central', organizationId: 'o-a1b2c3d4e5' },
       },
@@ -225,6 +236,7 @@ test('the defaults the constructs assume are the ones the loader applies from th
   const [s, sender] = loaded.stacks;
   const f = s.firehose!;
   const c = s.central!;
+  const d = s.kinesis!.collector!.deploy!;
   expect(TOOLKIT_DEFAULTS).toEqual({
     namePrefix: loaded.namePrefix,
     export: { prefix: s.export!.prefix, access: s.export!.access, expirationDays: s.export!.expirationDays, versioning: s.export!.versioning },
@@ -234,6 +246,18 @@ test('the defaults the constructs assume are the ones the loader applies from th
     collectorState: {
       deletionProtection: s.kinesis!.collector!.state!.deletionProtection,
       pointInTimeRecovery: s.kinesis!.collector!.state!.pointInTimeRecovery,
+    },
+    collectorDeploy: {
+      cpu: d.cpu,
+      memoryMiB: d.memoryMiB,
+      desiredCount: d.desiredCount,
+      minCount: d.minCount,
+      assignPublicIp: d.network.assignPublicIp,
+      logRetentionDays: d.logRetentionDays,
+      iteratorAgeAlarmMs: d.alarms.iteratorAgeMs,
+      oldestMessageAgeAlarmSeconds: d.alarms.oldestMessageAgeSeconds,
+      backlogPerTask: d.scaling.backlogPerTask,
+      iteratorAgeTargetMs: d.scaling.iteratorAgeMs,
     },
     firehose: {
       bufferingSizeMiB: f.bufferingSizeMiB,

@@ -6,6 +6,8 @@ import { parseCollectorConfig } from '../../collector/src/config/load';
 import { ConfigFromTerraformError } from '../../collector/src/outputs/read';
 import { COLLECTOR_MODES, CollectorMode, configFromTerraform } from '../../collector/src/outputs/to-config';
 import { loadConfig } from '../../config/load';
+import { collectorDeploys } from '../../config/rules';
+import { collectorConfigJson, stackOutputsAtSynth } from '../../modules/collector/collector-config';
 import { StackConfig, ToolkitConfig } from '../../config/types';
 import { addStacks } from '../../modules/stacks/app';
 
@@ -286,4 +288,50 @@ test('the examples exercise every mode and every kind of export collector identi
   for (const mode of ['kinesis', 'export'] as const) {
     expect(new Set(produced.filter((p) => p.mode === mode).map((p) => p.state))).toEqual(new Set(['file', 'dynamodb']));
   }
+});
+
+/** The outputs the synth-time builder leaves out: values AWS chooses, and what no collector config reads. */
+const NOT_AT_SYNTH = [
+  'central_kms_key_arn',
+  'export_kms_key_policy',
+  'collector_service_name',
+  'collector_cluster_arn',
+  'collector_log_group',
+  'collector_dashboard_name',
+];
+
+describe.each(cases.map(([example, stackName]) => [example, stackName] as const))('%s, stack %s, at synthesis', (example, stackName) => {
+  test('the outputs built from the config (for the deployed collector) are the outputs the stack will have after apply', () => {
+    const { stack, outputs } = synth(example).stacks.find((s) => s.stack.name === stackName)!;
+    const atSynth = stackOutputsAtSynth(stack);
+    const applied = flat(outputs);
+    expect(atSynth).toEqual(Object.fromEntries(Object.entries(applied).filter(([name]) => !NOT_AT_SYNTH.includes(name))));
+  });
+});
+
+const deployedCases = cases.flatMap(([example, stackName]) =>
+  collectorDeploys(loadConfig(join(examplesDir, example)).stacks.find((s) => s.name === stackName)!).map((d) => [example, stackName, d.pipeline] as const),
+);
+
+test('the examples deploy a collector on each path', () => {
+  expect(new Set(deployedCases.map(([, , pipeline]) => pipeline))).toEqual(new Set(COLLECTOR_MODES));
+});
+
+describe.each(deployedCases)('%s, stack %s, deployed %s collector', (example, stackName, pipeline) => {
+  test('its generated config is config from-terraform on the applied outputs with the deploy sink, less the assumed roles, with a file state without a table', () => {
+    const { config, stacks } = synth(example);
+    const { stack, outputs } = stacks.find((s) => s.stack.name === stackName)!;
+    const deploy = collectorDeploys(stack).find((d) => d.pipeline === pipeline)!.deploy;
+    const others = stacks.filter((s) => s.stack.name !== stackName && s.stack.firehose).map((s) => s.outputs);
+    const expected = configFromTerraform(outputs, {
+      mode: pipeline,
+      sinkConfig: deploy.sink,
+      ...(pipeline === 'sqs' && others.length ? { objectsFrom: others } : {}),
+    }).config;
+    const source = { ...(expected.source as Record<string, unknown>) };
+    delete source.assumeRole;
+    const state: Record<string, unknown> = expected.state ? { ...(expected.state as Record<string, unknown>) } : { type: 'file', dir: '/var/lib/cwl-siem' };
+    delete state.assumeRole;
+    expect(JSON.parse(collectorConfigJson(stack, config, pipeline))).toEqual({ source, state, sink: expected.sink });
+  });
 });

@@ -26,6 +26,7 @@ export const DOCUMENTS = [
   '14 log destination',
   '15 export bucket key statements',
   '16 collector state table',
+  '17 collector execution role',
 ] as const;
 export type DocumentName = (typeof DOCUMENTS)[number];
 

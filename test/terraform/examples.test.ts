@@ -52,8 +52,11 @@ test('there are the documented examples', () => {
     'export-cross-account-role.json',
     'export-cross-account-user.json',
     'export-same-account.json',
+    'export-with-collector.json',
+    'firehose-central-with-collector.json',
     'firehose-central.json',
     'kinesis-destination.json',
+    'kinesis-with-collector.json',
     'kinesis.json',
     'replicas.json',
   ]);

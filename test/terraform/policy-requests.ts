@@ -403,6 +403,10 @@ const SAMPLE_RESOURCE: Readonly<Record<string, string>> = {
   firehose: 'deliverystream/cwl-siem-sample',
   iam: 'role/cwl-siem-sample',
   kms: `key/${fakeKeyId('sample')}`,
+  ecs: 'task/cwl-siem-collector/0f1e2d3c4b5a6978',
+  ecr: 'repository/cwl-siem-sample',
+  secretsmanager: 'secret:cwl-siem-sample-AbCdEf',
+  ssm: 'parameter/cwl-siem/sample',
 };
 
 interface Fill {
@@ -1034,5 +1038,9 @@ const UNGRANTED_CANDIDATES: Readonly<Record<string, readonly string[]>> = {
   'sqs:*': ['sqs:ListQueues'],
   'kinesis:*': ['kinesis:ListStreams'],
   'firehose:*': ['firehose:ListDeliveryStreams'],
+  ecr: ['ecr:PutImage', 'ecr:BatchDeleteImage', 'ecr:DeleteRepository', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+  'ecr:*': ['ecr:DescribeRegistry', 'ecr:GetRegistryPolicy', 'ecr:PutRegistryPolicy'],
+  secretsmanager: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret'],
+  ssm: ['ssm:GetParameters', 'ssm:PutParameter', 'ssm:DeleteParameter'],
   trust: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
 };

@@ -24,13 +24,24 @@ export interface CommandIo {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** The environment: `${NAME}` references and {@link COLLECTOR_CONFIG_ENV}. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
+
+/**
+ * The environment variable that holds the whole collector config as JSON: `run` and `check-config`
+ * read it when `--config` is not given. The toolkit's ECS task definition sets it; the secrets arrive
+ * as other variables and the config refers to them as `${NAME}`, resolved as in a config file.
+ */
+export const COLLECTOR_CONFIG_ENV = 'CWL_SIEM_COLLECTOR_CONFIG';
 
 export const CLI_USAGE = `Usage: cwl-siem-collector <command> [options]
 
 Commands:
-  run --config FILE            run the collector service
-  check-config --config FILE   validate a config file and exit
+  run [--config FILE]          run the collector service; without --config the config is
+                               the JSON in $${COLLECTOR_CONFIG_ENV}
+  check-config [--config FILE] validate a config (the file, or $${COLLECTOR_CONFIG_ENV})
+                               and exit
   decode [options] [FILE ...]  decode CloudWatch Logs payloads offline into NDJSON events
                                (cwl-siem-collector decode --help for its options)
   config from-terraform --outputs FILE --mode MODE [options]
@@ -51,23 +62,48 @@ export function usageError(stderr: NodeJS.WritableStream, prefix: string, proble
 }
 
 /**
- * The `--config FILE` of `run` or `check-config` (their only option); 'help' once `usage` is
- * printed on stdout; or the exit status of a usage error already reported with `usage`.
+ * Where the config of `run` or `check-config` comes from: the `--config` file, or the JSON text of
+ * {@link COLLECTOR_CONFIG_ENV}. `label` names it in messages: the path, or `$CWL_SIEM_COLLECTOR_CONFIG`.
  */
-export function configFileArg(command: string, usage: string, args: readonly string[], io: CommandIo): string | 'help' | number {
+export type ConfigSource =
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      readonly label: string;
+      /** The environment variable was set as well and is ignored: the command says so. */
+      readonly envIgnored: boolean;
+    }
+  | { readonly kind: 'env'; readonly text: string; readonly label: string };
+
+/**
+ * The config source of `run` or `check-config` (`--config FILE` is their only option); 'help' once
+ * `usage` is printed on stdout; or the exit status of a usage error already reported with `usage`.
+ * An explicit `--config` wins over the environment variable (as a command-line option does over the
+ * environment in most tools: a user checking a file inside a task that has the variable set); an
+ * empty variable counts as unset.
+ */
+export function configSourceArg(command: string, usage: string, args: readonly string[], io: CommandIo): ConfigSource | 'help' | number {
+  const text = (io.env ?? process.env)[COLLECTOR_CONFIG_ENV];
   try {
     const parsed = parseCommandArgs(args, { options: { config: { type: 'string' } }, positionals: false, terminator: false });
     if (parsed === 'help') {
       io.stdout.write(usage);
       return 'help';
     }
-    if (!parsed.values.config) throw new UsageError(`${command} needs --config FILE`);
-    return parsed.values.config;
+    const path = parsed.values.config;
+    if (path !== undefined) return { kind: 'file', path, label: path, envIgnored: !!text };
+    if (text) return { kind: 'env', text, label: `$${COLLECTOR_CONFIG_ENV}` };
+    throw new UsageError(
+      `${command} needs --config FILE or the environment variable ${COLLECTOR_CONFIG_ENV} (the config's JSON)${text === '' ? `; ${COLLECTOR_CONFIG_ENV} is set, but empty` : ''}`,
+    );
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     return usageError(io.stderr, 'cwl-siem-collector', e.message, usage);
   }
 }
+
+/** What a command says when `--config` made it ignore {@link COLLECTOR_CONFIG_ENV}. */
+export const ENV_IGNORED_NOTE = `--config given: the environment variable ${COLLECTOR_CONFIG_ENV} is ignored`;
 
 /** All of a stream (standard input), as one buffer. */
 export async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {

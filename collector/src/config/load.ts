@@ -62,13 +62,43 @@ export function loadCollectorConfig(path: string, env: NodeJS.ProcessEnv = proce
   } catch (e) {
     throw new CollectorConfigError(path, [{ path: '$', message: `cannot read the file: ${(e as Error).message}` }]);
   }
+  return loadCollectorConfigText(text, path, env);
+}
+
+/**
+ * A config given as JSON text (the environment variable `run` reads, or a file's content), loaded as
+ * a file is: `source` names it in every problem (`$CWL_SIEM_COLLECTOR_CONFIG: 1 problem in the config`).
+ * Two mistakes of a config passed through an environment variable get their own message: a file path
+ * instead of the JSON, and the JSON encoded twice (a JSON string holding the config).
+ */
+export function loadCollectorConfigText(text: string, source: string, env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new CollectorConfigError(path, [{ path: '$', message: `is not valid JSON: ${(e as Error).message}` }]);
+    const hint = /^\s*[^\s{["]\S*\s*$/.test(text) && /[/\\]|\.json\s*$/i.test(text) ? '; it looks like a file path, not the config itself' : '';
+    throw new CollectorConfigError(source, [{ path: '$', message: `is not valid JSON: ${(e as Error).message}${hint}` }]);
   }
-  return parseCollectorConfig(raw, path, env);
+  if (typeof raw === 'string' && isObject(parsedOrUndefined(raw))) {
+    throw new CollectorConfigError(source, [{ path: '$', message: 'is a JSON string that holds the config (encoded twice?): give the JSON object itself' }]);
+  }
+  return parseCollectorConfig(raw, source, env);
+}
+
+/** Where a config comes from: a file, or JSON text named `label` in problems (the CLI's `--config` or environment variable). */
+export type CollectorConfigInput = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'env'; readonly text: string; readonly label: string };
+
+/** {@link loadCollectorConfig} or {@link loadCollectorConfigText}, by where the config comes from. */
+export function loadCollectorConfigFrom(input: CollectorConfigInput, env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  return input.kind === 'file' ? loadCollectorConfig(input.path, env) : loadCollectorConfigText(input.text, input.label, env);
+}
+
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Validates an already-parsed config (a deep copy is made; the input is never changed). */

@@ -33,6 +33,11 @@ export const STACK_OUTPUTS = {
   firehosePrefix: 'firehose_prefix',
   firehoseLogGroup: 'firehose_log_group',
   firehoseLogStream: 'firehose_log_stream',
+  /** The collector the toolkit runs on ECS Fargate (a path's `collector.deploy`): its service, cluster, log group and dashboard. */
+  collectorServiceName: 'collector_service_name',
+  collectorClusterArn: 'collector_cluster_arn',
+  collectorLogGroup: 'collector_log_group',
+  collectorDashboardName: 'collector_dashboard_name',
 } as const;
 
 /** The name of one stack output. */

@@ -1,11 +1,11 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { PassThrough } from 'stream';
 import { formatDuration, formatProgress, runExportCommand } from '../../src/commands/export';
-import { silentLogger } from '../../src/ops/log';
+import { type Logger, silentLogger } from '../../src/ops/log';
 import { FileCheckpointStore } from '../../src/state/file/checkpoint-file';
 import { readControl } from '../../src/state/file/export';
 import { replica } from '../export/dynamo-helpers';
@@ -325,8 +325,8 @@ describe('export backfill', () => {
           .map((l) => JSON.parse(l) as { message: string; logGroup: string })
       : [];
 
-  function backfillConfig(): string {
-    return writeConfig({ endpoint: server.endpoint, bucket: BUCKET, s3: { endpoint: s3.endpoint, forcePathStyle: true }, pollIntervalSeconds: 0.01 });
+  function backfillConfig(extra: Record<string, unknown> = {}): string {
+    return writeConfig({ endpoint: server.endpoint, bucket: BUCKET, s3: { endpoint: s3.endpoint, forcePathStyle: true }, pollIntervalSeconds: 0.01 }, extra);
   }
 
   test('exports the range of the matching groups into the sink, with progress lines, and a second run has nothing to do', async () => {
@@ -394,5 +394,209 @@ describe('export backfill', () => {
     );
     const msgs = events().map((e) => e.message);
     expect(msgs.sort()).toEqual(Array.from({ length: 18 }, (_, i) => `/app/api ${i}`).sort());
+  });
+
+  describe('on a DynamoDB state', () => {
+    let db: RunningDynalite;
+    let tables = 0;
+    beforeAll(async () => {
+      db = await startDynalite();
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    async function dynamoBackfill(): Promise<{
+      config: string;
+      table: string;
+      client: DynamoDBClient;
+      deps: { logger: Logger; clients: { dynamodb: DynamoDBClient } };
+    }> {
+      const table = `backfill-${++tables}`;
+      const client = db.client();
+      await createLeaseTable(client, table);
+      const config = backfillConfig({ state: { type: 'dynamodb', table, region: 'us-east-1', endpoint: db.endpoint } });
+      return { config, table, client, deps: { logger: silentLogger(), clients: { dynamodb: client } } };
+    }
+
+    /** Every item of the table by key, as stored. */
+    async function scanTable(client: DynamoDBClient, table: string): Promise<Map<string, Record<string, AttributeValue>>> {
+      const out = new Map<string, Record<string, AttributeValue>>();
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) out.set(item.leaseKey.S!, item);
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return out;
+    }
+
+    /** The items of the table outside every scope (the collector's), by key. */
+    const unscoped = (items: Map<string, Record<string, AttributeValue>>) => new Map([...items].filter(([k]) => !k.startsWith('export/scope/')));
+
+    /** Resolves after `ms`: a backfill stuck behind something is interrupted (exit 1) rather than left to the test's timeout. */
+    function deadline(ms: number): { interrupted: Promise<void>; clear: () => void } {
+      let timer: NodeJS.Timeout | undefined;
+      const interrupted = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+      return { interrupted, clear: () => clearTimeout(timer) };
+    }
+
+    async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+      const end = Date.now() + timeoutMs;
+      while (!(await check())) {
+        if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+
+    const scopeOf = (stderr: string) => /scope (backfill-[0-9a-f]{12})\)/.exec(stderr)?.[1];
+
+    /** CreateExportTask calls per window (`group from`). */
+    const createsPerWindow = () => {
+      const n: Record<string, number> = {};
+      for (const t of server.tasks()) {
+        const window = `${t.logGroupName} ${new Date(t.from).toISOString()}`;
+        n[window] = (n[window] ?? 0) + 1;
+      }
+      return n;
+    };
+    const hourly = (group: string, hours: number) =>
+      Object.fromEntries(Array.from({ length: hours }, (_, i) => [`${group} ${new Date(SINCE + i * HOUR).toISOString()}`, 1]));
+
+    test('runs beside a collector whose leader lease another replica holds, and writes only under its own scope', async () => {
+      const { config, table, client, deps } = await dynamoBackfill();
+      // The collector's leader, on another machine, with progress, a task in progress and a discovery.
+      const leader = replica(client, table, 'collector-replica-1');
+      const lease = await leader.store.leadership.acquire(new AbortController().signal);
+      try {
+        await leader.store.saveDiscovery({ at: NOW - 60_000, groups: ['/app/api', '/app/web'] });
+        await leader.store.saveGroup('/app/api', { exportedUntil: NOW - 5 * 60_000 });
+        await leader.store.saveGroup('/app/web', { exportedUntil: NOW - 60_000, failures: 1, retryAt: NOW + 60_000 });
+        await leader.store.saveTask({ taskId: 't-live', taskName: 'n', group: '/app/api', from: NOW - 5 * 60_000, to: NOW, createdAt: NOW, done: ['k/a'] });
+        const before = unscoped(await scanTable(client, table));
+
+        const args = ['backfill', '--config', config, '--since', '2026-11-01', '--until', '2026-11-01T06:00:00Z', '--group', '/app/*', '--window', '7200'];
+        const c = capture(false);
+        const stop = deadline(120_000);
+        const code = await runExportCommand(args, { ...c.io, clock: Date.now, deps, interrupted: stop.interrupted });
+        stop.clear();
+        expect(c.err()).not.toContain('Backfill interrupted');
+        expect(code).toBe(0);
+        expect(c.err()).toMatch(/Backfill complete: 6 windows of 2 groups/);
+        const want = ['/app/api', '/app/web'].flatMap((g) => Array.from({ length: 18 }, (_, i) => `${g} ${i}`));
+        expect(
+          events()
+            .map((e) => e.message)
+            .sort(),
+        ).toEqual(want.sort());
+
+        // The collector's items as they were (its leader lease renewed by its holder, still that replica's).
+        const after = await scanTable(client, table);
+        const mine = unscoped(after);
+        expect(mine.get('export/leader')?.leaseOwner).toEqual({ S: 'collector-replica-1' });
+        for (const m of [before, mine]) m.delete('export/leader');
+        expect(mine).toEqual(before);
+        expect(lease?.aborted).toBe(false);
+
+        // The backfill's progress, discovery and (released) lease, all in its scope; its task cleared.
+        const scope = scopeOf(c.err());
+        expect(scope).toBeDefined();
+        const base = `export/scope/${scope}/`;
+        const scoped = [...after.keys()].filter((k) => !mine.has(k) && k !== 'export/leader');
+        expect(scoped.every((k) => k.startsWith(base))).toBe(true);
+        expect(scoped.map((k) => k.slice(base.length)).sort()).toEqual(['discovery', 'group//app/api', 'group//app/web', 'leader']);
+        for (const g of ['/app/api', '/app/web']) expect(after.get(`${base}group/${g}`)?.exportedUntil).toEqual({ N: String(SINCE + 6 * HOUR) });
+        expect(after.get(`${base}leader`)?.leaseOwner).toBeUndefined();
+      } finally {
+        await leader.store.leadership.release();
+      }
+    });
+
+    test('an interrupted backfill resumes from its scoped progress, adopting its task: no window exported twice', async () => {
+      const { config, table, client, deps } = await dynamoBackfill();
+      const args = ['backfill', '--config', config, '--since', '2026-11-01', '--until', '2026-11-01T06:00:00Z', '--group', '/app/api', '--window', '3600'];
+      let interrupt!: () => void;
+      const interrupted = new Promise<void>((r) => (interrupt = r));
+      // After the second window is committed, the next task stays running until the first run is stopped.
+      const first = runExportCommand(args, {
+        ...capture(false).io,
+        clock: Date.now,
+        deps: { ...deps, exportOverrides: { onProgress: (p) => void (p.tasksCompleted >= 2 && (server.stuck = true)) } },
+        interrupted,
+      });
+      let scope: string | undefined;
+      let stuckTask: string | undefined;
+      // Interrupted whatever happens, so that a failing wait does not leave the first run going.
+      let waited: unknown;
+      await waitUntil('the third window has a running task recorded in the scope', async () => {
+        const running = server.tasks().filter((t) => t.status.code === 'RUNNING');
+        if (running.length !== 1 || server.tasks().length !== 3) return false;
+        const items = await scanTable(client, table);
+        const task = [...items].find(([k]) => /^export\/scope\/backfill-[0-9a-f]{12}\/task$/.test(k));
+        if (task?.[1].taskId?.S !== running[0].taskId) return false;
+        scope = task[0].split('/')[2];
+        stuckTask = running[0].taskId;
+        return true;
+      }).catch((e: unknown) => (waited = e));
+      interrupt();
+      expect(await first).toBe(1);
+      expect(waited).toBeUndefined();
+      const stopped = await scanTable(client, table);
+      const base = `export/scope/${scope}/`;
+      expect(stopped.get(`${base}group//app/api`)?.exportedUntil).toEqual({ N: String(SINCE + 2 * HOUR) });
+      expect(stopped.get(`${base}task`)).toMatchObject({ taskId: { S: stuckTask }, from: { N: String(SINCE + 2 * HOUR) } });
+      expect(stopped.get(`${base}leader`)?.leaseOwner).toBeUndefined();
+      expect(unscoped(stopped).size).toBe(0);
+      // The two windows committed, three events each; nothing of the third.
+      expect(events()).toHaveLength(6);
+
+      server.stuck = false;
+      const c2 = capture(false);
+      const stop = deadline(120_000);
+      const code = await runExportCommand(args, { ...c2.io, clock: Date.now, deps, interrupted: stop.interrupted });
+      stop.clear();
+      expect(c2.err()).toContain('Resuming backfill');
+      expect(scopeOf(c2.err())).toBe(scope);
+      expect(code).toBe(0);
+      expect(createsPerWindow()).toEqual(hourly('/app/api', 6));
+      expect(server.calls.CreateExportTask).toBe(6);
+      expect(
+        events()
+          .map((e) => e.message)
+          .sort(),
+      ).toEqual(Array.from({ length: 18 }, (_, i) => `/app/api ${i}`).sort());
+      const done = await scanTable(client, table);
+      expect(done.get(`${base}group//app/api`)?.exportedUntil).toEqual({ N: String(SINCE + 6 * HOUR) });
+      expect(done.has(`${base}task`)).toBe(false);
+    });
+
+    test("the collector's pause entries do not apply to a backfill, and stay as they were", async () => {
+      const { config, table, client, deps } = await dynamoBackfill();
+      for (const g of ['/app/*', '*']) expect(await runExportCommand(['pause', g, '--config', config, '--reason', 'quiet'], { ...capture().io, deps })).toBe(0);
+      const before = await scanTable(client, table);
+      expect([...unscoped(before).keys()].filter((k) => k.startsWith('export/pause'))).toEqual(
+        expect.arrayContaining(['export/pause//app/*', 'export/pause/*', 'export/pauses']),
+      );
+
+      const c = capture(false);
+      const stop = deadline(120_000);
+      const code = await runExportCommand(
+        ['backfill', '--config', config, '--since', '2026-11-01', '--until', '2026-11-01T06:00:00Z', '--group', '/app/api', '--window', '10800'],
+        { ...c.io, clock: Date.now, deps, interrupted: stop.interrupted },
+      );
+      stop.clear();
+      expect(c.err()).not.toContain('Backfill interrupted');
+      expect(code).toBe(0);
+      expect(createsPerWindow()).toEqual({ '/app/api 2026-11-01T00:00:00.000Z': 1, '/app/api 2026-11-01T03:00:00.000Z': 1 });
+      expect(events()).toHaveLength(18);
+
+      const after = await scanTable(client, table);
+      expect(unscoped(after)).toEqual(unscoped(before));
+      expect([...after.keys()].filter((k) => /^export\/scope\/[^/]+\/pause/.test(k))).toEqual([]);
+      expect((await replica(client, table, 'another-machine').store.control()).paused).toEqual({
+        '/app/*': { since: new Date(NOW).toISOString(), reason: 'quiet' },
+        '*': { since: new Date(NOW).toISOString(), reason: 'quiet' },
+      });
+    });
   });
 });
