@@ -482,16 +482,15 @@ export function collectorDeployProblems(config: ToolkitConfig): ConfigProblem[] 
         problem(at(`${path}.maxCount`), `must be at least desiredCount (${d.desiredCount}) and minCount (${d.minCount}), got ${d.maxCount}`);
       }
 
-      // Without a shared state table, each task would keep state of its own.
-      const shared = pipeline === 'kinesis' ? s.kinesis!.collector?.state : pipeline === 'export' ? s.export!.collector?.state : true;
-      if (!shared && (d.desiredCount > 1 || d.maxCount > 1)) {
-        const why =
+      // Task storage on Fargate is lost whenever a task is replaced: state in files would start over on every deploy.
+      if (pipeline !== 'sqs' && !(pipeline === 'kinesis' ? s.kinesis!.collector?.state : s.export!.collector?.state)) {
+        const lost =
           pipeline === 'kinesis'
-            ? 'without kinesis.collector.state each task would read every shard with checkpoints of its own (every event delivered once per task)'
-            : 'without export.collector.state there is no leader lease, and two exporting tasks would export the same log groups twice';
+            ? "its checkpoints would restart at the source's initialPosition (TRIM_HORIZON delivers the stream's retention again)"
+            : 'its export progress would restart at startTime "now" (the windows since the last export skipped: events lost)';
         problem(
-          at(`${path}.${d.desiredCount > 1 ? 'desiredCount' : 'maxCount'}`),
-          `must be 1, got ${d.desiredCount > 1 ? d.desiredCount : d.maxCount}: ${why}; add "state": {"type": "dynamodb"} to the collector block for several tasks`,
+          at(`.${pipeline}.collector.state`),
+          `is required with ${pipeline}.collector.deploy: a task's storage is lost whenever ECS replaces it (every deploy, scale-in, host retirement), so ${lost}; add "state": {"type": "dynamodb"} to the collector block (a table the tasks share, with ${pipeline === 'kinesis' ? 'leases' : 'a leader lease'} for several tasks)`,
         );
       }
       const capacity = s.kinesis?.capacity;

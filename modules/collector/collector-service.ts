@@ -34,8 +34,10 @@ export interface CollectorAlarms {
   readonly iteratorAgeMs?: number;
   /** Alarm when its oldest message is older than `oldestMessageAgeSeconds`. @default the queue of `scaling`, else no SQS alarm */
   readonly queueName?: string;
-  /** Alarm as soon as it holds a message (a notification the collector could not process). @default no DLQ alarm */
+  /** Alarm as soon as it holds a message (a notification the collector could not process), and graph it. @default no DLQ alarm */
   readonly deadLetterQueueName?: string;
+  /** Graph `deadLetterQueueName` without an alarm of its own: another alarm (the central path's) already watches it. @default false */
+  readonly deadLetterQueueAlarmed?: boolean;
   /** @default TOOLKIT_DEFAULTS.collectorDeploy.oldestMessageAgeAlarmSeconds (900) */
   readonly oldestMessageAgeSeconds?: number;
   /**
@@ -329,6 +331,7 @@ export class CollectorService extends Construct {
       queueName: props.alarms?.queueName ?? (props.scaling?.kind === 'sqs' ? props.scaling.queueName : undefined),
       oldestMessageAgeSeconds: p.oldestMessageAgeSeconds,
       deadLetterQueueName: props.alarms?.deadLetterQueueName,
+      deadLetterAlarm: props.alarms?.deadLetterQueueAlarmed !== true,
       firehoseDeliveryStreamNames: props.alarms?.firehoseDeliveryStreamNames ?? [],
       firehoseFreshnessSeconds: D.alarms.firehoseFreshnessSeconds,
     };
@@ -567,8 +570,10 @@ export interface ContainerDefinitionsInput {
 /** The task's container definitions, as ECS reads them (before Terraform's escaping). */
 export function collectorContainerDefinitions(input: ContainerDefinitionsInput): Record<string, unknown>[] {
   const h = D.healthCheck;
+  // Liveness (/healthz), not readiness: ECS replaces a task whose check fails, and /readyz is 503 for a
+  // Kinesis task holding no lease, which is normal while a rolling deploy briefly has more tasks than shards.
   const probe =
-    `require('http').get('http://127.0.0.1:${input.opsPort}/readyz', (r) => process.exit(r.statusCode === 200 ? 0 : 1))` +
+    `require('http').get('http://127.0.0.1:${input.opsPort}/healthz', (r) => process.exit(r.statusCode === 200 ? 0 : 1))` +
     `.on('error', () => process.exit(1))`;
   return [
     {
@@ -622,6 +627,8 @@ export interface DashboardInput {
   readonly queueName?: string;
   readonly oldestMessageAgeSeconds: number;
   readonly deadLetterQueueName?: string;
+  /** Whether the collector alarms on the dead-letter queue itself (false: another alarm does). */
+  readonly deadLetterAlarm: boolean;
   readonly firehoseDeliveryStreamNames: readonly string[];
   readonly firehoseFreshnessSeconds: number;
 }
@@ -678,7 +685,7 @@ export function collectorAlarms(namePrefix: string, m: DashboardInput): AlarmCon
       treatMissingData: 'notBreaching',
     });
   }
-  if (m.deadLetterQueueName !== undefined) {
+  if (m.deadLetterQueueName !== undefined && m.deadLetterAlarm) {
     out.push({
       alarmName: `${base}-dead-letters`,
       alarmDescription: `SQS dead-letter queue ${m.deadLetterQueueName} holds messages the collector could not process`,

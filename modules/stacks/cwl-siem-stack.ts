@@ -245,6 +245,8 @@ export class CwlSiemStack extends TerraformStack {
           alarms: {
             queueName: c.queueName,
             deadLetterQueueName: deadLetterQueueName(c.queueName),
+            // CentralLogging's own `<queue>-dlq-not-empty` alarm watches it; the dashboard graphs it.
+            deadLetterQueueAlarmed: true,
             oldestMessageAgeSeconds: deploy.alarms.oldestMessageAgeSeconds,
             // A delivery stream of this stack feeding the central bucket: stuck delivery is missing data too.
             firehoseDeliveryStreamNames: config.firehose?.destination.bucketName === c.bucketName ? [config.firehose.deliveryStreamName] : undefined,

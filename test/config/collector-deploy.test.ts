@@ -20,10 +20,10 @@ const deploy = (extra: Json = {}): Json => ({
   ...extra,
 });
 const STATE = { type: 'dynamodb' };
-/** A stack with only a Kinesis path whose collector is deployed. */
+/** A stack with only a Kinesis path whose collector is deployed, with its state table unless `collector` says otherwise. */
 const onKinesis = (d: Json = {}, k: Json = {}, collector: Json = {}): Json =>
-  withStack({ export: undefined, kinesis: kinesis({ collector: { deploy: deploy(d), ...collector }, ...k }) });
-const role = { type: 'role', roleName: 'cwl-siem-export-collector', trustedPrincipalArns: [`arn:aws:iam::${ACCOUNT}:root`] };
+  withStack({ export: undefined, kinesis: kinesis({ collector: { state: STATE, deploy: deploy(d), ...collector }, ...k }) });
+const role = { type: 'role', roleName: 'cwl-siem-export-collector', trustedPrincipalArns: [`arn:aws:iam::${ACCOUNT}:root`], state: STATE };
 const onExport = (d: Json = {}, collector: Json = role): Json =>
   withStack({ export: { bucketName: 'acme-exports', collector: { ...collector, deploy: deploy(d) } } });
 const SIEM = { accountId: ACCOUNT, externalId: 'acme-collector-5d1e8b7a' };
@@ -51,7 +51,7 @@ describe('defaults', () => {
   });
 
   test('maxCount is desiredCount unless given', () => {
-    const d = parseConfig(onKinesis({ desiredCount: 3 }, {}, { state: STATE }), 'test.json').stacks[0].kinesis!.collector!.deploy!;
+    const d = parseConfig(onKinesis({ desiredCount: 3 }), 'test.json').stacks[0].kinesis!.collector!.deploy!;
     expect([d.minCount, d.desiredCount, d.maxCount]).toEqual([1, 3, 3]);
   });
 
@@ -143,28 +143,27 @@ const refused: [string, () => Json, string, string][] = [
   ['no sink', () => onKinesis({ sink: undefined }), `${base}.sink`, 'is missing'],
   [
     'fewer tasks than the minimum',
-    () => onKinesis({ minCount: 2, desiredCount: 1, maxCount: 2 }, {}, { state: STATE }),
+    () => onKinesis({ minCount: 2, desiredCount: 1, maxCount: 2 }),
     `${base}.desiredCount`,
     'must be at least minCount (2), got 1',
   ],
   [
     'a maximum below the desired count',
-    () => onKinesis({ desiredCount: 2, maxCount: 1 }, {}, { state: STATE }),
+    () => onKinesis({ desiredCount: 2, maxCount: 1 }),
     `${base}.maxCount`,
     'must be at least desiredCount (2) and minCount (1), got 1',
   ],
   [
-    'several Kinesis tasks without a state table',
-    () => onKinesis({ desiredCount: 2 }),
-    `${base}.desiredCount`,
-    'must be 1, got 2: without kinesis.collector.state each task would read every shard',
+    'a Kinesis collector without a state table (its checkpoints would be lost with each task)',
+    () => onKinesis({}, {}, { state: undefined }),
+    '$.stacks[0].kinesis.collector.state',
+    "is required with kinesis.collector.deploy: a task's storage is lost whenever ECS replaces it (every deploy, scale-in, host retirement), so its checkpoints would restart at the source's initialPosition",
   ],
-  ['Kinesis autoscaling without a state table', () => onKinesis({ maxCount: 3 }), `${base}.maxCount`, 'must be 1, got 3: without kinesis.collector.state'],
   [
-    'two export tasks without a leader lease',
-    () => onExport({ maxCount: 2 }),
-    '$.stacks[0].export.collector.deploy.maxCount',
-    'must be 1, got 2: without export.collector.state there is no leader lease',
+    'an export collector without a state table (its progress would be lost with each task)',
+    () => onExport({}, { ...role, state: undefined }),
+    '$.stacks[0].export.collector.state',
+    'is required with export.collector.deploy: a task\'s storage is lost whenever ECS replaces it (every deploy, scale-in, host retirement), so its export progress would restart at startTime "now"',
   ],
   [
     'more tasks than shards',
@@ -242,7 +241,7 @@ const refused: [string, () => Json, string, string][] = [
   ],
   [
     'an export collector user',
-    () => onExport({}, { type: 'user', userName: 'collector' }),
+    () => onExport({}, { type: 'user', userName: 'collector', state: STATE }),
     '$.stacks[0].export.collector.type',
     'must be role with export.collector.deploy, got user',
   ],
@@ -270,7 +269,7 @@ const refused: [string, () => Json, string, string][] = [
         name: 'eu',
         region: 'eu-west-1',
         accountId: ACCOUNT,
-        kinesis: kinesis({ collector: { deploy: deploy({ secrets: { HEC_TOKEN: HEC_ARN.replace('us-east-1', 'eu-west-1') } }) } }),
+        kinesis: kinesis({ collector: { state: STATE, deploy: deploy({ secrets: { HEC_TOKEN: HEC_ARN.replace('us-east-1', 'eu-west-1') } }) } }),
       });
       return config;
     },
@@ -297,7 +296,7 @@ test.each(refused)('%s is refused', (_name, config, path, message) => {
 
 test('problems of several deploy blocks are reported together', () => {
   const config = withStack({
-    kinesis: kinesis({ collector: { deploy: deploy({ cpu: 1024, memoryMiB: 1024 }) } }),
+    kinesis: kinesis({ collector: { state: STATE, deploy: deploy({ cpu: 1024, memoryMiB: 1024 }) } }),
     export: { bucketName: 'acme-exports', collector: { ...role, deploy: deploy({ sink: { type: 'file' } }) } },
   });
   expect(problemsOf(config).map((p) => p.path)).toEqual([

@@ -36,12 +36,11 @@ test('kinesis-with-collector: the stream of the stack, its state table, the Splu
   expect(loaded.sink).toMatchObject({ type: 'splunk-hec', tokenEnv: 'HEC_TOKEN' });
 });
 
-test('export-with-collector: the bucket and prefix, a file state in the task volume (no table), no role to assume', () => {
+test('export-with-collector: the bucket and prefix, the state table with its leader lease, no role to assume', () => {
   const config = example('export-with-collector.json');
   const { raw, loaded } = load(collectorConfigJson(config.stacks[0], config, 'export'));
   expect(raw.source).toEqual({ type: 'export', region: 'us-east-1', bucket: 'acme-cwl-exports-111122223333', prefix: 'cwl-exports' });
-  expect(loaded.state).toEqual({ type: 'file', dir: COLLECTOR_STATE_DIR });
-  expect(COLLECTOR_STATE_DIR).toBe('/var/lib/cwl-siem');
+  expect(loaded.state).toMatchObject({ type: 'dynamodb', table: 'cwl-siem-export-state', region: 'us-east-1' });
   expect(JSON.stringify(raw)).not.toContain('assumeRole');
 });
 
@@ -57,7 +56,9 @@ test('firehose-central-with-collector: the queue URL, the extracted messages of 
     region: 'us-east-1',
     objects: { prefixes: [{ prefix: `cwl/${source.accountId}/`, logGroup: '/aws/vpc/flow-logs', logStream: 'cwl-siem-central', owner: source.accountId }] },
   });
+  // SQS keeps no state: the file store in the task volume holds nothing but the dead letters.
   expect(loaded.state).toEqual({ type: 'file', dir: COLLECTOR_STATE_DIR });
+  expect(COLLECTOR_STATE_DIR).toBe('/var/lib/cwl-siem');
   expect(json).not.toContain('assumeRole');
   expect(json).not.toContain('CWL_SIEM_EXTERNAL_ID');
 });

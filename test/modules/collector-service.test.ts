@@ -19,9 +19,11 @@ import {
   DashboardInput,
   terraformLiteral,
 } from '../../modules/collector/collector-service';
+import { loadConfig } from '../../config/load';
 import { Guardrails } from '../../modules/guardrails';
 import { collectorLogGroupUnsubscribed, ecsCircuitBreaker, ecsContainersHardened, Rule } from '../../modules/guardrails/rules';
 import { SubscriptionFilters } from '../../modules/logs/subscription-filters';
+import { addStacks } from '../../modules/stacks/app';
 import { AccountSubscriptionPolicy } from '../../modules/logs/account-subscription-policy';
 import { describeWithTerraform, offlineProvider, plan as planOffline, terraform } from '../terraform/terraform';
 import { doc, ofType, only, Resources, synthResources } from './helpers';
@@ -167,7 +169,7 @@ describe('CollectorService, SQS path', () => {
     ]);
   });
 
-  test('one container: `run` reading its config from the environment, non-root, read-only root, the secret by ARN, health on /readyz', () => {
+  test('one container: `run` reading its config from the environment, non-root, read-only root, the secret by ARN, health on /healthz (liveness)', () => {
     const [c] = containers(r);
     expect(c).toMatchObject({
       name: 'collector',
@@ -195,7 +197,7 @@ describe('CollectorService, SQS path', () => {
     expect(c.environment).toEqual([{ name: 'CWL_SIEM_COLLECTOR_CONFIG', value: JSON.stringify(sqsConfig) }]);
     expect(JSON.parse(c.environment[0].value).sink.token).toBe('${HEC_TOKEN}');
     expect(c.healthCheck).toEqual({
-      command: ['CMD', 'node', '-e', expect.stringContaining("'http://127.0.0.1:9090/readyz'")],
+      command: ['CMD', 'node', '-e', expect.stringContaining("'http://127.0.0.1:9090/healthz'")],
       interval: 30,
       timeout: 5,
       retries: 3,
@@ -212,7 +214,7 @@ describe('CollectorService, SQS path', () => {
   test('the health check probe exits 0 on 200 and 1 otherwise, as the Dockerfile HEALTHCHECK does', () => {
     const probe = (containers(r)[0].healthCheck as { command: string[] }).command[3];
     expect(probe).toBe(
-      "require('http').get('http://127.0.0.1:9090/readyz', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
+      "require('http').get('http://127.0.0.1:9090/healthz', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))",
     );
     expect(() => new Function('require', 'process', probe)).not.toThrow();
   });
@@ -426,7 +428,7 @@ describe('CollectorService, Kinesis path', () => {
   test("the config's ops port and drain time decide the port, the probe and the stop timeout; secrets sorted by name", () => {
     const [c] = containers(r);
     expect(c.portMappings).toEqual([{ name: 'ops', containerPort: 9191, protocol: 'tcp' }]);
-    expect((c.healthCheck as { command: string[] }).command[3]).toContain("'http://127.0.0.1:9191/readyz'");
+    expect((c.healthCheck as { command: string[] }).command[3]).toContain("'http://127.0.0.1:9191/healthz'");
     expect(c.stopTimeout).toBe(90);
     expect(c.secrets).toEqual([
       { name: 'HEC_TOKEN', valueFrom: HEC_SECRET },
@@ -608,6 +610,7 @@ describe('the pure renderers', () => {
     minRunningTasks: 1,
     iteratorAgeMs: 60000,
     oldestMessageAgeSeconds: 900,
+    deadLetterAlarm: true,
     firehoseDeliveryStreamNames: [],
     firehoseFreshnessSeconds: 1800,
   };
@@ -826,5 +829,29 @@ describeWithTerraform('the three variants with terraform', () => {
     const planned = [...plan.created.entries()].find(([address]) => address.startsWith('aws_ecs_task_definition.kinesis_task'))![1];
     const [c] = JSON.parse(planned.container_definitions as string) as Container[];
     expect(JSON.parse(c.environment[0].value).sink).toMatchObject({ password: '${SYSLOG_PASSWORD}', appName: '%{not-a-template}' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// In the stacks of the examples.
+
+describe('the central example with its collector', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'cwl-siem-collector-central-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test('one alarm on the dead-letter queue (the central one), which the dashboard still graphs; the rest are the collector alarms', () => {
+    const config = loadConfig(join(__dirname, '..', '..', 'examples', 'firehose-central-with-collector.json'));
+    const app = new App({ outdir });
+    addStacks(app, config);
+    app.synth();
+    const central = config.stacks.find((s) => s.central)!;
+    const tf = JSON.parse(readFileSync(join(outdir, 'stacks', central.name, 'cdk.tf.json'), 'utf8')) as { resource: Resources };
+    const alarms = ofType(tf.resource, 'aws_cloudwatch_metric_alarm');
+    const dlq = `${central.central!.queueName}-dlq`;
+    const onDlq = alarms.filter((a) => (a.dimensions as Record<string, string> | undefined)?.QueueName === dlq).map((a) => a.alarm_name);
+    expect(onDlq).toEqual([`${dlq}-not-empty`]);
+    expect(alarms.map((a) => a.alarm_name)).toEqual(expect.arrayContaining(['cwl-siem-collector-running-tasks', 'cwl-siem-collector-oldest-message']));
+    const body = JSON.parse(only(tf.resource, 'aws_cloudwatch_dashboard').dashboard_body as string) as { widgets: { properties: { title: string } }[] };
+    expect(body.widgets.map((w) => w.properties.title)).toContain(`SQS ${dlq}: dead letters`);
   });
 });

@@ -2,7 +2,9 @@ import {
   centralBucketPolicy,
   centralKeyPolicy,
   cloudWatchLogsTrustPolicy,
+  collectorExecutionPolicy,
   collectorStatePolicy,
+  ecsTasksTrustPolicy,
   exportBucketPolicy,
   ExportBucketPolicyProps,
   exportCollectorPolicy,
@@ -21,7 +23,7 @@ import {
 import { DocumentName, EvaluationCase, Expectation, NamedPolicy } from './evaluate';
 
 /**
- * Requests against the sixteen documents, built from the real policy functions: for each document
+ * Requests against the seventeen documents, built from the real policy functions: for each document
  * the requests it exists to allow, and the near misses it must deny.
  *
  * The setting: account 111111111111 owns the log groups, the export bucket, the central bucket, the
@@ -1555,6 +1557,97 @@ const document16: EvaluationCase[] = [
   doc16('The collector creates a grant on the table key (only who creates the table needs it)', 'Denied', { ...decryptStateKey, action: 'kms:CreateGrant' }),
 ];
 
+// ---- 17 collector execution role ----------------------------------------------------------------
+
+// The identity ECS uses to start the deployed collector's task: pull its image, write its log stream, inject its secrets.
+const EXECUTION_ROLE = 'cwl-siem-collector-execution';
+const COLLECTOR_LOG_GROUP = '/cwl-siem/collector';
+const COLLECTOR_REPOSITORY = `arn:aws:ecr:${REGION}:${LOGS_ACCOUNT}:repository/cwl-siem-collector`;
+const HEC_SECRET = `arn:aws:secretsmanager:${REGION}:${LOGS_ACCOUNT}:secret:cwl-siem/hec-token-AbCdEf`;
+const CA_SECRET = `arn:aws:secretsmanager:${REGION}:${LOGS_ACCOUNT}:secret:cwl-siem/ca-bundle-Gh1jKl`;
+const PASSWORD_PARAMETER = `arn:aws:ssm:${REGION}:${LOGS_ACCOUNT}:parameter/cwl-siem/syslog-password`;
+const SECRETS_KEY = CENTRAL_KEY;
+const TASK_LOG_STREAM = `${logGroup(LOGS_ACCOUNT, COLLECTOR_LOG_GROUP)}:log-stream:collector/collector/0123456789abcdef`;
+const executionPolicy = identity(
+  'collector-execution',
+  collectorExecutionPolicy({
+    partition: 'aws',
+    region: REGION,
+    accountId: LOGS_ACCOUNT,
+    logGroupName: COLLECTOR_LOG_GROUP,
+    image: `${LOGS_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/cwl-siem-collector:1.4.0`,
+    secretArns: [HEC_SECRET, CA_SECRET, PASSWORD_PARAMETER],
+    secretsKmsKeyArn: SECRETS_KEY,
+  }),
+);
+const doc17 = family('17 collector execution role', {
+  principal: session(LOGS_ACCOUNT, EXECUTION_ROLE),
+  action: 'secretsmanager:GetSecretValue',
+  resource: HEC_SECRET,
+  resourceAccount: LOGS_ACCOUNT,
+  context: tls(),
+  identityPolicies: [executionPolicy],
+});
+const decryptSecrets = (via?: string, resource = SECRETS_KEY): Partial<Request> => ({
+  action: 'kms:Decrypt',
+  resource,
+  resourcePolicy: defaultKeyPolicy(LOGS_ACCOUNT),
+  context: tls(via === undefined ? {} : { 'kms:ViaService': via }),
+});
+const assumeExecution = (context: Context, principal = 'ecs-tasks.amazonaws.com'): Partial<Request> => ({
+  principal,
+  action: 'sts:AssumeRole',
+  resource: roleArn(LOGS_ACCOUNT, EXECUTION_ROLE),
+  identityPolicies: [],
+  resourcePolicy: ecsTasksTrustPolicy({ partition: 'aws', accountId: LOGS_ACCOUNT }),
+  context: tls(context),
+});
+
+const document17: EvaluationCase[] = [
+  doc17('ECS reads the HEC token secret', 'Allowed'),
+  doc17('ECS reads the CA bundle secret', 'Allowed', { resource: CA_SECRET }),
+  doc17('ECS reads the syslog password parameter', 'Allowed', { action: 'ssm:GetParameters', resource: PASSWORD_PARAMETER }),
+  doc17('ECS creates the task log stream in the collector log group', 'Allowed', { action: 'logs:CreateLogStream', resource: TASK_LOG_STREAM }),
+  doc17('ECS puts the container output into its stream', 'Allowed', { action: 'logs:PutLogEvents', resource: TASK_LOG_STREAM }),
+  doc17('ECS gets an ECR authorization token', 'Allowed', { action: 'ecr:GetAuthorizationToken', resource: '*' }),
+  doc17('ECS pulls the image from its repository', 'Allowed', { action: 'ecr:BatchGetImage', resource: COLLECTOR_REPOSITORY }),
+  doc17('ECS downloads a layer of the image', 'Allowed', { action: 'ecr:GetDownloadUrlForLayer', resource: COLLECTOR_REPOSITORY }),
+  doc17('ECS decrypts a secret with the secrets key through Secrets Manager', 'Allowed', decryptSecrets('secretsmanager.us-east-1.amazonaws.com')),
+  doc17('ECS decrypts a SecureString parameter with the secrets key through SSM', 'Allowed', decryptSecrets('ssm.us-east-1.amazonaws.com')),
+  doc17('ECS reads another secret of the account', 'Denied', { resource: `arn:aws:secretsmanager:${REGION}:${LOGS_ACCOUNT}:secret:prod/db-password-Zz9Yy8` }),
+  doc17('ECS reads a secret whose name only starts like a declared one', 'Denied', { resource: `${HEC_SECRET}-old` }),
+  doc17('ECS reads a secret of the same name in another region', 'Denied', { resource: HEC_SECRET.replace(REGION, 'eu-west-1') }),
+  doc17('ECS reads another parameter', 'Denied', { action: 'ssm:GetParameters', resource: `arn:aws:ssm:${REGION}:${LOGS_ACCOUNT}:parameter/prod/db-password` }),
+  doc17('ECS reads the declared parameter with GetParameter (not the call ECS makes)', 'Denied', { action: 'ssm:GetParameter', resource: PASSWORD_PARAMETER }),
+  doc17('ECS reads a parameter named like the HEC token secret (only the declared parameter is granted)', 'Denied', {
+    action: 'ssm:GetParameters',
+    resource: `arn:aws:ssm:${REGION}:${LOGS_ACCOUNT}:parameter/cwl-siem/hec-token`,
+  }),
+  doc17('ECS changes a declared secret', 'Denied', { action: 'secretsmanager:PutSecretValue' }),
+  doc17('ECS decrypts with the secrets key directly (no kms:ViaService)', 'Denied', decryptSecrets()),
+  doc17('ECS decrypts with the secrets key through S3', 'Denied', decryptSecrets('s3.us-east-1.amazonaws.com')),
+  doc17('ECS decrypts with the secrets key through Secrets Manager of another region', 'Denied', decryptSecrets('secretsmanager.eu-west-1.amazonaws.com')),
+  doc17('ECS decrypts with another key through Secrets Manager', 'Denied', decryptSecrets('secretsmanager.us-east-1.amazonaws.com', OTHER_KEY)),
+  doc17('ECS writes a log stream of another log group', 'Denied', {
+    action: 'logs:PutLogEvents',
+    resource: `${logGroup(LOGS_ACCOUNT, '/app/api')}:log-stream:collector/collector/0123456789abcdef`,
+  }),
+  doc17('ECS creates a log group', 'Denied', { action: 'logs:CreateLogGroup', resource: logGroup(LOGS_ACCOUNT, '/cwl-siem/other') }),
+  doc17('ECS pulls an image of another repository', 'Denied', {
+    action: 'ecr:BatchGetImage',
+    resource: `arn:aws:ecr:${REGION}:${LOGS_ACCOUNT}:repository/other`,
+  }),
+  doc17('ECS pushes to its repository', 'Denied', { action: 'ecr:PutImage', resource: COLLECTOR_REPOSITORY }),
+  doc17('ECS tasks of the account assume the role', 'Allowed', assumeExecution({ 'aws:SourceAccount': LOGS_ACCOUNT })),
+  doc17(
+    "ECS tasks of another account assume the role (a task definition naming this role's ARN)",
+    'Denied',
+    assumeExecution({ 'aws:SourceAccount': OUTSIDER }),
+  ),
+  doc17('ecs-tasks.amazonaws.com assumes the role without aws:SourceAccount', 'Denied', assumeExecution({})),
+  doc17('Lambda (lambda.amazonaws.com) assumes the role', 'Denied', assumeExecution({ 'aws:SourceAccount': LOGS_ACCOUNT }, 'lambda.amazonaws.com')),
+];
+
 export const cases: readonly EvaluationCase[] = [
   ...document1,
   ...document2.map(asCaller),
@@ -1572,4 +1665,5 @@ export const cases: readonly EvaluationCase[] = [
   ...document14,
   ...document15.map(asCaller),
   ...document16.map(asCaller),
+  ...document17.map(asCaller),
 ];
