@@ -486,7 +486,7 @@ export function collectorDeployProblems(config: ToolkitConfig): ConfigProblem[] 
       if (pipeline !== 'sqs' && !(pipeline === 'kinesis' ? s.kinesis!.collector?.state : s.export!.collector?.state)) {
         const lost =
           pipeline === 'kinesis'
-            ? "its checkpoints would restart at the source's initialPosition (TRIM_HORIZON delivers the stream's retention again)"
+            ? "its checkpoints would restart at the source's startPosition (TRIM_HORIZON delivers the stream's retention again)"
             : 'its export progress would restart at startTime "now" (the windows since the last export skipped: events lost)';
         problem(
           at(`.${pipeline}.collector.state`),

@@ -426,7 +426,7 @@ function checkProps(fn: string, props: CollectorServiceProps): CheckedProps {
       check.streamName('scaling.streamName', scaling.streamName);
       check.wholeNumber('scaling.maxTasks', scaling.maxTasks, 'a whole number of tasks (the shard count), at least 1', 1);
       check.wholeNumber('scaling.iteratorAgeMs', scaling.iteratorAgeMs, 'whole milliseconds, at least 1000', 1000);
-      // A task beyond one per shard holds no lease: it reports not ready and ECS replaces it, again and again.
+      // A task beyond one per shard holds no lease: it only waits, paid for and idle.
       check.require(
         !(scaling.maxTasks >= 1) || (minCount <= scaling.maxTasks && desiredCount <= scaling.maxTasks),
         'scaling.maxTasks',

@@ -144,7 +144,6 @@ function summarize(outdir: string, name: string, config: ToolkitConfig, outputs:
             : `set ${t.path}.trustedPrincipalArns to the collector's role`),
       ),
       ...unprotectedStateTables(stack),
-      ...fileStateCollectors(stack),
     ],
   };
 }
@@ -162,19 +161,6 @@ function unprotectedStateTables(stack: StackConfig): string[] {
       ? [`state table ${state.tableName} has ${off.join(' and ')} turned off (${path}): its leases and checkpoints can be lost with the table`]
       : [];
   });
-}
-
-/** A note for each deployed Kinesis or export collector without a state table: its checkpoints live on the task's own storage. */
-function fileStateCollectors(stack: StackConfig): string[] {
-  return collectorDeploys(stack)
-    .filter((d) => (d.pipeline === 'kinesis' ? !stack.kinesis?.collector?.state : d.pipeline === 'export' ? !stack.export?.collector?.state : false))
-    .map(
-      (d) =>
-        `the deployed ${d.pipeline} collector keeps its state in files on its task's storage (${d.pipeline}.collector.state not set): one task, and a replaced task starts over ` +
-        (d.pipeline === 'kinesis'
-          ? 'from the start position (events delivered again)'
-          : 'from startTime "now" (log groups exported since the last window are skipped)'),
-    );
 }
 
 /** The file the app wrote for a stack, as its manifest records it: cdk.tf.json, or cdk.tf with --hcl (SYNTH_HCL_OUTPUT). */

@@ -43,6 +43,11 @@ export interface CollectorRun {
    * otherwise the collector keeps its state in files under workDir.
    */
   readonly stateTable: boolean;
+  /**
+   * The config the applied stack hands its deployed collector (the task definition's): what it reads
+   * (source and state) must be what `config from-terraform` reads from the outputs. @default no deployed collector
+   */
+  readonly deployed?: Record<string, unknown>;
   /** Messages that must arrive, each once. */
   readonly expected: readonly string[];
   readonly timeoutMs: number;
@@ -85,6 +90,12 @@ export async function collect(r: CollectorRun): Promise<{ events: DeliveredEvent
   const stateType = config.state?.type ?? 'file';
   if (stateType !== (r.stateTable ? 'dynamodb' : 'file'))
     throw new Error(`config from-terraform wrote a ${stateType} state, expected ${r.stateTable ? "the stack's DynamoDB table" : 'files'}`);
+  if (r.deployed) {
+    const want = readsFrom(config as Record<string, unknown>);
+    const got = readsFrom(r.deployed);
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      throw new Error(`the deployed collector's config reads ${JSON.stringify(got)}, config from-terraform on the outputs reads ${JSON.stringify(want)}`);
+  }
   const env = {
     AWS_ACCESS_KEY_ID: r.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: r.credentials.secretAccessKey,
@@ -111,4 +122,18 @@ export async function collect(r: CollectorRun): Promise<{ events: DeliveredEvent
   const exitCode = await collector.exited;
   writeFileSync(join(r.workDir, 'collector.log'), collector.logs());
   return { events: read(), config, exitCode };
+}
+
+/** What a collector config reads: its source's stream, queue or bucket, and its state table (not endpoints, roles or the test's tuning). */
+function readsFrom(config: Record<string, unknown>): Record<string, unknown> {
+  const pick = (o: unknown, keys: readonly string[]) =>
+    Object.fromEntries(keys.filter((k) => (o as Record<string, unknown>)[k] !== undefined).map((k) => [k, (o as Record<string, unknown>)[k]]));
+  const state = (config.state ?? { type: 'file' }) as Record<string, unknown>;
+  const source = pick(config.source, ['type', 'region', 'streamName', 'queueUrl', 'bucket', 'prefix', 'objects']);
+  // moto's GetQueueUrl (the queue_url output) answers with its own host, AWS with https://sqs.<region>.<domain>: the account and queue must match.
+  if (typeof source.queueUrl === 'string') source.queueUrl = new URL(source.queueUrl).pathname;
+  return {
+    source,
+    state: pick(state, ['type', 'table', 'region']),
+  };
 }

@@ -6,7 +6,7 @@ import { Aws, SubscriptionPayload, waitFor } from './aws';
 import { collect } from './collector';
 import { checkOnce, Context, marker, PathResult, UNSUBSCRIBED_GROUP, writeOutputs } from './paths';
 import { awsEventIdsInObject, Hook, jsonObjects, MotoProxy } from './proxy';
-import { MotoStack } from './stacks';
+import { deployedCollectorConfig, MotoStack } from './stacks';
 
 /** The Firehose and export paths: events reach S3 objects, and the collector reads them from there. */
 
@@ -112,6 +112,7 @@ export async function firehosePath(ctx: Context, central: MotoStack): Promise<Pa
     motoEndpoint: ctx.moto.endpoint,
     workDir: join(ctx.workDir, `${central.config.name}-sqs`),
     stateTable: false,
+    deployed: await deployedCollectorConfig(central, 'sqs'),
     expected: [...expected.keys()],
     timeoutMs: 60000,
   }).finally(() => objectsProxy.stop());
@@ -201,6 +202,7 @@ export async function exportPath(ctx: Context, stack: MotoStack): Promise<PathRe
       motoEndpoint: ctx.moto.endpoint,
       workDir: join(ctx.workDir, `${s.name}-export`),
       stateTable: (s.export?.collector ?? s.exportSender?.collector)?.state !== undefined,
+      deployed: await deployedCollectorConfig(stack, 'export'),
       expected: messages,
       timeoutMs: 90000,
     });

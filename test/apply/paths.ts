@@ -8,7 +8,7 @@ import { Aws, waitFor } from './aws';
 import { collect, DeliveredEvent } from './collector';
 import { Moto } from './moto';
 import { awsEventIds, MotoProxy } from './proxy';
-import { MotoStack, outputsJson } from './stacks';
+import { deployedCollectorConfig, MotoStack, outputsJson } from './stacks';
 
 /**
  * The paths of an applied example: log events put into the subscribed groups must arrive where the
@@ -191,6 +191,7 @@ export async function kinesisPath(ctx: Context, stack: MotoStack): Promise<PathR
     motoEndpoint: ctx.moto.endpoint,
     workDir: join(ctx.workDir, `${stack.config.name}-kinesis`),
     stateTable: k.collector?.state !== undefined,
+    deployed: await deployedCollectorConfig(stack, 'kinesis'),
     expected: [...expected.keys()],
     timeoutMs: 60000,
   }).finally(() => proxy.stop());

@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/load';
 import { CollectorStateConfig, StackConfig, ToolkitConfig } from '../../config/types';
 import { addStacks, stackDependencies } from '../../modules/stacks/app';
 import { Credentials, Moto } from './moto';
+import { COLLECTOR_CONFIG_ENV } from '../../collector/src/commands/conventions';
 
 /**
  * The example's stacks as synthesized for users, then changed for moto in the copy that is applied
@@ -15,7 +16,7 @@ import { Credentials, Moto } from './moto';
  */
 
 /** Every service the stacks call, pointed at moto. */
-const SERVICES = ['cloudwatch', 'dynamodb', 'firehose', 'iam', 'kinesis', 'kms', 'logs', 's3', 'sns', 'sqs', 'sts'];
+const SERVICES = ['appautoscaling', 'cloudwatch', 'dynamodb', 'ec2', 'ecs', 'firehose', 'iam', 'kinesis', 'kms', 'logs', 's3', 'sns', 'sqs', 'sts'];
 
 /** The collector state tables a stack creates, as the toolkit config asks for them. */
 export function stateTables(stack: StackConfig): CollectorStateConfig[] {
@@ -26,10 +27,15 @@ export function stateTables(stack: StackConfig): CollectorStateConfig[] {
  * Resource types left out of what is applied, with the AWS behaviour each stands for.
  * - moto 5.2 has no PutAccountPolicy: an account-level subscription filter policy (and the wait
  *   before it) cannot be applied; its Terraform is still validated and planned by `npm test`.
+ * - moto 5.2 does not answer Application Auto Scaling's ListTagsForResource, which the provider calls
+ *   after creating a scalable target: the collector's autoscaling is validated and planned only.
  */
 export const NOT_ON_MOTO: Readonly<Record<string, string>> = {
   aws_cloudwatch_log_account_policy: 'moto has no PutAccountPolicy (the account-level subscription filter policy)',
   terraform_data: 'only waits before the account policy, which moto cannot apply',
+  // The provider reads a scalable target's tags back (ListTagsForResource), which moto 5.2 does not answer: apply never ends.
+  aws_appautoscaling_target: "moto has no Application Auto Scaling ListTagsForResource (the collector's scaling target)",
+  aws_appautoscaling_policy: 'attaches to the scaling target, which moto cannot apply',
 };
 
 export interface MotoStack {
@@ -111,8 +117,48 @@ function forMoto(file: string, endpoint: string, creds: Credentials): { resource
       }
     }
   }
+  inMotoNetwork(tf);
   writeFileSync(file, JSON.stringify(tf, null, 2));
   return { resources: Object.values(tf.resource).reduce((n, byId) => n + Object.keys(byId).length, 0), leftOut };
+}
+
+/**
+ * The deployed collector's network, in moto's default VPC: AWS (and moto) refuse a service whose
+ * subnets or security groups do not exist, and the examples name their users' own. The service gets
+ * the default VPC's subnets and, for existing groups, its default security group; a group the stack
+ * creates is created in that VPC. Looked up by Terraform itself (data sources), in the copy applied.
+ */
+function inMotoNetwork(tf: TfJson): void {
+  const services = Object.values(tf.resource.aws_ecs_service ?? {});
+  if (services.length === 0) return;
+  const data = ((tf as { data?: Record<string, Record<string, unknown>> }).data ??= {});
+  data.aws_vpc = { ...data.aws_vpc, moto_default: { default: true } };
+  data.aws_subnets = { ...data.aws_subnets, moto_default: { filter: [{ name: 'vpc-id', values: ['${data.aws_vpc.moto_default.id}'] }] } };
+  data.aws_security_group = { ...data.aws_security_group, moto_default: { vpc_id: '${data.aws_vpc.moto_default.id}', name: 'default' } };
+  for (const group of Object.values(tf.resource.aws_security_group ?? {})) group.vpc_id = '${data.aws_vpc.moto_default.id}';
+  for (const service of services) {
+    const net = service.network_configuration as { subnets: unknown; security_groups: unknown[] };
+    net.subnets = '${data.aws_subnets.moto_default.ids}';
+    // A group the stack creates is kept (a reference); an existing one becomes the VPC's default group.
+    net.security_groups = net.security_groups.map((g) => (typeof g === 'string' && g.startsWith('${') ? g : '${data.aws_security_group.moto_default.id}'));
+  }
+}
+
+/**
+ * The collector config the applied stack hands its deployed collector (the task definition's
+ * CWL_SIEM_COLLECTOR_CONFIG, as moto returns it in Terraform's state); undefined without one of that mode.
+ */
+export async function deployedCollectorConfig(stack: MotoStack, mode: 'kinesis' | 'sqs' | 'export'): Promise<Record<string, unknown> | undefined> {
+  type Resource = { type: string; values: { container_definitions?: string } };
+  const state = JSON.parse(await terraformAsync(stack.dir, ['show', '-json', '-no-color'])) as { values?: { root_module?: { resources?: Resource[] } } };
+  const task = state.values?.root_module?.resources?.find((r) => r.type === 'aws_ecs_task_definition');
+  if (!task?.values.container_definitions) return undefined;
+  const [container] = JSON.parse(task.values.container_definitions) as { environment?: { name: string; value: string }[] }[];
+  const value = container.environment?.find((e) => e.name === COLLECTOR_CONFIG_ENV)?.value;
+  if (value === undefined) throw new Error(`${stack.config.name}: the collector task definition has no ${COLLECTOR_CONFIG_ENV}`);
+  const config = JSON.parse(value) as { source?: { type?: string } };
+  // One deployed collector per account: the stack's may be of another of its paths.
+  return config.source?.type === mode ? config : undefined;
 }
 
 /** Runs terraform asynchronously (several examples apply at once); rejects with its output. */

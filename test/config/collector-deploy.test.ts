@@ -157,7 +157,7 @@ const refused: [string, () => Json, string, string][] = [
     'a Kinesis collector without a state table (its checkpoints would be lost with each task)',
     () => onKinesis({}, {}, { state: undefined }),
     '$.stacks[0].kinesis.collector.state',
-    "is required with kinesis.collector.deploy: a task's storage is lost whenever ECS replaces it (every deploy, scale-in, host retirement), so its checkpoints would restart at the source's initialPosition",
+    "is required with kinesis.collector.deploy: a task's storage is lost whenever ECS replaces it (every deploy, scale-in, host retirement), so its checkpoints would restart at the source's startPosition",
   ],
   [
     'an export collector without a state table (its progress would be lost with each task)',
